@@ -1,0 +1,117 @@
+/**
+ * Time is a service: every timer in core and plugins goes through a Clock, so
+ * monitors and the arbiter can be tested in virtual time.
+ */
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch (wall clock, for timestamps). */
+  now(): number;
+  /** Monotonic milliseconds, for measuring intervals. */
+  monotonic(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  setInterval(fn: () => void, ms: number): TimerHandle;
+  /** Resolves after `ms`; rejects nothing. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. Timers are unref'd so they never keep a process alive alone. */
+export class SystemClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  monotonic(): number {
+    return performance.now();
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  }
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return { cancel: () => clearInterval(t) };
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
+interface ManualTimer {
+  id: number;
+  at: number;
+  fn: () => void;
+  every?: number;
+}
+
+/**
+ * Virtual time for tests: nothing happens until `advance()` is called, and
+ * then timers fire in order, each seeing `now()` at its due time.
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private timers: ManualTimer[] = [];
+
+  constructor(start = 1_700_000_000_000) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+  monotonic(): number {
+    return this.current;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.add({ id: this.nextId++, at: this.current + Math.max(0, ms), fn });
+  }
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    const every = Math.max(1, ms);
+    return this.add({ id: this.nextId++, at: this.current + every, fn, every });
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+
+  /** Number of timers still scheduled. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing due timers in time order. Awaiting it
+   * also lets promise callbacks scheduled by those timers run.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await flushMicrotasks();
+      const next = this.timers.reduce<ManualTimer | undefined>(
+        (best, t) => (t.at <= target && (!best || t.at < best.at || (t.at === best.at && t.id < best.id)) ? t : best),
+        undefined,
+      );
+      if (!next) break;
+      this.current = next.at;
+      if (next.every !== undefined) next.at += next.every;
+      else this.timers = this.timers.filter((t) => t !== next);
+      next.fn();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+
+  private add(timer: ManualTimer): TimerHandle {
+    this.timers.push(timer);
+    return { cancel: () => void (this.timers = this.timers.filter((t) => t !== timer)) };
+  }
+}
+
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,99 @@
+/**
+ * Every error Switchyard raises is created here, with a stable code, a
+ * message that says what to do, and the `cause` when there is one.
+ * The README's "Error codes" table mirrors {@link ERROR_CODES}.
+ */
+
+/** Codes and the one-line remedy printed with them. */
+export const ERROR_CODES = {
+  SWY_ERR_CONFIG_NOT_FOUND: 'Create switchyard.config.ts (or .json/.yaml) or pass --config FILE.',
+  SWY_ERR_CONFIG_LOAD: 'The file could not be read or evaluated; fix the syntax error it names.',
+  SWY_ERR_CONFIG_INVALID: 'Fix every key path listed; `switchyard validate` re-checks without starting anything.',
+  SWY_ERR_PLUGIN_NOT_FOUND: 'Install the package (npm install @switchyard/plugin-<name>) or fix the name or path.',
+  SWY_ERR_PLUGIN_INVALID: 'A plugin module must export (default) the result of definePlugin().',
+  SWY_ERR_PLUGIN_OPTIONS: "Fix the plugin's options at the key path shown; the plugin's README lists them.",
+  SWY_ERR_PLUGIN_REQUIREMENT: 'Enable the plugin or service the message names, or remove the plugin that needs it.',
+  SWY_ERR_PLUGIN_DUPLICATE: 'Each plugin may be enabled once per node.',
+  SWY_ERR_PLUGIN_HOOK_FAILED: 'A plugin threw inside a hook; see the cause and report it to the plugin author.',
+  SWY_ERR_PLUGIN_TIMEOUT: 'A plugin did not finish a lifecycle hook in time; see which plugin and hook.',
+  SWY_ERR_SERVICE_NOT_REGISTERED: 'Register the service token before resolving it, or declare it in `requires`.',
+  SWY_ERR_ENGINE_STATE: 'The engine was used in the wrong lifecycle phase (e.g. a plugin added after start).',
+  SWY_ERR_STATUS_TRANSITION: 'Illegal node status transition; this is a bug in the caller.',
+  SWY_ERR_ROLE_STALE_TERM: 'A role order from an older term was refused; the arbiter has moved on.',
+  SWY_ERR_EVENT_UNKNOWN: 'Register the log-event id in the catalogue before emitting it.',
+  SWY_ERR_EVENT_DUPLICATE: 'Two definitions for one log-event id; pick another id.',
+  SWY_ERR_EVENT_ID_FORMAT: 'Log-event ids look like NN-NNNNN (e.g. 00-04200).',
+  SWY_ERR_HALINK_FRAME_TOO_LARGE: 'The peer sent a frame over haLink.maxFrameBytes; the connection was dropped.',
+  SWY_ERR_HALINK_FRAME_INVALID: 'The peer sent bytes that are not a Switchyard HA-link frame; the connection was dropped.',
+  SWY_ERR_HALINK_AUTH: 'The peer failed HMAC authentication; check that both nodes share haLink.secret.',
+  SWY_ERR_HALINK_TIMEOUT: 'The peer did not finish the handshake in time; the connection was dropped.',
+  SWY_ERR_HALINK_CHANNEL: 'Channel names must be unique per node; open each channel once.',
+  SWY_ERR_MGMT_UNAUTHORIZED: 'Send the bearer token from <runtimeDir>/management.token (the CLI does this).',
+  SWY_ERR_MGMT_UNREACHABLE: 'Is `switchyard up` running for this config? Check management.host/port.',
+  SWY_ERR_SWITCHOVER_REFUSED: 'The switchover was refused; the message says why (no healthy backup, or a veto).',
+  SWY_ERR_USAGE: 'See `switchyard --help`.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface SwitchyardErrorOptions {
+  cause?: unknown;
+  /** Structured details (plugin, hook, key path, …) for logs and JSON output. */
+  details?: Record<string, unknown>;
+}
+
+/** The one error class of Switchyard. `code` is stable; `message` says what to do. */
+export class SwitchyardError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SwitchyardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwitchyardError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  /** The remedy line for this error's code. */
+  get remedy(): string {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isSwitchyardError(value: unknown, code?: ErrorCode): value is SwitchyardError {
+  return value instanceof SwitchyardError && (code === undefined || value.code === code);
+}
+
+/** One problem found while validating a config, with its key path. */
+export interface ConfigIssue {
+  /** Dotted key path, e.g. `nodes[1].haPort` or `plugins.sip-pass-check.oosCheck`. */
+  path: string;
+  message: string;
+  code: ErrorCode;
+}
+
+/** Renders a key path the way ESLint does: `Key "nodes[1].haPort"`. */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.path === '' ? 'Config' : `Key "${issue.path}"`;
+  return `${where}: ${issue.message} [${issue.code}]`;
+}
+
+export class ConfigInvalidError extends SwitchyardError {
+  readonly issues: readonly ConfigIssue[];
+  readonly file: string | undefined;
+
+  constructor(issues: readonly ConfigIssue[], file?: string) {
+    const head = `${file ?? 'configuration'} is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):`;
+    super('SWY_ERR_CONFIG_INVALID', [head, ...issues.map((i) => `  - ${formatIssue(i)}`)].join('\n'), {
+      details: { file, issues },
+    });
+    this.issues = issues;
+    this.file = file;
+  }
+}
+
+/** The message of an unknown thrown value, for logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

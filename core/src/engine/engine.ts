@@ -1,0 +1,393 @@
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { SystemClock, type Clock } from '../clock';
+import { SwitchyardError, describeError } from '../errors';
+import { LogEventCatalogue, type LogEventRecord } from '../events/catalogue';
+import { CORE_EVENTS, CoreEvent } from '../events/core-events';
+import { silentLogger, type Logger } from '../logging/logger';
+import type { Plugin } from '../plugin/define';
+import { createHookView, hookError } from '../plugin/hook-view';
+import type { PluginEngine, ServiceRegistry } from '../plugin/plugin-engine';
+import { CoreTokens } from '../core-tokens';
+import { tokenName, type ServiceToken } from '../tokens';
+import { createEngineHooks, type EngineHooks, type HookName } from './hooks';
+import { MonitorRegistry } from './monitors';
+import { StatusMachine } from './status-machine';
+import type { HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
+
+export interface EngineOptions {
+  nodeId: string;
+  cluster: string;
+  clock?: Clock;
+  logger?: Logger;
+  catalogue?: LogEventCatalogue;
+  /** Parent container; the engine always works in its own child. */
+  container?: DependencyContainer;
+  /** Seconds each plugin's start/stop tap may take. Default 10. */
+  lifecycleTimeout?: number;
+  /** Called for every log event after the `logEvent` hook (log files, IPC). */
+  onEvent?: (record: LogEventRecord) => void;
+}
+
+interface AppliedPlugin {
+  plugin: Plugin;
+  options: unknown;
+}
+
+type Phase = 'assembling' | 'applied' | 'started' | 'stopped';
+
+/**
+ * One engine per node: owns the hooks, the node's status, role and term, the
+ * monitors and the plugins. Core alone calls the hooks.
+ */
+export class Engine {
+  readonly hooks: EngineHooks = createEngineHooks();
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly clock: Clock;
+  readonly catalogue: LogEventCatalogue;
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+
+  private readonly statusMachine = new StatusMachine();
+  private readonly monitors: MonitorRegistry;
+  private readonly plugins: AppliedPlugin[] = [];
+  private readonly lifecycleTimeout: number;
+  private readonly onEvent?: (record: LogEventRecord) => void;
+  private readonly stateListeners = new Set<(state: NodeState) => void>();
+  private roleValue: Role = 'backup';
+  private termValue = 0;
+  private phase: Phase = 'assembling';
+  private inLogEvent = false;
+  private lastReasons: string[] = [];
+
+  constructor(options: EngineOptions) {
+    this.nodeId = options.nodeId;
+    this.cluster = options.cluster;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = (options.logger ?? silentLogger).child({ node: options.nodeId });
+    this.catalogue = options.catalogue ?? new LogEventCatalogue();
+    this.catalogue.register(CORE_EVENTS, 'core');
+    this.container = (options.container ?? rootContainer).createChildContainer();
+    this.lifecycleTimeout = options.lifecycleTimeout ?? 10;
+    this.onEvent = options.onEvent;
+    this.monitors = new MonitorRegistry(this.clock, (signal, previous) => {
+      if (!signal.ok) this.emit(CoreEvent.MonitorFailed, { monitor: signal.monitor, reason: signal.reason ?? 'failed' });
+      else if (!previous.ok) this.emit(CoreEvent.MonitorRecovered, { monitor: signal.monitor });
+      if (this.phase === 'started') void this.evaluateHealth();
+    });
+    this.container.register(CoreTokens.Clock, { useValue: this.clock });
+    this.container.register(CoreTokens.Catalogue, { useValue: this.catalogue });
+    this.container.register(CoreTokens.Engine, { useValue: this });
+  }
+
+  get role(): Role {
+    return this.roleValue;
+  }
+  get status(): NodeStatus {
+    return this.statusMachine.current;
+  }
+  get term(): number {
+    return this.termValue;
+  }
+  get state(): NodeState {
+    return { nodeId: this.nodeId, role: this.roleValue, status: this.status, term: this.termValue };
+  }
+  /** Names of applied plugins, in order. */
+  get pluginNames(): string[] {
+    return this.plugins.map((p) => p.plugin.name);
+  }
+
+  /** Adds a plugin with options already parsed by its schema. Only before `apply()`. */
+  use(plugin: Plugin, options: unknown = {}): this {
+    if (this.phase !== 'assembling') {
+      throw new SwitchyardError('SWY_ERR_ENGINE_STATE', `Plugin "${plugin.name}" added after the engine was assembled.`);
+    }
+    if (this.plugins.some((p) => p.plugin.name === plugin.name)) {
+      throw new SwitchyardError('SWY_ERR_PLUGIN_DUPLICATE', `Plugin "${plugin.name}" is enabled twice on node ${this.nodeId}.`, {
+        details: { plugin: plugin.name },
+      });
+    }
+    this.plugins.push({ plugin, options });
+    return this;
+  }
+
+  /**
+   * Applies every plugin (dependencies first) and checks requirements.
+   * Nothing opens a socket or a timer here.
+   */
+  async apply(): Promise<void> {
+    if (this.phase !== 'assembling') throw new SwitchyardError('SWY_ERR_ENGINE_STATE', 'apply() called twice.');
+    const ordered = orderByRequirements(this.plugins);
+    this.plugins.splice(0, this.plugins.length, ...ordered);
+    for (const { plugin, options } of this.plugins) {
+      try {
+        await plugin.apply(this.pluginEngine(plugin, options));
+      } catch (error) {
+        throw hookError(plugin.name, 'apply', error);
+      }
+      this.emit(CoreEvent.PluginLoaded, { plugin: plugin.name, version: plugin.version });
+    }
+    for (const { plugin } of this.plugins) {
+      for (const token of plugin.requires?.services ?? []) {
+        if (!this.container.isRegistered(token, true)) {
+          throw new SwitchyardError(
+            'SWY_ERR_PLUGIN_REQUIREMENT',
+            `Plugin "${plugin.name}" requires service "${tokenName(token)}", which no enabled plugin registers.`,
+            { details: { plugin: plugin.name, service: tokenName(token) } },
+          );
+        }
+      }
+    }
+    this.phase = 'applied';
+  }
+
+  /** Runs `start` taps, then reports `running` or `unavailable` from the monitors. */
+  async start(): Promise<void> {
+    if (this.phase === 'assembling') await this.apply();
+    if (this.phase !== 'applied') throw new SwitchyardError('SWY_ERR_ENGINE_STATE', 'start() called twice.');
+    await this.hooks.start.promise({ nodeId: this.nodeId, reason: '' });
+    this.phase = 'started';
+    await this.evaluateHealth();
+  }
+
+  /** Runs `stop` taps (reverse order). Failures are logged, never thrown: stopping must finish. */
+  async stop(reason = 'stop'): Promise<void> {
+    if (this.phase === 'stopped' || this.status === 'stopping') return;
+    const wasStarted = this.phase === 'started';
+    this.phase = 'stopped';
+    await this.setStatus('stopping', [reason]);
+    if (wasStarted) {
+      try {
+        await this.hooks.stop.promise({ nodeId: this.nodeId, reason });
+      } catch (error) {
+        this.reportHookFailure('stop', error);
+      }
+    }
+    await this.setStatus('stopped', [reason]);
+    this.emit(CoreEvent.NodeStopped, {});
+  }
+
+  /**
+   * Applies an arbiter's order. An order from an older term is refused
+   * (SWY_ERR_ROLE_STALE_TERM); the same term and role again is a no-op.
+   */
+  async applyOrder(order: RoleOrder): Promise<void> {
+    if (order.term < this.termValue) {
+      this.emit(CoreEvent.StaleOrderRefused, { role: order.role, orderTerm: order.term });
+      throw new SwitchyardError(
+        'SWY_ERR_ROLE_STALE_TERM',
+        `Order "${order.role}" from term ${order.term} refused; node ${this.nodeId} is at term ${this.termValue}.`,
+        { details: { orderTerm: order.term, term: this.termValue } },
+      );
+    }
+    const from = this.roleValue;
+    this.termValue = order.term;
+    if (from !== order.role) {
+      this.roleValue = order.role;
+      this.emit(CoreEvent.RoleChanged, { from, to: order.role, reason: order.reason });
+      this.notifyState();
+      await this.callAsync('roleChange', () =>
+        this.hooks.roleChange.promise({ from, to: order.role, term: order.term, reason: order.reason }),
+      );
+    } else {
+      this.notifyState();
+    }
+    if (order.switchover) {
+      const record = order.switchover;
+      await this.callAsync('afterSwitchover', () => this.hooks.afterSwitchover.promise(record));
+    }
+  }
+
+  /** Asks `beforeSwitchover` taps whether this node may give up the primary role now. */
+  async consultSwitchover(proposal: SwitchoverProposal): Promise<SwitchoverVerdict | undefined> {
+    try {
+      return await this.hooks.beforeSwitchover.promise(proposal);
+    } catch (error) {
+      this.reportHookFailure('beforeSwitchover', error);
+      return undefined;
+    }
+  }
+
+  /** Emits a log event: the `logEvent` hook, then the sink (files, supervisor). */
+  emit(id: string, fields: Record<string, unknown> = {}, owner?: string): LogEventRecord {
+    const def = this.catalogue.get(id);
+    const all = { node: this.nodeId, term: this.termValue, ...fields };
+    const record: LogEventRecord = {
+      id,
+      level: def.level,
+      message: this.catalogue.format(id, all),
+      fields,
+      node: this.nodeId,
+      term: this.termValue,
+      time: this.clock.now(),
+      owner: owner ?? def.owner,
+    };
+    if (!this.inLogEvent) {
+      this.inLogEvent = true;
+      try {
+        this.hooks.logEvent.call(record);
+      } catch (error) {
+        this.inLogEvent = false;
+        this.reportHookFailure('logEvent', error);
+      } finally {
+        this.inLogEvent = false;
+      }
+    }
+    this.onEvent?.(record);
+    return record;
+  }
+
+  /** This node's status JSON: core fields plus each plugin's section. */
+  report(): Record<string, unknown> {
+    const base: Record<string, unknown> = {
+      id: this.nodeId,
+      role: this.roleValue,
+      status: this.status,
+      term: this.termValue,
+      reasons: this.lastReasons,
+      monitors: this.monitors.list(),
+      plugins: this.pluginNames,
+    };
+    try {
+      return this.hooks.statusReport.call(base);
+    } catch (error) {
+      this.reportHookFailure('statusReport', error);
+      return base;
+    }
+  }
+
+  /** Called with the new state whenever role, status or term changes. */
+  onStateChange(listener: (state: NodeState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Monitors as the engine itself (core parts, tests) registers them. */
+  registerMonitor(owner: string, name: string, options?: { affectsService?: boolean }) {
+    return this.monitors.register(owner, name, options);
+  }
+
+  private async evaluateHealth(): Promise<void> {
+    if (this.phase !== 'started') return;
+    const signals = this.monitors.list();
+    const failed = signals.filter((s) => !s.ok && s.affectsService);
+    let verdict: HealthVerdict = {
+      status: failed.length > 0 ? 'unavailable' : 'running',
+      reasons: failed.map((s) => `${s.monitor}: ${s.reason ?? 'failed'}`),
+    };
+    try {
+      verdict = this.hooks.health.call(verdict, signals);
+    } catch (error) {
+      this.reportHookFailure('health', error);
+    }
+    if (verdict.status !== this.status) await this.setStatus(verdict.status, verdict.reasons);
+    else this.lastReasons = verdict.reasons;
+  }
+
+  private async setStatus(to: NodeStatus, reasons: string[]): Promise<void> {
+    const from = this.statusMachine.transition(to);
+    this.lastReasons = reasons;
+    this.emit(CoreEvent.StatusChanged, { from, to, reasons: reasons.join('; ') || undefined });
+    this.notifyState();
+    await this.callAsync('statusChange', () => this.hooks.statusChange.promise({ from, to, reasons }));
+  }
+
+  private notifyState(): void {
+    const state = this.state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private async callAsync(hook: HookName, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.reportHookFailure(hook, error);
+    }
+  }
+
+  private reportHookFailure(hook: HookName, error: unknown): void {
+    const wrapped = hookError(String((error as SwitchyardError)?.details?.plugin ?? 'unknown'), hook, error);
+    const plugin = String(wrapped.details.plugin ?? 'unknown');
+    const cause = wrapped.cause instanceof Error ? wrapped.cause.message : describeError(wrapped.cause ?? error);
+    this.emit(CoreEvent.PluginHookFailed, { plugin, hook: String(wrapped.details.hook ?? hook), error: cause });
+  }
+
+  private pluginEngine(plugin: Plugin, options: unknown): PluginEngine {
+    const engine = this;
+    const services: ServiceRegistry = {
+      register: <T>(token: ServiceToken<T>, value: T) => {
+        engine.container.register(token, { useValue: value });
+      },
+      resolve: <T>(token: ServiceToken<T>): T => {
+        if (!engine.container.isRegistered(token, true)) {
+          throw new SwitchyardError(
+            'SWY_ERR_SERVICE_NOT_REGISTERED',
+            `Service "${tokenName(token)}" is not registered (asked by plugin "${plugin.name}").`,
+            { details: { plugin: plugin.name, service: tokenName(token) } },
+          );
+        }
+        return engine.container.resolve<T>(token);
+      },
+      has: (token) => engine.container.isRegistered(token, true),
+    };
+    return Object.freeze({
+      nodeId: this.nodeId,
+      cluster: this.cluster,
+      pluginName: plugin.name,
+      options,
+      hooks: createHookView(this.hooks, { plugin: plugin.name, clock: this.clock, lifecycleTimeout: this.lifecycleTimeout }),
+      clock: this.clock,
+      logger: this.logger.child({ plugin: plugin.name }),
+      events: Object.freeze({
+        register: (defs: Parameters<LogEventCatalogue['register']>[0]) => engine.catalogue.register(defs, plugin.name),
+        emit: (id: string, fields: Record<string, unknown> = {}) => void engine.emit(id, fields),
+      }),
+      monitors: Object.freeze({
+        register: (name: string, opts?: { affectsService?: boolean }) => engine.monitors.register(plugin.name, name, opts),
+      }),
+      services: Object.freeze(services),
+      container: this.container,
+      node: Object.freeze({
+        get role() {
+          return engine.role;
+        },
+        get status() {
+          return engine.status;
+        },
+        get term() {
+          return engine.term;
+        },
+      }),
+    });
+  }
+}
+
+/** Orders plugins so each comes after the plugins it requires (stable otherwise). */
+function orderByRequirements(plugins: AppliedPlugin[]): AppliedPlugin[] {
+  const byName = new Map(plugins.map((p) => [p.plugin.name, p]));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const out: AppliedPlugin[] = [];
+  const visit = (p: AppliedPlugin, chain: string[]) => {
+    const name = p.plugin.name;
+    if (done.has(name)) return;
+    if (visiting.has(name)) {
+      throw new SwitchyardError('SWY_ERR_PLUGIN_REQUIREMENT', `Plugins require each other in a cycle: ${[...chain, name].join(' -> ')}.`);
+    }
+    visiting.add(name);
+    for (const dep of p.plugin.requires?.plugins ?? []) {
+      const target = byName.get(dep);
+      if (!target) {
+        throw new SwitchyardError('SWY_ERR_PLUGIN_REQUIREMENT', `Plugin "${name}" requires plugin "${dep}", which is not enabled.`, {
+          details: { plugin: name, requires: dep },
+        });
+      }
+      visit(target, [...chain, name]);
+    }
+    visiting.delete(name);
+    done.add(name);
+    out.push(p);
+  };
+  for (const p of plugins) visit(p, []);
+  return out;
+}

@@ -1,0 +1,37 @@
+import type { LogEventRecord } from '../events/catalogue';
+import type { NodeState, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from '../engine/types';
+import type { SwitchyardConfig } from '../config/schema';
+
+/** Supervisor → node, over the fork IPC channel. */
+export type SupervisorMessage =
+  | {
+      t: 'init';
+      nodeId: string;
+      /** The validated config (defaults filled), so both nodes run what the supervisor checked. */
+      config: SwitchyardConfig;
+      configDir: string;
+      file?: string;
+      runtimeDir: string;
+      /** HA-link secret: the configured one, or one generated for this run. */
+      secret: string;
+    }
+  | { t: 'order'; order: RoleOrder }
+  | { t: 'consult'; id: number; proposal: SwitchoverProposal }
+  | { t: 'status-request'; id: number }
+  | { t: 'stop'; reason: string };
+
+/** Node → supervisor. */
+export type NodeMessage =
+  | { t: 'hb'; state: NodeState }
+  | { t: 'event'; record: LogEventRecord }
+  | { t: 'consult-reply'; id: number; verdict: SwitchoverVerdict | null }
+  | { t: 'status-reply'; id: number; report: Record<string, unknown> }
+  | { t: 'fatal'; code: string; message: string };
+
+export function isNodeMessage(value: unknown): value is NodeMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { t?: unknown }).t === 'string';
+}
+
+export function isSupervisorMessage(value: unknown): value is SupervisorMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { t?: unknown }).t === 'string';
+}

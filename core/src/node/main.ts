@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { describeError, isSwitchyardError } from '../errors';
+import { isSupervisorMessage, type NodeMessage, type SupervisorMessage } from '../ipc/messages';
+import { NodeRuntime } from './node-runtime';
+
+/**
+ * Entry point of a node process forked by `switchyard up`. It waits for the
+ * supervisor's `init` message (the secret never travels in argv or env).
+ */
+function send(message: NodeMessage): void {
+  if (process.connected) process.send?.(message, undefined, {}, () => undefined);
+}
+
+function fatal(error: unknown): never {
+  const code = isSwitchyardError(error) ? error.code : 'SWY_ERR_NODE_FATAL';
+  send({ t: 'fatal', code, message: describeError(error) });
+  process.stderr.write(`switchyard node: ${describeError(error)}\n`);
+  // Let the IPC message flush before exiting.
+  setTimeout(() => process.exit(1), 50);
+  throw error;
+}
+
+if (!process.send) {
+  process.stderr.write('switchyard node: this entry point is started by `switchyard up`, not by hand.\n');
+  process.exit(2);
+}
+
+let runtime: NodeRuntime | null = null;
+const queue: SupervisorMessage[] = [];
+
+process.on('message', (raw: unknown) => {
+  if (!isSupervisorMessage(raw)) return;
+  if (raw.t === 'init' && !runtime) {
+    runtime = new NodeRuntime(raw, send);
+    runtime
+      .start()
+      .then(() => {
+        for (const m of queue.splice(0)) void runtime?.handle(m);
+      })
+      .catch(fatal);
+    return;
+  }
+  if (!runtime) {
+    queue.push(raw);
+    return;
+  }
+  void runtime.handle(raw).then(() => {
+    if (raw.t === 'stop') process.exit(0);
+  });
+});
+
+const shutdown = (reason: string) => () => {
+  if (!runtime) process.exit(0);
+  void runtime.stop(reason).then(() => process.exit(0));
+};
+// The supervisor went away: stop cleanly rather than serve unsupervised.
+process.on('disconnect', shutdown('supervisor disconnected'));
+process.on('SIGTERM', shutdown('SIGTERM'));
+process.on('SIGINT', () => undefined); // Ctrl-C reaches the whole group; the supervisor sends `stop`.
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);

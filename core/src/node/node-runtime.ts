@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type winston from 'winston';
+import { SystemClock, type TimerHandle } from '../clock';
+import { validateConfig } from '../config/validate';
+import { CoreTokens } from '../core-tokens';
+import { Engine } from '../engine/engine';
+import { SwitchyardError, describeError } from '../errors';
+import { CoreEvent } from '../events/core-events';
+import { HaLink } from '../halink/link';
+import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
+import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
+
+type InitMessage = Extract<SupervisorMessage, { t: 'init' }>;
+
+/**
+ * One node of the pair, inside its own OS process: the engine with its
+ * plugins, the HA link to the peer, and heartbeats to the supervisor.
+ */
+export class NodeRuntime {
+  private engine: Engine | null = null;
+  private haLink: HaLink | null = null;
+  private logger: winston.Logger | null = null;
+  private heartbeat: TimerHandle | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly clock = new SystemClock();
+
+  constructor(
+    private readonly init: InitMessage,
+    private readonly send: (message: NodeMessage) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const { init } = this;
+    const validated = await validateConfig(init.config, { file: init.file, configDir: init.configDir });
+    const { config } = validated;
+    const self = config.nodes.find((n) => n.id === init.nodeId);
+    const peer = config.nodes.find((n) => n.id !== init.nodeId);
+    if (!self || !peer) throw new SwitchyardError('SWY_ERR_CONFIG_INVALID', `Node ${init.nodeId} is not in the config.`);
+    const logDir = config.logging.dir ? path.resolve(init.configDir, config.logging.dir) : path.join(init.runtimeDir, 'logs');
+    this.logger = createWinstonLogger({ node: self.id, level: config.logging.level, file: path.join(logDir, `${self.id}.log`) });
+    const logger = this.logger;
+    const engine = new Engine({
+      nodeId: self.id,
+      cluster: config.cluster,
+      clock: this.clock,
+      logger,
+      onEvent: (record) => {
+        writeLogEvent(logger, record);
+        this.send({ t: 'event', record });
+      },
+    });
+    this.engine = engine;
+    this.haLink = new HaLink({
+      nodeId: self.id,
+      cluster: config.cluster,
+      listen: { host: self.host, port: self.haPort },
+      peer: { id: peer.id, host: peer.host, port: peer.haPort },
+      secret: init.secret,
+      heartbeatInterval: config.haLink.heartbeatInterval,
+      missedHeartbeats: config.haLink.missedHeartbeats,
+      maxFrameBytes: config.haLink.maxFrameBytes,
+      handshakeTimeout: config.haLink.handshakeTimeout,
+      clock: this.clock,
+      emit: (id, fields) => engine.emit(id, fields),
+      localState: () => engine.state,
+    });
+    engine.container.register(CoreTokens.HaChannels, { useValue: this.haLink });
+    for (const resolved of validated.plugins) engine.use(resolved.plugin, resolved.options);
+    await engine.apply();
+    await this.haLink.start();
+    engine.onStateChange(() => this.sendHeartbeat());
+    this.heartbeat = this.clock.setInterval(() => this.sendHeartbeat(), config.haLink.heartbeatInterval * 1000);
+    await engine.start();
+    engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
+    this.sendHeartbeat();
+  }
+
+  /** Handles one message from the supervisor. Never throws. */
+  async handle(message: SupervisorMessage): Promise<void> {
+    const engine = this.engine;
+    switch (message.t) {
+      case 'order':
+        if (!engine) return;
+        await engine.applyOrder(message.order).catch(() => undefined); // a stale order is logged by the engine
+        this.sendHeartbeat();
+        return;
+      case 'consult': {
+        const verdict = engine ? await engine.consultSwitchover(message.proposal) : undefined;
+        this.send({ t: 'consult-reply', id: message.id, verdict: verdict ?? null });
+        return;
+      }
+      case 'status-request':
+        this.send({ t: 'status-reply', id: message.id, report: engine ? engine.report() : {} });
+        return;
+      case 'stop':
+        await this.stop(message.reason);
+        return;
+      case 'init':
+        return;
+    }
+  }
+
+  /** Stops plugins, the HA link and logging; idempotent. */
+  stop(reason: string): Promise<void> {
+    this.stopping ??= (async () => {
+      this.heartbeat?.cancel();
+      try {
+        await this.engine?.stop(reason);
+      } catch (error) {
+        this.logger?.error(`stop failed: ${describeError(error)}`);
+      }
+      this.sendHeartbeat();
+      await this.haLink?.stop();
+      if (this.logger) await closeWinstonLogger(this.logger);
+    })();
+    return this.stopping;
+  }
+
+  private sendHeartbeat(): void {
+    if (this.engine) this.send({ t: 'hb', state: this.engine.state });
+  }
+}

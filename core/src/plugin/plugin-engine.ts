@@ -1,0 +1,41 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Clock } from '../clock';
+import type { LogEventDefinition } from '../events/catalogue';
+import type { MonitorHandle, MonitorOptions } from '../engine/monitors';
+import type { NodeStatus, Role } from '../engine/types';
+import type { Logger } from '../logging/logger';
+import type { ServiceToken } from '../tokens';
+import type { PluginHooks } from './hook-view';
+
+/** Registry of services by token, scoped to one engine. */
+export interface ServiceRegistry {
+  register<T>(token: ServiceToken<T>, value: T): void;
+  resolve<T>(token: ServiceToken<T>): T;
+  has(token: ServiceToken<unknown>): boolean;
+}
+
+/** The engine as one plugin sees it: tap hooks, register things, never call hooks. */
+export interface PluginEngine<Options = unknown> {
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly pluginName: string;
+  /** The plugin's options, parsed by its schema. */
+  readonly options: Options;
+  readonly hooks: PluginHooks;
+  readonly clock: Clock;
+  /** Child logger with `{ node, plugin }`; lines without an event id are debug lines. */
+  readonly logger: Logger;
+  readonly events: {
+    /** Registers this plugin's log-event ids (call in `apply`). */
+    register(definitions: readonly LogEventDefinition[]): void;
+    emit(id: string, fields?: Record<string, unknown>): void;
+  };
+  readonly monitors: {
+    register(name: string, options?: MonitorOptions): MonitorHandle;
+  };
+  readonly services: ServiceRegistry;
+  /** The engine's child container, for tsyringe-built classes. */
+  readonly container: DependencyContainer;
+  /** The node's current role, status and term (read-only). */
+  readonly node: { readonly role: Role; readonly status: NodeStatus; readonly term: number };
+}

@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type winston from 'winston';
+import { SystemClock, type Clock, type TimerHandle } from '../clock';
+import type { ValidatedConfig } from '../config/validate';
+import { describeError } from '../errors';
+import { LogEventCatalogue, type LogEventRecord } from '../events/catalogue';
+import { CORE_EVENTS, CoreEvent } from '../events/core-events';
+import type { NodeState, SwitchoverVerdict } from '../engine/types';
+import type { NodeMessage } from '../ipc/messages';
+import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
+import { ManagementServer } from '../management/server';
+import { createTokenFile, removeTokenFile } from '../management/token';
+import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverResult } from '../management/types';
+import type { Arbiter } from './arbiter';
+import { EmbeddedArbiter } from './embedded-arbiter';
+import { NodeProcess } from './node-process';
+import { RestartBackoff } from './restart-policy';
+
+export interface SupervisorOptions {
+  clock?: Clock;
+  /** Called for every log event of the supervisor and of its nodes (console view, tests). */
+  onEvent?: (record: LogEventRecord) => void;
+  /** Called when a node's view changes (console view). */
+  onNodes?: (nodes: NodeStatusView[]) => void;
+  /** A node process printed a line. */
+  onOutput?: (node: string, line: string) => void;
+  /** Node entry point (tests may point elsewhere). */
+  nodeEntry?: string;
+}
+
+interface NodeSlot {
+  id: string;
+  process: NodeProcess;
+  backoff: RestartBackoff;
+  restarts: number;
+  state: NodeState | null;
+  restartTimer: TimerHandle | null;
+}
+
+/** Milliseconds the supervisor waits for a node to answer a consult or status request. */
+const ASK_TIMEOUT_MS = 500;
+
+/**
+ * `switchyard up`: forks each node as its own process, arbitrates between
+ * them (embedded arbiter), restarts dead nodes as backup with backoff, and
+ * serves the management API.
+ */
+export class Supervisor implements SupervisorControl {
+  private readonly clock: Clock;
+  private readonly catalogue = new LogEventCatalogue();
+  private readonly slots = new Map<string, NodeSlot>();
+  private readonly arbiter: Arbiter;
+  private readonly pending = new Map<number, (value: unknown) => void>();
+  private nextRequestId = 1;
+  private logger: winston.Logger | null = null;
+  private management: ManagementServer | null = null;
+  private secret = '';
+  private stopping = false;
+  private viewTimer: TimerHandle | null = null;
+
+  constructor(
+    private readonly validated: ValidatedConfig,
+    private readonly options: SupervisorOptions = {},
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+    this.catalogue.register(CORE_EVENTS, 'core');
+    const { config } = validated;
+    for (const node of config.nodes) {
+      const slot: NodeSlot = {
+        id: node.id,
+        backoff: new RestartBackoff(config.supervisor.restartDelay, config.supervisor.restartMaxDelay),
+        restarts: 0,
+        state: null,
+        restartTimer: null,
+        process: new NodeProcess(
+          node.id,
+          {
+            message: (m) => this.onNodeMessage(slot, m),
+            exit: (reason) => this.onNodeExit(slot, reason),
+            output: (line) => this.options.onOutput?.(node.id, line),
+          },
+          options.nodeEntry,
+        ),
+      };
+      this.slots.set(node.id, slot);
+    }
+    this.arbiter = new EmbeddedArbiter({
+      nodes: config.nodes,
+      clock: this.clock,
+      switchTimeout: config.arbiter.switchTimeout,
+      startupTimeout: config.arbiter.startupTimeout,
+      port: {
+        order: (nodeId, order) => this.slot(nodeId).process.send({ t: 'order', order }),
+        consult: (nodeId, proposal) =>
+          this.ask<SwitchoverVerdict | null>(this.slot(nodeId), (id) => ({ t: 'consult', id, proposal }), null).then(
+            (v) => v ?? undefined,
+          ),
+        emit: (id, fields) => this.emit(id, fields),
+      },
+    });
+  }
+
+  get runtimeDir(): string {
+    return this.validated.runtimeDir;
+  }
+
+  /** Starts the management API, then both nodes. Rejects (nothing left running) if the API cannot listen. */
+  async start(): Promise<{ managementUrl: string }> {
+    const { config } = this.validated;
+    await fs.mkdir(this.runtimeDir, { recursive: true, mode: 0o700 });
+    const logDir = config.logging.dir ? path.resolve(this.validated.configDir, config.logging.dir) : path.join(this.runtimeDir, 'logs');
+    this.logger = createWinstonLogger({ node: 'supervisor', level: config.logging.level, file: path.join(logDir, 'supervisor.log') });
+    this.secret = config.haLink.secret ?? randomBytes(32).toString('hex');
+    const token = await createTokenFile(this.runtimeDir);
+    this.management = new ManagementServer({
+      host: config.management.host,
+      port: config.management.port,
+      token,
+      control: this,
+      emit: (id, fields) => this.emit(id, fields),
+    });
+    let address: { host: string; port: number };
+    try {
+      address = await this.management.listen();
+    } catch (error) {
+      await removeTokenFile(this.runtimeDir);
+      throw error;
+    }
+    this.emit(CoreEvent.SupervisorStarted, { cluster: config.cluster, pid: process.pid });
+    this.arbiter.start();
+    for (const slot of this.slots.values()) this.spawn(slot);
+    this.viewTimer = this.clock.setInterval(() => this.publishNodes(), 250);
+    return { managementUrl: `http://${address.host}:${address.port}` };
+  }
+
+  /** Stops both nodes (gracefully, then by force), the API and the arbiter. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.emit(CoreEvent.SupervisorStopping, { reason });
+    this.arbiter.stop();
+    this.viewTimer?.cancel();
+    const timeout = this.validated.config.supervisor.stopTimeout * 1000;
+    await Promise.all(
+      [...this.slots.values()].map((slot) => {
+        slot.restartTimer?.cancel();
+        return slot.process.stop(reason, timeout);
+      }),
+    );
+    await this.management?.close();
+    await removeTokenFile(this.runtimeDir).catch(() => undefined);
+    this.publishNodes();
+    if (this.logger) await closeWinstonLogger(this.logger);
+  }
+
+  // SupervisorControl ------------------------------------------------------
+
+  async status(): Promise<ClusterStatusView> {
+    const views = this.nodeViews();
+    const reports = await Promise.all(
+      [...this.slots.values()].map((slot) =>
+        slot.process.running ? this.ask<Record<string, unknown> | null>(slot, (id) => ({ t: 'status-request', id }), null) : null,
+      ),
+    );
+    const nodes = views.map((view, i) => {
+      const { id: _id, role: _r, status: _s, term: _t, ...sections } = reports[i] ?? {};
+      return { ...sections, ...view };
+    });
+    return {
+      cluster: this.validated.config.cluster,
+      arbiter: { kind: this.arbiter.kind, term: this.arbiter.term, primary: this.arbiter.primary },
+      nodes,
+    };
+  }
+
+  healthy(): boolean {
+    const primary = this.arbiter.primary;
+    if (!primary) return false;
+    return this.slot(primary).state?.status === 'running' && this.slot(primary).state?.role === 'primary';
+  }
+
+  switchover(request: { reason: string; by: string }): Promise<SwitchoverResult> {
+    return this.arbiter.requestSwitchover(request.reason, request.by);
+  }
+
+  /** Sends a signal to a node process (tests, `kill` from the CLI later). */
+  signal(nodeId: string, signal: NodeJS.Signals): void {
+    this.slot(nodeId).process.kill(signal);
+  }
+
+  nodeViews(): NodeStatusView[] {
+    const now = this.clock.monotonic();
+    return this.arbiter.nodes().map((a) => {
+      const slot = this.slot(a.id);
+      const alive = slot.process.running;
+      const status: NodeStatusView['status'] = !alive ? 'down' : !a.responsive ? 'unresponsive' : (slot.state?.status ?? 'starting');
+      return {
+        id: a.id,
+        role: slot.state?.role && alive ? slot.state.role : a.role,
+        status,
+        pid: slot.process.pid,
+        term: slot.state?.term ?? 0,
+        lastHeartbeat: a.lastHeartbeat === null || !alive ? null : Math.max(0, (now - a.lastHeartbeat) / 1000),
+        restarts: slot.restarts,
+      };
+    });
+  }
+
+  // internals --------------------------------------------------------------
+
+  private spawn(slot: NodeSlot): void {
+    const { validated } = this;
+    slot.state = null;
+    const pid = slot.process.spawn({
+      t: 'init',
+      nodeId: slot.id,
+      config: validated.config,
+      configDir: validated.configDir,
+      file: validated.file,
+      runtimeDir: validated.runtimeDir,
+      secret: this.secret,
+    });
+    this.arbiter.nodeSpawned(slot.id);
+    this.emit(CoreEvent.ProcessSpawned, { node: slot.id, pid });
+    this.publishNodes();
+  }
+
+  private onNodeMessage(slot: NodeSlot, message: NodeMessage): void {
+    switch (message.t) {
+      case 'hb':
+        slot.state = message.state;
+        this.arbiter.heartbeat(slot.id, message.state);
+        this.publishNodes();
+        return;
+      case 'event':
+        this.record(message.record);
+        return;
+      case 'consult-reply':
+        this.pending.get(message.id)?.(message.verdict);
+        return;
+      case 'status-reply':
+        this.pending.get(message.id)?.(message.report);
+        return;
+      case 'fatal':
+        this.options.onOutput?.(slot.id, `fatal ${message.code}: ${message.message}`);
+        this.logger?.error(`node ${slot.id} fatal: ${message.message}`, { node: slot.id, code: message.code });
+        return;
+    }
+  }
+
+  private onNodeExit(slot: NodeSlot, reason: string): void {
+    const uptime = (Date.now() - slot.process.startedAt) / 1000;
+    slot.state = null;
+    this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: '-', reason });
+    this.arbiter.nodeExited(slot.id, reason);
+    this.publishNodes();
+    if (this.stopping) return;
+    const delay = slot.backoff.next(uptime);
+    this.emit(CoreEvent.ProcessRestarting, { node: slot.id, delay, attempt: slot.backoff.attempts });
+    slot.restartTimer = this.clock.setTimeout(() => {
+      slot.restartTimer = null;
+      if (this.stopping) return;
+      slot.restarts += 1;
+      this.spawn(slot);
+    }, delay * 1000);
+  }
+
+  /** Sends a request to a node and waits for its reply, or `fallback` after ASK_TIMEOUT_MS. */
+  private ask<T>(slot: NodeSlot, build: (id: number) => Parameters<NodeProcess['send']>[0], fallback: T): Promise<T> {
+    const id = this.nextRequestId++;
+    return new Promise<T>((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.pending.delete(id);
+        resolve(fallback);
+      }, ASK_TIMEOUT_MS);
+      this.pending.set(id, (value) => {
+        timer.cancel();
+        this.pending.delete(id);
+        resolve(value as T);
+      });
+      slot.process.send(build(id));
+    });
+  }
+
+  private emit(id: string, fields: Record<string, unknown>): void {
+    const def = this.catalogue.get(id);
+    const all = { node: 'supervisor', term: this.arbiter?.term ?? 0, ...fields };
+    this.record({
+      id,
+      level: def.level,
+      message: this.catalogue.format(id, all),
+      fields,
+      node: typeof fields.node === 'string' ? fields.node : 'supervisor',
+      term: this.arbiter?.term ?? 0,
+      time: this.clock.now(),
+      owner: 'supervisor',
+    });
+  }
+
+  private record(record: LogEventRecord): void {
+    if (this.logger) {
+      try {
+        writeLogEvent(this.logger, record);
+      } catch (error) {
+        process.stderr.write(`switchyard: log write failed: ${describeError(error)}\n`);
+      }
+    }
+    this.options.onEvent?.(record);
+  }
+
+  private publishNodes(): void {
+    this.options.onNodes?.(this.nodeViews());
+  }
+
+  private slot(nodeId: string): NodeSlot {
+    const slot = this.slots.get(nodeId);
+    if (!slot) throw new RangeError(`unknown node ${nodeId}`);
+    return slot;
+  }
+}

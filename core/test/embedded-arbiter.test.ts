@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock';
+import type { NodeState, RoleOrder, SwitchoverVerdict } from '../src/engine/types';
+import { CoreEvent } from '../src/events/core-events';
+import { EmbeddedArbiter } from '../src/supervisor/embedded-arbiter';
+
+/** A pair of simulated nodes that apply orders like the engine does. */
+function setup(opts: { verdict?: SwitchoverVerdict } = {}) {
+  const clock = new ManualClock();
+  const orders: { node: string; order: RoleOrder }[] = [];
+  const events: { id: string; fields: Record<string, unknown> }[] = [];
+  const state: Record<string, NodeState> = {
+    'sip-a': { nodeId: 'sip-a', role: 'backup', status: 'starting', term: 0 },
+    'sip-b': { nodeId: 'sip-b', role: 'backup', status: 'starting', term: 0 },
+  };
+  const arbiter = new EmbeddedArbiter({
+    nodes: [
+      { id: 'sip-a', priority: 100 },
+      { id: 'sip-b', priority: 50 },
+    ],
+    clock,
+    switchTimeout: 1,
+    startupTimeout: 10,
+    port: {
+      order(node, order) {
+        orders.push({ node, order });
+        if (order.term >= state[node]!.term) state[node] = { ...state[node]!, role: order.role, term: order.term };
+      },
+      consult: async () => opts.verdict,
+      emit: (id, fields) => void events.push({ id, fields }),
+    },
+  });
+  const beat = (node: string, patch: Partial<NodeState> = {}) => {
+    state[node] = { ...state[node]!, ...patch };
+    arbiter.heartbeat(node, state[node]!);
+  };
+  /** Both nodes heartbeat every 100 ms for `ms`, except those listed as silent. */
+  const run = async (ms: number, silent: string[] = []) => {
+    for (let t = 0; t < ms; t += 100) {
+      for (const n of ['sip-a', 'sip-b']) if (!silent.includes(n) && arbiter.nodes().find((x) => x.id === n)?.alive) beat(n);
+      await clock.advance(100);
+    }
+  };
+  arbiter.start();
+  return { clock, arbiter, orders, events, state, beat, run };
+}
+
+async function startPair(s: ReturnType<typeof setup>) {
+  s.arbiter.nodeSpawned('sip-a');
+  s.arbiter.nodeSpawned('sip-b');
+  s.beat('sip-a', { status: 'running' });
+  s.beat('sip-b', { status: 'running' });
+  await s.run(200);
+}
+
+describe('embedded arbiter', () => {
+  it('assigns the first roles by priority at term 1 once both nodes are up', async () => {
+    const s = setup();
+    s.arbiter.nodeSpawned('sip-a');
+    s.arbiter.nodeSpawned('sip-b');
+    s.beat('sip-b', { status: 'running' });
+    expect(s.arbiter.term).toBe(0);
+    s.beat('sip-a', { status: 'running' });
+    expect(s.arbiter.term).toBe(1);
+    expect(s.arbiter.primary).toBe('sip-a');
+    expect(s.state['sip-a']).toMatchObject({ role: 'primary', term: 1 });
+    expect(s.state['sip-b']).toMatchObject({ role: 'backup', term: 1 });
+  });
+
+  it('assigns roles to the only node up once the startup timeout passes', async () => {
+    const s = setup();
+    s.arbiter.nodeSpawned('sip-b');
+    s.beat('sip-b', { status: 'running' });
+    await s.run(9_000);
+    expect(s.arbiter.primary).toBeNull();
+    await s.run(1_100);
+    expect(s.arbiter.primary).toBe('sip-b');
+  });
+
+  it('switches over with a higher term when the primary reports unavailable and the backup runs', async () => {
+    const s = setup();
+    await startPair(s);
+    s.beat('sip-a', { status: 'unavailable' });
+    await s.clock.advance(0);
+    expect(s.arbiter.primary).toBe('sip-b');
+    expect(s.arbiter.term).toBe(2);
+    expect(s.state['sip-b']).toMatchObject({ role: 'primary', term: 2 });
+    expect(s.state['sip-a']).toMatchObject({ role: 'backup', term: 2 });
+    const switchEvent = s.events.find((e) => e.id === CoreEvent.Switchover);
+    expect(String(switchEvent?.fields.reason)).toContain('reported unavailable');
+  });
+
+  it('does not switch to a backup that is itself unavailable', async () => {
+    const s = setup();
+    await startPair(s);
+    s.beat('sip-b', { status: 'unavailable' });
+    s.beat('sip-a', { status: 'unavailable' });
+    await s.run(2_000);
+    expect(s.arbiter.primary).toBe('sip-a');
+    expect(s.arbiter.term).toBe(1);
+  });
+
+  it('switches over at once when the primary process exits', async () => {
+    const s = setup();
+    await startPair(s);
+    s.arbiter.nodeExited('sip-a', 'signal SIGKILL');
+    expect(s.arbiter.primary).toBe('sip-b');
+    expect(s.arbiter.term).toBe(2);
+  });
+
+  it('switches over when the primary misses heartbeats for switchTimeout, not before', async () => {
+    const s = setup();
+    await startPair(s);
+    await s.run(800, ['sip-a']);
+    expect(s.arbiter.primary).toBe('sip-a');
+    await s.run(400, ['sip-a']);
+    expect(s.arbiter.primary).toBe('sip-b');
+    expect(s.events.some((e) => e.id === CoreEvent.HeartbeatsMissed && e.fields.node === 'sip-a')).toBe(true);
+    // the frozen node thaws: it is reconciled to backup at the new term
+    await s.run(500);
+    expect(s.state['sip-a']).toMatchObject({ role: 'backup', term: 2 });
+    expect(s.events.some((e) => e.id === CoreEvent.HeartbeatsResumed)).toBe(true);
+  });
+
+  it('re-sends the current role to a restarted node', async () => {
+    const s = setup();
+    await startPair(s);
+    s.arbiter.nodeExited('sip-a', 'exit code 1');
+    s.arbiter.nodeSpawned('sip-a');
+    s.state['sip-a'] = { nodeId: 'sip-a', role: 'backup', status: 'running', term: 0 };
+    await s.run(300);
+    expect(s.state['sip-a']).toMatchObject({ role: 'backup', term: 2 });
+    expect(s.arbiter.primary).toBe('sip-b');
+  });
+
+  it('performs a manual switchover and refuses one when the backup is down', async () => {
+    const s = setup();
+    await startPair(s);
+    const ok = await s.arbiter.requestSwitchover('maintenance', 'test');
+    expect(ok).toMatchObject({ ok: true, primary: 'sip-b', term: 2 });
+    s.arbiter.nodeExited('sip-a', 'exit code 0');
+    const refused = await s.arbiter.requestSwitchover('again', 'test');
+    expect(refused.ok).toBe(false);
+    expect(refused.reason).toMatch(/sip-a is not running/);
+    expect(s.arbiter.primary).toBe('sip-b');
+  });
+
+  it('honours a veto from beforeSwitchover for manual and health switchovers', async () => {
+    const s = setup({ verdict: { veto: 'replication behind' } });
+    await startPair(s);
+    const refused = await s.arbiter.requestSwitchover('maintenance', 'test');
+    expect(refused).toMatchObject({ ok: false, reason: 'vetoed: replication behind' });
+    s.beat('sip-a', { status: 'unavailable' });
+    await s.clock.advance(0);
+    expect(s.arbiter.primary).toBe('sip-a');
+    expect(s.events.filter((e) => e.id === CoreEvent.SwitchoverVetoed)).toHaveLength(2);
+  });
+
+  it('never goes back in term', async () => {
+    const s = setup();
+    await startPair(s);
+    const terms: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await s.arbiter.requestSwitchover(`round ${i}`, 'test');
+      terms.push(s.arbiter.term);
+    }
+    expect(terms).toEqual([2, 3, 4, 5]);
+    const orderTerms = s.orders.map((o) => o.order.term);
+    expect([...orderTerms].sort((a, b) => a - b)).toEqual(orderTerms);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The CLI's client for the supervisor's management API. Every failure is a
+ * SwitchyardError whose message says what to do next.
+ */
+import * as http from 'node:http';
+import { ERROR_CODES, SwitchyardError, type ErrorCode } from '../errors';
+import { hostPort } from './address';
+import type { ClusterStatusView, SwitchoverResult } from './types';
+
+/** Long enough for a switchover the supervisor carries out before answering. */
+export const DEFAULT_MANAGEMENT_TIMEOUT_MS = 10_000;
+
+export interface ManagementClientOptions {
+  host: string;
+  port: number;
+  /** The bearer token from `<runtimeDir>/management.token` (`readTokenFile`); only switchover needs it. */
+  token?: string;
+  /** Per request, from connecting to the last byte of the answer. */
+  timeoutMs?: number;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export class ManagementClient {
+  constructor(private readonly options: ManagementClientOptions) {}
+
+  /** `GET /status`. */
+  async status(): Promise<ClusterStatusView> {
+    const reply = await this.request('GET', '/status');
+    if (reply.status !== 200) throw this.failure('GET /status', reply);
+    if (!isRecord(reply.body) || !Array.isArray(reply.body['nodes'])) throw this.notSwitchyard('GET /status', reply.status);
+    return reply.body as unknown as ClusterStatusView;
+  }
+
+  /** `GET /healthz`: true when a primary is running. */
+  async healthz(): Promise<boolean> {
+    const reply = await this.request('GET', '/healthz');
+    if (reply.status === 200) return true;
+    if (reply.status === 503) return false;
+    throw this.failure('GET /healthz', reply);
+  }
+
+  /**
+   * `POST /switchover`. Resolves with the result when the supervisor carried
+   * it out; throws SWY_ERR_SWITCHOVER_REFUSED (details.result) when refused.
+   */
+  async switchover(reason?: string): Promise<SwitchoverResult> {
+    const what = 'POST /switchover';
+    const reply = await this.request('POST', '/switchover', reason === undefined ? undefined : { reason });
+    if (reply.status !== 200 && reply.status !== 409) throw this.failure(what, reply);
+    if (!isSwitchoverResult(reply.body)) throw this.notSwitchyard(what, reply.status);
+    const result = reply.body;
+    if (reply.status === 200) return result;
+    throw new SwitchyardError(
+      'SWY_ERR_SWITCHOVER_REFUSED',
+      `Switchover refused: ${result.reason ?? 'the supervisor gave no reason'} ` +
+        `(term ${result.term}, primary ${result.primary ?? 'none'}).`,
+      { details: { result } },
+    );
+  }
+
+  private get address(): string {
+    return hostPort(this.options.host, this.options.port);
+  }
+
+  private request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
+    const { host, port, token } = this.options;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_MANAGEMENT_TIMEOUT_MS;
+    const what = `${method} ${path}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(payload);
+    }
+
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outcome();
+      };
+      const lost = (error: Error): void => settle(() => reject(this.unreachable(what, error)));
+
+      // agent: false — one connection per call, so nothing keeps the CLI alive afterwards.
+      const req = http.request({ host, port, method, path, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', lost);
+        res.on('close', () => {
+          if (!res.complete) lost(new Error('the connection closed before the answer was complete'));
+        });
+        res.on('end', () =>
+          settle(() => {
+            try {
+              resolve({ status: res.statusCode ?? 0, body: parseJson(Buffer.concat(chunks).toString('utf8')) });
+            } catch {
+              reject(this.notSwitchyard(what, res.statusCode ?? 0));
+            }
+          }),
+        );
+      });
+      const timer = setTimeout(() => {
+        settle(() =>
+          reject(
+            new SwitchyardError(
+              'SWY_ERR_MGMT_UNREACHABLE',
+              `The supervisor at ${this.address} did not answer ${what} within ${timeoutMs} ms. ` +
+                'It may be stuck (see its log); if it is not running, start it with `switchyard up`.',
+              { details: { host, port, timeoutMs } },
+            ),
+          ),
+        );
+        req.destroy();
+      }, timeoutMs);
+      req.on('error', lost);
+      req.end(payload);
+    });
+  }
+
+  private unreachable(what: string, error: Error): SwitchyardError {
+    const code = (error as NodeJS.ErrnoException).code;
+    return new SwitchyardError(
+      'SWY_ERR_MGMT_UNREACHABLE',
+      `No Switchyard supervisor answered ${what} at ${this.address} (${code ?? error.message}). ` +
+        'Start it with `switchyard up`, or check management.host/port in the config.',
+      { cause: error, details: { host: this.options.host, port: this.options.port } },
+    );
+  }
+
+  private notSwitchyard(what: string, status: number): SwitchyardError {
+    return new SwitchyardError(
+      'SWY_ERR_MGMT_UNREACHABLE',
+      `Something answered ${what} at ${this.address} (HTTP ${status}), but not as a Switchyard supervisor. ` +
+        'Check management.host/port in the config.',
+      { details: { host: this.options.host, port: this.options.port, status } },
+    );
+  }
+
+  /** An answer other than the route's expected ones, as the error the server named. */
+  private failure(what: string, reply: Reply): SwitchyardError {
+    const details = { host: this.options.host, port: this.options.port, status: reply.status };
+    const served = serverError(reply.body);
+    if (reply.status === 401) {
+      const message =
+        this.options.token === undefined
+          ? `${what} needs the bearer token and none was given; the CLI reads it from <runtimeDir>/management.token.`
+          : `The supervisor at ${this.address} refused the token for ${what}: it is not the current one ` +
+            '(`switchyard up` writes a new management.token each time it starts).';
+      return new SwitchyardError('SWY_ERR_MGMT_UNAUTHORIZED', message, { details });
+    }
+    if (served === undefined) return this.notSwitchyard(what, reply.status);
+    const message = `The supervisor at ${this.address} answered ${what} with HTTP ${reply.status}: ${served.message}`;
+    // Codes this CLI does not know (a newer supervisor) are reported as internal failures.
+    const code: ErrorCode = Object.hasOwn(ERROR_CODES, served.code) ? (served.code as ErrorCode) : 'SWY_ERR_MGMT_INTERNAL';
+    return new SwitchyardError(code, message, { details: { ...details, serverCode: served.code } });
+  }
+}
+
+function parseJson(text: string): unknown {
+  return text.trim() === '' ? undefined : JSON.parse(text);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSwitchoverResult(value: unknown): value is SwitchoverResult {
+  return isRecord(value) && typeof value['ok'] === 'boolean' && typeof value['term'] === 'number';
+}
+
+function serverError(body: unknown): { code: string; message: string } | undefined {
+  if (!isRecord(body) || !isRecord(body['error'])) return undefined;
+  const { code, message } = body['error'];
+  return typeof code === 'string' && typeof message === 'string' ? { code, message } : undefined;
+}

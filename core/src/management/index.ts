@@ -1,0 +1,26 @@
+export type {
+  ClusterStatusView,
+  NodeStatusView,
+  SupervisorControl,
+  SwitchoverResult,
+} from './types';
+export { createTokenFile, readTokenFile, removeTokenFile, tokenFilePath, TOKEN_FILE_NAME } from './token';
+export {
+  ManagementServer,
+  MAX_BODY_BYTES,
+  type ManagementAddress,
+  type ManagementEmit,
+  type ManagementServerOptions,
+} from './server';
+export {
+  errorResponse,
+  RouteTable,
+  type HttpMethod,
+  type ManagementErrorBody,
+  type ManagementRequest,
+  type ManagementResponse,
+  type ManagementRoute,
+} from './router';
+export { DEFAULT_SWITCHOVER_REASON, MANAGEMENT_API_ACTOR } from './supervisor-routes';
+export { DEFAULT_MANAGEMENT_TIMEOUT_MS, ManagementClient, type ManagementClientOptions } from './client';
+export { renderStatusTable } from './status-table';

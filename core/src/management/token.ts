@@ -1,0 +1,77 @@
+/**
+ * The management API's bearer token: the supervisor writes a fresh one at
+ * start, the CLI reads it from the same runtime directory. Whoever can read
+ * the file may order a switchover, so it is 0600 in a 0700 directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { SwitchyardError } from '../errors';
+
+export const TOKEN_FILE_NAME = 'management.token';
+
+/** `<runtimeDir>/management.token`. */
+export function tokenFilePath(runtimeDir: string): string {
+  return path.join(runtimeDir, TOKEN_FILE_NAME);
+}
+
+/**
+ * Writes a fresh random token (32 bytes, base64url) to
+ * `<runtimeDir>/management.token`, mode 0600, and returns it. Creates
+ * `runtimeDir` (0700) when missing. Readers never see a half-written file.
+ */
+export async function createTokenFile(runtimeDir: string): Promise<string> {
+  const created = await fs.mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode passes through the umask; make the directory we created exactly 0700.
+  if (created !== undefined) await fs.chmod(runtimeDir, 0o700);
+
+  const token = randomBytes(32).toString('base64url');
+  const file = tokenFilePath(runtimeDir);
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    // 'wx': never write through a file or symlink someone planted at the temp name.
+    await fs.writeFile(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    // The umask may have narrowed the mode, and a permissive one must not widen it: set it exactly.
+    await fs.chmod(temp, 0o600);
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  return token;
+}
+
+/**
+ * Reads the token `switchyard up` wrote. Throws SWY_ERR_MGMT_UNAUTHORIZED
+ * when the file is missing, empty or unreadable.
+ */
+export async function readTokenFile(runtimeDir: string): Promise<string> {
+  const file = tokenFilePath(runtimeDir);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? `No management token at ${file}: \`switchyard up\` writes it when the supervisor starts. ` +
+          'Start the supervisor, or point the CLI at the same config (runtimeDir) it uses.'
+        : `Cannot read the management token at ${file} (${code ?? 'error'}); ` +
+          'run the CLI as the user that ran `switchyard up`.';
+    throw new SwitchyardError('SWY_ERR_MGMT_UNAUTHORIZED', message, { cause: error, details: { file } });
+  }
+  const token = text.trim();
+  if (token === '') {
+    throw new SwitchyardError(
+      'SWY_ERR_MGMT_UNAUTHORIZED',
+      `The management token file ${file} is empty; restart \`switchyard up\` to write a fresh one.`,
+      { details: { file } },
+    );
+  }
+  return token;
+}
+
+/** Removes `<runtimeDir>/management.token`; a missing file is not an error. */
+export async function removeTokenFile(runtimeDir: string): Promise<void> {
+  await fs.rm(tokenFilePath(runtimeDir), { force: true });
+}

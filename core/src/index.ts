@@ -1,0 +1,29 @@
+/**
+ * @switchyard/core — the engine, hooks, HA link, embedded arbiter,
+ * supervisor, config and log-event catalogue. Plugin authors import from
+ * `@switchyard/sdk`, which re-exports what they need from here.
+ */
+export * from './errors';
+export * from './clock';
+export * from './tokens';
+export { CoreTokens } from './core-tokens';
+export * from './events/catalogue';
+export { CoreEvent, CORE_EVENTS } from './events/core-events';
+export * from './engine/types';
+export { Engine, type EngineOptions } from './engine/engine';
+export { HookStage, type EngineHooks, type HookName, type LifecycleContext } from './engine/hooks';
+export type { MonitorHandle, MonitorOptions } from './engine/monitors';
+export { definePlugin, isPlugin, type Plugin, type PluginDefinition, type PluginRequirements } from './plugin/define';
+export type { PluginEngine, ServiceRegistry } from './plugin/plugin-engine';
+export type { PluginHooks, TapOptions, SyncTapView, AsyncTapView } from './plugin/hook-view';
+export type { Logger } from './logging/logger';
+export { silentLogger } from './logging/logger';
+export * from './config/index';
+export type { Channel, ChannelOptions, HaChannels } from './halink/channel';
+export { HaLink, type HaLinkOptions } from './halink/link';
+export { LoopbackChannels } from './halink/loopback';
+export type { Arbiter, ArbiterPort, ArbiterNodeView } from './supervisor/arbiter';
+export { EmbeddedArbiter, type EmbeddedArbiterOptions } from './supervisor/embedded-arbiter';
+export { Supervisor, type SupervisorOptions } from './supervisor/supervisor';
+export type { ClusterStatusView, NodeStatusView, SwitchoverResult, SupervisorControl } from './management/types';
+export { ManagementClient } from './management/client';

@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterStatusView, NodeStatusView } from '../src/management/types';
+import { assertBuilt, isAlive, runCli, startUp, tempDir, waitFor, writePairConfig, type UpProcess } from './support/processes';
+
+/** Real OS processes: `switchyard up` forks two nodes; we kill, freeze and switch them. */
+describe('switchyard up (real processes)', () => {
+  let up: UpProcess | undefined;
+  let frozen: number | undefined;
+  beforeAll(() => assertBuilt());
+  afterEach(async () => {
+    if (frozen && isAlive(frozen)) process.kill(frozen, 'SIGCONT');
+    frozen = undefined;
+    const code = await up?.stop();
+    up = undefined;
+    expect(code).toBe(0);
+  });
+
+  async function status(config: string): Promise<ClusterStatusView> {
+    const r = await runCli(['status', '--json', '--config', config]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout) as ClusterStatusView;
+  }
+  const node = (v: ClusterStatusView, role: string): NodeStatusView | undefined =>
+    v.nodes.find((n) => n.role === role && n.status === 'running');
+
+  /** Waits for a stable pair: one running primary, one running backup, both at the arbiter's term. */
+  async function pair(config: string, minTerm = 1) {
+    return waitFor(
+      async () => {
+        const v = await status(config);
+        const p = node(v, 'primary');
+        const b = node(v, 'backup');
+        return p && b && p.term >= minTerm && b.term === p.term && v.arbiter.term === p.term ? { v, p, b } : undefined;
+      },
+      15_000,
+      'a running primary and backup',
+    );
+  }
+
+  it('starts a primary and a backup, fails over on kill -9, and brings the dead node back as backup', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir);
+    up = startUp(config);
+    const first = await pair(config);
+    expect(first.p.id).toBe('sip-a'); // higher priority
+    expect(first.p.term).toBe(1);
+    expect(first.v).toMatchObject({ cluster: 'test', arbiter: { kind: 'embedded' } });
+    expect(first.p.pid).toBeGreaterThan(0);
+    expect(first.b.pid).not.toBe(first.p.pid);
+
+    process.kill(first.p.pid!, 'SIGKILL');
+    const after = await pair(config, 2);
+    expect(after.p.id).toBe('sip-b');
+    expect(after.p.term).toBeGreaterThan(first.p.term);
+    expect(after.b.id).toBe('sip-a');
+    expect(after.b.pid).not.toBe(first.p.pid);
+    expect(after.b.restarts).toBe(1);
+    expect(up.output()).toMatch(/01-10010 Switchover: sip-b is primary, sip-a is backup \(term 2\): primary sip-a exited/);
+  });
+
+  it('switches over when the primary is frozen (SIGSTOP) and takes it back as backup when it thaws', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir);
+    up = startUp(config);
+    const first = await pair(config);
+    frozen = first.p.pid!;
+    process.kill(frozen, 'SIGSTOP');
+    const v = await waitFor(
+      async () => {
+        const s = await status(config);
+        return s.arbiter.primary === 'sip-b' && node(s, 'primary')?.id === 'sip-b' ? s : undefined;
+      },
+      10_000,
+      'sip-b to become primary',
+    );
+    expect(v.nodes.find((n) => n.id === 'sip-a')?.status).toBe('unresponsive');
+    expect(up.output()).toMatch(/01-10042 Node sip-a .*missed heartbeats/);
+    process.kill(frozen, 'SIGCONT');
+    const thawed = await pair(config, 2);
+    expect(thawed.b).toMatchObject({ id: 'sip-a', pid: first.p.pid });
+    expect(thawed.p.id).toBe('sip-b');
+  });
+
+  it('performs a manual switchover through the CLI, with the token from the runtime dir', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir);
+    up = startUp(config);
+    const first = await pair(config);
+    const r = await runCli(['switchover', '--config', config, '--reason', 'maintenance']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sip-b is primary');
+    const after = await pair(config, first.p.term + 1);
+    expect(after.p.id).toBe('sip-b');
+    expect(after.p.pid).toBe(first.b.pid); // a switchover, not a restart
+    expect(up.output()).toMatch(/manual switchover by management-api: maintenance/);
+  });
+
+  it('prints a readable status table and exits 1 when nothing is running', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir);
+    const down = await runCli(['status', '--config', config]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/SWY_ERR_MGMT_UNREACHABLE/);
+    up = startUp(config);
+    await pair(config);
+    const table = await runCli(['status', '--config', path.relative(process.cwd(), config)]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/sip-a\s+primary\s+running/);
+    expect(table.stdout).toMatch(/sip-b\s+backup\s+running/);
+  });
+});

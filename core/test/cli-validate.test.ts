@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCli, tempDir } from './support/processes';
+
+const base = () => ({
+  cluster: 'demo',
+  nodes: [
+    { id: 'sip-a', host: '127.0.0.1', haPort: 7461, priority: 100 },
+    { id: 'sip-b', host: '127.0.0.1', haPort: 7462, priority: 50 },
+  ],
+  management: { host: '127.0.0.1', port: 7460 },
+});
+
+type Mutate = (c: ReturnType<typeof base> & Record<string, any>, dir: string) => void;
+
+/** Each mistake an operator makes: the config change, the key path and the words the message must show. */
+const MISTAKES: { name: string; mutate: Mutate; path: string; says: RegExp }[] = [
+  {
+    name: 'unknown key',
+    mutate: (c) => ((c.nodes[0] as any).prio = 3),
+    path: 'nodes[0]',
+    says: /did you mean "priority"/,
+  },
+  { name: 'wrong type', mutate: (c) => ((c.nodes[1] as any).haPort = '7462'), path: 'nodes[1].haPort', says: /number/ },
+  { name: 'duplicate node id', mutate: (c) => (c.nodes[1]!.id = 'sip-a'), path: 'nodes[1].id', says: /sip-a/ },
+  { name: 'duplicate port', mutate: (c) => (c.nodes[1]!.haPort = 7461), path: 'nodes[1].haPort', says: /7461/ },
+  {
+    name: 'missing secret in multi-host',
+    mutate: (c) => (c.nodes[1]!.host = '127.0.0.2'),
+    path: 'haLink.secret',
+    says: /secret/,
+  },
+  {
+    name: 'timing rule broken',
+    mutate: (c) => {
+      c.haLink = { heartbeatInterval: 0.5, missedHeartbeats: 3 };
+      c.arbiter = { kind: 'embedded', switchTimeout: 1 };
+    },
+    path: 'haLink',
+    says: /switchTimeout/,
+  },
+  { name: 'unknown plugin', mutate: (c) => (c.plugins = { 'no-such-plugin': true }), path: 'plugins.no-such-plugin', says: /no-such-plugin/ },
+  {
+    name: 'bad plugin option',
+    mutate: (c, dir) => {
+      const zod = require.resolve('zod', { paths: [path.resolve(__dirname, '..')] });
+      fs.writeFileSync(
+        path.join(dir, 'strict-plugin.js'),
+        `const { z } = require(${JSON.stringify(zod)});
+module.exports = { name: 'strict', version: '1.0.0', options: z.strictObject({ interval: z.number().positive() }),
+  apply() {}, [Symbol.for('switchyard:plugin')]: true };`,
+      );
+      c.plugins = { './strict-plugin.js': { interval: -1 } };
+    },
+    path: 'plugins../strict-plugin.js.interval',
+    says: /interval/,
+  },
+];
+
+describe('switchyard validate', () => {
+  beforeAll(() => assertBuilt());
+
+  it('accepts the single-host example and exits 0', async () => {
+    const example = path.resolve(__dirname, '../../examples/single-host/switchyard.config.ts');
+    const r = await runCli(['validate', '--config', example]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is valid: cluster demo, nodes sip-a \+ sip-b \(single host\)/);
+  });
+
+  it('finds the config by searching from the working folder', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, '.switchyardrc.json'), JSON.stringify(base()));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const r = await runCli(['validate'], { cwd: path.join(dir, 'sub') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('.switchyardrc.json is valid');
+  });
+
+  it.each(MISTAKES)('$name: exit 2 and the key path in the message', async ({ mutate, path: keyPath, says }) => {
+    const dir = tempDir();
+    const config = base();
+    mutate(config, dir);
+    const file = path.join(dir, 'switchyard.config.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    const r = await runCli(['validate', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Key "${keyPath}`);
+    expect(r.stderr).toMatch(says);
+    expect(r.stderr).toContain('is invalid');
+  });
+
+  it('exits 2 with a usage message for an unknown command, and 0 for --help', async () => {
+    const bad = await runCli(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command/);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['up', 'status', 'switchover', 'validate']) expect(help.stdout).toContain(cmd);
+    expect(help.stdout).toMatch(/Exit codes: 0 ok, 1 runtime failure/);
+  });
+
+  it('exits 2 when no config is found', async () => {
+    const r = await runCli(['validate'], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SWY_ERR_CONFIG_NOT_FOUND/);
+  });
+});

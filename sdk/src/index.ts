@@ -1,0 +1,45 @@
+/**
+ * @switchyard/sdk — what a plugin author needs: `definePlugin`, the public
+ * types, and a test harness that runs a plugin in virtual time without
+ * sockets or processes.
+ */
+export {
+  definePlugin,
+  defineConfig,
+  createToken,
+  HookStage,
+  CoreTokens,
+  CoreEvent,
+  ManualClock,
+  SystemClock,
+  SwitchyardError,
+  type Plugin,
+  type PluginDefinition,
+  type PluginEngine,
+  type PluginHooks,
+  type PluginRequirements,
+  type ServiceToken,
+  type Clock,
+  type TimerHandle,
+  type Logger,
+  type LogEventDefinition,
+  type LogEventRecord,
+  type LogLevel,
+  type MonitorHandle,
+  type MonitorOptions,
+  type Channel,
+  type ChannelOptions,
+  type HaChannels,
+  type Role,
+  type NodeStatus,
+  type NodeState,
+  type RoleOrder,
+  type HealthSignal,
+  type HealthVerdict,
+  type SwitchoverProposal,
+  type SwitchoverVerdict,
+  type SwitchoverRecord,
+  type Alarm,
+  type SwitchyardConfigInput,
+} from '@switchyard/core';
+export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';

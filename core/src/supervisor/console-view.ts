@@ -54,8 +54,9 @@ export class ConsoleView {
       this.drawFooter();
       return;
     }
-    for (const [i, v] of views.entries()) {
-      const line = lines[i] ?? '';
+    // Without a TTY, print a line only when role, status, pid, term or restarts change.
+    for (const v of views) {
+      const line = renderNodeLine({ ...v, lastHeartbeat: null }, false);
       if (this.lastPrinted.get(v.id) === line) continue;
       this.lastPrinted.set(v.id, line);
       this.options.out.write(`status ${line}\n`);
@@ -86,7 +87,7 @@ export class ConsoleView {
   }
 }
 
-export function renderNodeLine(v: NodeStatusView): string {
+export function renderNodeLine(v: NodeStatusView, withHeartbeat = true): string {
   const hb = v.lastHeartbeat === null ? '-' : `${v.lastHeartbeat.toFixed(1)}s`;
   return [
     v.id.padEnd(10),
@@ -94,7 +95,7 @@ export function renderNodeLine(v: NodeStatusView): string {
     String(v.status).padEnd(12),
     `pid ${v.pid ?? '-'}`.padEnd(11),
     `term ${v.term}`.padEnd(8),
-    `hb ${hb}`.padEnd(8),
+    ...(withHeartbeat ? [`hb ${hb}`.padEnd(8)] : []),
     `restarts ${v.restarts}`,
   ].join(' ');
 }

@@ -5,7 +5,7 @@ import { isNodeMessage, type NodeMessage, type SupervisorMessage } from '../ipc/
 
 export interface NodeProcessEvents {
   message(message: NodeMessage): void;
-  exit(reason: string): void;
+  exit(reason: string, pid: number | null): void;
   /** A line the node printed on stdout/stderr (crashes, runtime warnings). */
   output(line: string): void;
 }
@@ -49,7 +49,7 @@ export class NodeProcess {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         if (this.child === child) this.child = null;
-        this.events.exit(signal ? `signal ${signal}` : `exit code ${code ?? '?'}`);
+        this.events.exit(signal ? `signal ${signal}` : `exit code ${code ?? '?'}`, child.pid ?? null);
         resolve();
       });
     });

@@ -78,7 +78,7 @@ export class Supervisor implements SupervisorControl {
           node.id,
           {
             message: (m) => this.onNodeMessage(slot, m),
-            exit: (reason) => this.onNodeExit(slot, reason),
+            exit: (reason, pid) => this.onNodeExit(slot, reason, pid),
             output: (line) => this.options.onOutput?.(node.id, line),
           },
           options.nodeEntry,
@@ -250,13 +250,16 @@ export class Supervisor implements SupervisorControl {
     }
   }
 
-  private onNodeExit(slot: NodeSlot, reason: string): void {
+  private onNodeExit(slot: NodeSlot, reason: string, pid: number | null): void {
     const uptime = (Date.now() - slot.process.startedAt) / 1000;
+    this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
+    if (this.stopping) {
+      this.publishNodes();
+      return;
+    }
     slot.state = null;
-    this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: '-', reason });
     this.arbiter.nodeExited(slot.id, reason);
     this.publishNodes();
-    if (this.stopping) return;
     const delay = slot.backoff.next(uptime);
     this.emit(CoreEvent.ProcessRestarting, { node: slot.id, delay, attempt: slot.backoff.attempts });
     slot.restartTimer = this.clock.setTimeout(() => {

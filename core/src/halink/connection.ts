@@ -1,0 +1,231 @@
+import type { Socket } from 'node:net';
+import type { Clock, TimerHandle } from '../clock';
+import { SwitchyardError, describeError, isSwitchyardError } from '../errors';
+import { CoreEvent } from '../events/core-events';
+import { FrameDecoder, encodeFrame, type Frame } from './frame';
+import { ClientHandshake, ServerHandshake, type HandshakeIdentity } from './handshake';
+import { FrameType, readString } from './protocol';
+
+export type Direction = 'dialed' | 'accepted';
+
+/** What every connection of one HaLink shares. */
+export interface ConnectionContext {
+  readonly identity: HandshakeIdentity;
+  readonly clock: Clock;
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** No frame from the peer for this long and the connection is dead. */
+  readonly silenceLimitMs: number;
+  emit(eventId: string, fields: Record<string, unknown>): void;
+  /** The heartbeat to send now; undefined skips this one. */
+  heartbeat(): Frame | undefined;
+}
+
+/** How a connection reports to its HaLink. Called synchronously; none may throw. */
+export interface ConnectionHandlers {
+  /** The handshake succeeded; false refuses the connection (the link logs why). */
+  established(connection: LinkConnection): boolean;
+  /** An authenticated frame other than the handshake; throws SwitchyardError to drop the peer. */
+  frame(connection: LinkConnection, frame: Frame): void;
+  /** Called once per connection, whatever ended it. */
+  closed(connection: LinkConnection, reason: string): void;
+}
+
+/** How long a refused peer gets to read our `deny` before the socket is destroyed. */
+const DENY_LINGER_MS = 1000;
+
+/**
+ * One TCP connection to the peer, from connect to close: framing, the
+ * handshake and its deadline, then heartbeats and silence detection. Any
+ * misbehaviour of the peer ends this connection only, with a log event.
+ */
+export class LinkConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly server: ServerHandshake | undefined;
+  private readonly client: ClientHandshake | undefined;
+  private state: 'handshake' | 'established' | 'closed' = 'handshake';
+  private tcpConnected: boolean;
+  private lastFrameAt = 0;
+  private handshakeTimer: TimerHandle | undefined;
+  private heartbeatTimer: TimerHandle | undefined;
+  private silenceTimer: TimerHandle | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly direction: Direction,
+    /** `host:port` of the other end, for log events. */
+    readonly remote: string,
+    private readonly ctx: ConnectionContext,
+    private readonly handlers: ConnectionHandlers,
+  ) {
+    this.decoder = new FrameDecoder({ maxFrameBytes: ctx.maxFrameBytes });
+    this.tcpConnected = direction === 'accepted';
+    socket.setNoDelay(true);
+    socket.on('error', (error) => this.finish(`socket error: ${describeError(error)}`));
+    socket.on('close', () => this.finish('the peer closed the connection'));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.handshakeTimer = ctx.clock.setTimeout(() => this.onHandshakeTimeout(), ctx.handshakeTimeoutMs);
+    if (direction === 'accepted') {
+      this.server = new ServerHandshake(ctx.identity);
+      this.send(this.server.hello());
+    } else {
+      this.client = new ClientHandshake(ctx.identity);
+      socket.once('connect', () => (this.tcpConnected = true));
+    }
+  }
+
+  get authenticated(): boolean {
+    return this.state === 'established';
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Writes a frame (or an already encoded one); false once the connection is closed. */
+  send(frame: Frame | Buffer): boolean {
+    if (this.state === 'closed' || this.socket.destroyed) return false;
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.isBuffer(frame) ? frame : encodeFrame(frame, this.ctx.maxFrameBytes);
+    } catch {
+      return false; // only our own control frames are encoded here; they always fit
+    }
+    this.socket.write(bytes);
+    return true;
+  }
+
+  /** Ends the connection for a local reason (stop, refusal); logs nothing. */
+  close(reason: string): void {
+    this.finish(reason);
+  }
+
+  /** Ends the connection because the peer misbehaved; logs HaLinkPeerDropped. */
+  drop(error: SwitchyardError): void {
+    if (this.state === 'closed') return;
+    this.ctx.emit(CoreEvent.HaLinkPeerDropped, { remote: this.remote, code: error.code, reason: error.message });
+    this.finish(`peer dropped (${error.code}): ${error.message}`);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed) return; // a frame before this one ended the connection
+      this.lastFrameAt = this.ctx.clock.monotonic();
+      try {
+        this.onFrame(frame);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+  }
+
+  private onFrame(frame: Frame): void {
+    if (this.state === 'established') {
+      this.handlers.frame(this, frame);
+    } else if (this.server) {
+      const welcome = this.server.accept(frame);
+      this.send(welcome);
+      this.establish();
+    } else if (this.client) {
+      if (frame.t === FrameType.Deny) this.onDeny(frame);
+      else if (!this.client.answered) this.send(this.client.answer(frame));
+      else {
+        this.client.confirm(frame);
+        this.establish();
+      }
+    }
+  }
+
+  private establish(): void {
+    this.handshakeTimer?.cancel();
+    this.state = 'established';
+    this.lastFrameAt = this.ctx.clock.monotonic();
+    if (!this.handlers.established(this)) {
+      this.finish('refused: another HA-link connection is up');
+      return;
+    }
+    if (this.closed) return; // a listener closed us meanwhile
+    this.sendHeartbeat();
+    this.heartbeatTimer = this.ctx.clock.setInterval(() => this.sendHeartbeat(), this.ctx.heartbeatIntervalMs);
+    this.silenceTimer = this.ctx.clock.setTimeout(() => this.checkSilence(), this.ctx.silenceLimitMs);
+  }
+
+  private sendHeartbeat(): void {
+    const frame = this.ctx.heartbeat();
+    if (frame) this.send(frame);
+  }
+
+  // One timer re-armed to the deadline, rather than one per received frame.
+  private checkSilence(): void {
+    if (this.state !== 'established') return;
+    const quiet = this.ctx.clock.monotonic() - this.lastFrameAt;
+    const limit = this.ctx.silenceLimitMs;
+    if (quiet >= limit) {
+      this.finish(`no frame from the peer for ${(quiet / 1000).toFixed(2)} s (missed heartbeats)`);
+    } else {
+      this.silenceTimer = this.ctx.clock.setTimeout(() => this.checkSilence(), limit - quiet);
+    }
+  }
+
+  private onHandshakeTimeout(): void {
+    if (this.state !== 'handshake') return;
+    const seconds = this.ctx.handshakeTimeoutMs / 1000;
+    if (!this.tcpConnected) {
+      this.finish(`could not connect within ${seconds} s`); // unreachable peer: the dialer just retries
+      return;
+    }
+    this.drop(new SwitchyardError('SWY_ERR_HALINK_TIMEOUT', `the peer did not complete the handshake within ${seconds} s`));
+  }
+
+  private onDeny(frame: Frame): void {
+    const code = readString(frame, 'code');
+    const reason = readString(frame, 'reason');
+    if (code === 'SWY_ERR_HALINK_AUTH') {
+      this.ctx.emit(CoreEvent.HaLinkAuthFailed, { remote: this.remote, reason: `the peer refused our authentication: ${reason}` });
+    }
+    this.finish(`refused by the peer (${code}): ${reason}`);
+  }
+
+  private fail(error: unknown): void {
+    const failure = isSwitchyardError(error)
+      ? error
+      : new SwitchyardError('SWY_ERR_HALINK_PROTOCOL', `unexpected failure handling a frame: ${describeError(error)}`, { cause: error });
+    if (failure.code !== 'SWY_ERR_HALINK_AUTH' || this.state !== 'handshake') {
+      this.drop(failure);
+      return;
+    }
+    this.ctx.emit(CoreEvent.HaLinkAuthFailed, { remote: this.remote, reason: failure.message });
+    if (this.server) {
+      // Tell the dialer why, so both logs show the failure; then let the bytes drain.
+      this.send({ t: FrameType.Deny, code: failure.code, reason: failure.message });
+      this.finish(`authentication failed: ${failure.message}`, true);
+    } else {
+      this.finish(`authentication failed: ${failure.message}`);
+    }
+  }
+
+  private finish(reason: string, flush = false): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.handshakeTimer?.cancel();
+    this.heartbeatTimer?.cancel();
+    this.silenceTimer?.cancel();
+    if (flush && !this.socket.destroyed) {
+      this.socket.end();
+      const linger = this.ctx.clock.setTimeout(() => this.socket.destroy(), DENY_LINGER_MS);
+      this.socket.once('close', () => linger.cancel());
+    } else {
+      this.socket.destroy();
+    }
+    this.handlers.closed(this, reason);
+  }
+}

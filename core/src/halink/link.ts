@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { Clock, TimerHandle } from '../clock';
+import type { NodeState } from '../engine/types';
+import { SwitchyardError, describeError } from '../errors';
+import { CoreEvent } from '../events/core-events';
+import { Backoff } from './backoff';
+import type { Channel, ChannelOptions, ChannelTransport, HaChannels } from './channel';
+import { ChannelRouter } from './channel-router';
+import { LinkConnection, type ConnectionContext, type ConnectionHandlers } from './connection';
+import type { Frame } from './frame';
+import { FrameType, protocolError, readHeartbeat, type HeartbeatState } from './protocol';
+
+export interface HaLinkOptions {
+  nodeId: string;
+  cluster: string;
+  listen: { host: string; port: number };
+  peer: { id: string; host: string; port: number };
+  /** Shared HMAC secret; never sent. */
+  secret: string;
+  /** Seconds between heartbeats. */
+  heartbeatInterval: number;
+  /** The link is down after this many intervals with no frame from the peer. */
+  missedHeartbeats: number;
+  /** Largest frame accepted from (and sent to) the peer, in bytes. */
+  maxFrameBytes: number;
+  /** Seconds a new connection has to complete authentication. */
+  handshakeTimeout: number;
+  /** Every timer (heartbeats, silence detection, handshake deadline, reconnect backoff). */
+  clock: Clock;
+  /** Log events (CoreEvent ids). */
+  emit(eventId: string, fields: Record<string, unknown>): void;
+  /** What our heartbeats carry. */
+  localState(): NodeState;
+}
+
+/** Unauthenticated connections held at once; more are refused. */
+const MAX_PENDING_HANDSHAKES = 8;
+
+/**
+ * The TCP link between the two nodes of a pair: one authenticated
+ * connection, heartbeats both ways, and the replication channels over it.
+ * The node whose id sorts first dials; the other accepts. Nothing the peer
+ * sends can make it throw; misbehaviour ends that connection with a log event.
+ */
+export class HaLink implements HaChannels {
+  /** This instance's sender epoch, carried by channel catch-ups. */
+  readonly epoch = randomBytes(8).toString('hex');
+  private readonly options: HaLinkOptions;
+  private readonly dialer: boolean;
+  private readonly context: ConnectionContext;
+  private readonly handlers: ConnectionHandlers;
+  private readonly router: ChannelRouter;
+  private readonly backoff = new Backoff(100, 5000);
+  private readonly connections = new Set<LinkConnection>();
+  private readonly inboundSockets = new Set<net.Socket>();
+  private readonly peerStateListeners = new Set<(state: NodeState) => void>();
+  private readonly connectionListeners = new Set<(up: boolean) => void>();
+  private lifecycle: Promise<void> = Promise.resolve();
+  private started = false;
+  private server: net.Server | undefined;
+  private active: LinkConnection | undefined;
+  private dialing: LinkConnection | undefined;
+  private reconnectTimer: TimerHandle | undefined;
+  private peer: NodeState | undefined;
+
+  constructor(options: HaLinkOptions) {
+    this.options = options;
+    this.dialer = options.nodeId.localeCompare(options.peer.id) < 0;
+    this.context = {
+      identity: { nodeId: options.nodeId, cluster: options.cluster, peerId: options.peer.id, secret: options.secret },
+      clock: options.clock,
+      maxFrameBytes: options.maxFrameBytes,
+      handshakeTimeoutMs: options.handshakeTimeout * 1000,
+      heartbeatIntervalMs: options.heartbeatInterval * 1000,
+      silenceLimitMs: options.heartbeatInterval * options.missedHeartbeats * 1000,
+      emit: (id, fields) => this.emit(id, fields),
+      heartbeat: () => this.heartbeat(),
+    };
+    this.handlers = {
+      established: (connection) => this.onEstablished(connection),
+      frame: (connection, frame) => this.onFrame(connection, frame),
+      closed: (connection, reason) => this.onClosed(connection, reason),
+    };
+    const transport: ChannelTransport = {
+      peerId: options.peer.id,
+      epoch: this.epoch,
+      maxFrameBytes: options.maxFrameBytes,
+      write: (frames) => this.write(frames),
+      emit: (id, fields) => this.emit(id, fields),
+    };
+    this.router = new ChannelRouter(transport);
+  }
+
+  /** True while an authenticated connection to the peer is up. */
+  get connected(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** The peer's state from its last heartbeat on the current connection; undefined while down. */
+  peerState(): NodeState | undefined {
+    return this.peer;
+  }
+
+  /** Called when the peer's role, status or term changes (and first on each connection). */
+  onPeerState(listener: (state: NodeState) => void): () => void {
+    this.peerStateListeners.add(listener);
+    return () => this.peerStateListeners.delete(listener);
+  }
+
+  onConnectionChange(listener: (up: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  channel<T>(name: string, opts?: ChannelOptions): Channel<T> {
+    return this.router.channel<T>(name, opts);
+  }
+
+  /**
+   * Listens on `listen.host:port` and, on the dialing side, connects to the
+   * peer (retrying with backoff while started). Rejects with
+   * `SWY_ERR_HALINK_LISTEN` when the address cannot be bound. Idempotent.
+   */
+  start(): Promise<void> {
+    return this.serialise(() => this.doStart());
+  }
+
+  /** Closes the server, the connection and every timer. Idempotent. */
+  stop(): Promise<void> {
+    return this.serialise(() => this.doStop());
+  }
+
+  private serialise(step: () => Promise<void>): Promise<void> {
+    const run = this.lifecycle.then(step);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.started) return;
+    const { host, port } = this.options.listen;
+    const server = net.createServer((socket) => this.onInbound(socket));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (cause) {
+      throw new SwitchyardError('SWY_ERR_HALINK_LISTEN', `The HA link cannot listen on ${host}:${port}: ${describeError(cause)}.`, { cause });
+    }
+    server.on('error', () => undefined); // after listen() succeeded nothing is left to fail that we could act on
+    this.server = server;
+    this.started = true;
+    this.backoff.reset();
+    if (this.dialer) this.dial();
+  }
+
+  private async doStop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = undefined;
+    for (const connection of [...this.connections]) connection.close('this node is stopping');
+    for (const socket of this.inboundSockets) socket.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private onInbound(socket: net.Socket): void {
+    socket.on('error', () => undefined); // the connection reports its own errors
+    if (!this.started) {
+      socket.destroy();
+      return;
+    }
+    this.inboundSockets.add(socket);
+    socket.once('close', () => this.inboundSockets.delete(socket));
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const pending = this.connections.size - (this.active ? 1 : 0);
+    const refusal = this.dialer
+      ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
+      : this.active
+        ? 'an authenticated HA-link connection is already up'
+        : pending >= MAX_PENDING_HANDSHAKES
+          ? `${pending} handshakes already pending`
+          : undefined;
+    if (refusal) {
+      this.emit(CoreEvent.HaLinkPeerDropped, { remote, code: 'SWY_ERR_HALINK_PROTOCOL', reason: refusal });
+      socket.destroy();
+      return;
+    }
+    this.connections.add(new LinkConnection(socket, 'accepted', remote, this.context, this.handlers));
+  }
+
+  private dial(): void {
+    this.reconnectTimer = undefined;
+    if (!this.started || this.active || this.dialing) return;
+    const { host, port } = this.options.peer;
+    const socket = net.connect({ host, port });
+    this.dialing = new LinkConnection(socket, 'dialed', `${host}:${port}`, this.context, this.handlers);
+    this.connections.add(this.dialing);
+  }
+
+  private onEstablished(connection: LinkConnection): boolean {
+    if (!this.started || this.active) {
+      if (this.active) {
+        this.emit(CoreEvent.HaLinkPeerDropped, {
+          remote: connection.remote,
+          code: 'SWY_ERR_HALINK_PROTOCOL',
+          reason: 'an authenticated HA-link connection is already up',
+        });
+      }
+      return false;
+    }
+    this.active = connection;
+    this.backoff.reset();
+    // The other handshakes in flight lost the race.
+    for (const other of [...this.connections]) if (other !== connection) other.close('another connection authenticated first');
+    this.emit(CoreEvent.HaLinkUp, { peer: this.options.peer.id, direction: connection.direction });
+    this.router.linkUp();
+    this.notify('onConnectionChange', this.connectionListeners, true);
+    return true;
+  }
+
+  private onFrame(connection: LinkConnection, frame: Frame): void {
+    if (connection !== this.active) return;
+    if (frame.t === FrameType.Heartbeat) {
+      this.onHeartbeat(readHeartbeat(frame));
+      return;
+    }
+    if (!this.router.handle(frame)) throw protocolError(`unknown frame type "${frame.t}"`);
+  }
+
+  private onHeartbeat(hb: HeartbeatState): void {
+    const previous = this.peer;
+    const state: NodeState = { nodeId: this.options.peer.id, ...hb };
+    this.peer = state;
+    if (previous && previous.role === state.role && previous.status === state.status && previous.term === state.term) return;
+    this.notify('onPeerState', this.peerStateListeners, state);
+  }
+
+  private onClosed(connection: LinkConnection, reason: string): void {
+    this.connections.delete(connection);
+    if (connection === this.dialing) this.dialing = undefined;
+    if (connection === this.active) {
+      this.active = undefined;
+      this.peer = undefined;
+      this.emit(CoreEvent.HaLinkDown, { peer: this.options.peer.id, reason });
+      this.router.linkDown();
+      this.notify('onConnectionChange', this.connectionListeners, false);
+    }
+    if (this.started && this.dialer && !this.active && !this.dialing && !this.reconnectTimer) {
+      this.reconnectTimer = this.options.clock.setTimeout(() => this.dial(), this.backoff.next());
+    }
+  }
+
+  private write(frames: readonly Buffer[]): boolean {
+    const connection = this.active;
+    if (!connection) return false;
+    for (const frame of frames) if (!connection.send(frame)) return false;
+    return true;
+  }
+
+  private heartbeat(): Frame | undefined {
+    try {
+      const { role, status, term } = this.options.localState();
+      return { t: FrameType.Heartbeat, role, status, term };
+    } catch {
+      return undefined; // no state to report this time; the next interval tries again
+    }
+  }
+
+  private emit(eventId: string, fields: Record<string, unknown>): void {
+    try {
+      this.options.emit(eventId, fields);
+    } catch {
+      // Logging must never take the link down.
+    }
+  }
+
+  /** A listener's failure is reported, never allowed to break the link. */
+  private notify<A>(hook: string, listeners: Set<(arg: A) => void>, arg: A): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(arg);
+      } catch (error) {
+        this.emit(CoreEvent.PluginHookFailed, { plugin: 'HA-link listener', hook, error: describeError(error) });
+      }
+    }
+  }
+}

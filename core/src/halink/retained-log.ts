@@ -1,0 +1,44 @@
+/**
+ * The last `capacity` encoded messages of one channel, by sequence number,
+ * kept so a reconnecting peer can resume instead of needing a snapshot.
+ * Sequence numbers are pushed contiguously (1, 2, 3, …).
+ */
+export class RetainedLog {
+  private entries: Buffer[] = [];
+  private head = 0;
+  private last = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  /** Sequence number of the oldest retained message; `lastSeq + 1` when empty. */
+  get firstSeq(): number {
+    return this.last - this.size + 1;
+  }
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  push(seq: number, frame: Buffer): void {
+    this.last = seq;
+    if (this.capacity === 0) return;
+    this.entries.push(frame);
+    if (this.size > this.capacity) this.head++;
+    // Compact now and then, so dropping the oldest stays O(1) amortised.
+    if (this.head >= 1024 && this.head >= this.capacity) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** True when every message from `seq` on is still retained. */
+  covers(seq: number): boolean {
+    return seq >= this.firstSeq;
+  }
+
+  /** Retained messages with sequence ≥ `seq`, oldest first. */
+  from(seq: number): Buffer[] {
+    const start = this.head + Math.max(0, seq - this.firstSeq);
+    return this.entries.slice(start);
+  }
+}

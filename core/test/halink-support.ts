@@ -1,0 +1,205 @@
+import net from 'node:net';
+import { afterEach } from 'vitest';
+import { SystemClock } from '../src/clock';
+import type { NodeState } from '../src/engine/types';
+import { FrameDecoder, encodeFrame, type Frame } from '../src/halink/frame';
+import { ClientHandshake, type HandshakeIdentity } from '../src/halink/handshake';
+import { HaLink, type HaLinkOptions } from '../src/halink/link';
+
+/** One recorded log event. */
+export interface RecordedEvent {
+  id: string;
+  fields: Record<string, unknown>;
+}
+
+export class EventLog {
+  readonly events: RecordedEvent[] = [];
+  readonly emit = (id: string, fields: Record<string, unknown>): void => {
+    this.events.push({ id, fields });
+  };
+  of(id: string): Record<string, unknown>[] {
+    return this.events.filter((e) => e.id === id).map((e) => e.fields);
+  }
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+
+/** Runs after the current test, last registered first. */
+export function onCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** A port that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export const TEST_SECRET = 'correct horse battery staple';
+
+export interface TestNode {
+  link: HaLink;
+  log: EventLog;
+  state: NodeState;
+  options: HaLinkOptions;
+}
+
+/** Fast timings, so failure detection takes a fraction of a second. */
+export function testNode(
+  nodeId: string,
+  listenPort: number,
+  peer: { id: string; port: number },
+  overrides: Partial<HaLinkOptions> = {},
+): TestNode {
+  const log = new EventLog();
+  const state: NodeState = { nodeId, role: 'backup', status: 'starting', term: 0 };
+  const options: HaLinkOptions = {
+    nodeId,
+    cluster: 'test-cluster',
+    listen: { host: '127.0.0.1', port: listenPort },
+    peer: { id: peer.id, host: '127.0.0.1', port: peer.port },
+    secret: TEST_SECRET,
+    heartbeatInterval: 0.05,
+    missedHeartbeats: 3,
+    maxFrameBytes: 64 * 1024,
+    handshakeTimeout: 0.3,
+    clock: new SystemClock(),
+    emit: log.emit,
+    localState: () => state,
+    ...overrides,
+  };
+  const link = new HaLink(options);
+  onCleanup(() => link.stop());
+  return { link, log, state, options };
+}
+
+/**
+ * node-a (dials) and node-b (accepts), not started. `aOverrides.peer.port`
+ * lets node-a dial through a proxy.
+ */
+export async function testPair(
+  aOverrides: Partial<HaLinkOptions> = {},
+  bOverrides: Partial<HaLinkOptions> = {},
+): Promise<{ a: TestNode; b: TestNode; portA: number; portB: number }> {
+  const [portA, portB] = [await freePort(), await freePort()];
+  const a = testNode('node-a', portA, { id: 'node-b', port: portB }, aOverrides);
+  const b = testNode('node-b', portB, { id: 'node-a', port: portA }, bOverrides);
+  return { a, b, portA, portB };
+}
+
+/** A raw TCP client, destroyed after the test. */
+export async function rawClient(port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  socket.resume(); // flowing, so the server's close is seen even if the test reads nothing
+  onCleanup(() => void socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+export function waitForClose(socket: net.Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/**
+ * A TCP relay between the dialer and its peer, so tests can cut the wire
+ * (both sides see the close) or black-hole it (bytes vanish, nothing closes).
+ */
+export class TcpProxy {
+  readonly port: number;
+  private readonly server: net.Server;
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private blackhole = false;
+
+  private constructor(server: net.Server, port: number) {
+    this.server = server;
+    this.port = port;
+  }
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const server = net.createServer((client) => proxy?.relay(client, targetPort));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
+    onCleanup(() => proxy.close());
+    return proxy;
+  }
+
+  /** Destroys every relayed connection (new ones are still accepted). */
+  cut(): void {
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** While on, bytes in both directions are silently discarded. */
+  setBlackhole(on: boolean): void {
+    this.blackhole = on;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: net.Socket, targetPort: number): void {
+    const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    this.pairs.add(pair);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      this.pairs.delete(pair);
+    };
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      from.on('data', (chunk) => {
+        if (!this.blackhole) to.write(chunk);
+      });
+      from.on('error', end);
+      from.on('close', end);
+    }
+  }
+}
+
+/**
+ * A hand-driven peer: completes the real handshake as `identity.nodeId`,
+ * then does only what the test makes it do. Frames it receives are collected.
+ */
+export async function handshakenClient(port: number, identity: HandshakeIdentity): Promise<{ socket: net.Socket; frames: Frame[] }> {
+  const socket = await rawClient(port);
+  const decoder = new FrameDecoder({ maxFrameBytes: 1024 * 1024 });
+  const handshake = new ClientHandshake(identity);
+  const frames: Frame[] = [];
+  let authenticated = false;
+  await new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (authenticated) frames.push(frame);
+        else if (!handshake.answered) socket.write(encodeFrame(handshake.answer(frame)));
+        else {
+          handshake.confirm(frame);
+          authenticated = true;
+          resolve();
+        }
+      }
+    });
+    socket.once('close', () => reject(new Error('closed during the handshake')));
+  });
+  return { socket, frames };
+}

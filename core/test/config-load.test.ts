@@ -3,17 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { isSwitchyardError, SwitchyardError } from '../src/errors';
 import { makeDir, pairConfig, removeDirs, SCHEMA_PATH, write } from './config-fixture';
+import { rejection } from './support/errors';
 
 afterEach(removeDirs);
 
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SwitchyardError);
-  return error as SwitchyardError;
-}
 
 describe('loadConfig: finding and loading the file', () => {
   it('loads a TypeScript config written with defineConfig, with defaults filled in', async () => {

@@ -15,6 +15,7 @@ import {
   write,
   ZOD_PATH,
 } from './config-fixture';
+import { rejection } from './support/errors';
 
 afterEach(removeDirs);
 
@@ -26,14 +27,6 @@ async function project(plugins: Record<string, unknown>, files: Record<string, s
   return dir;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SwitchyardError);
-  return error as SwitchyardError;
-}
 
 describe('plugins in the config', () => {
   it('loads a CommonJS plugin file by relative path and parses its options (defaults filled in)', async () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../src/errors';
 import { FrameDecoder, encodeFrame, type Frame } from '../src/halink/frame';
+import { codeOf } from './support/errors';
 
 const MAX = 64 * 1024;
 
@@ -17,15 +18,6 @@ function decodeAll(bytes: Buffer, cuts: number[], maxFrameBytes = MAX): Frame[] 
   return frames;
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SwitchyardError);
-    return (error as SwitchyardError).code;
-  }
-  return undefined;
-}
 
 function rawFrame(payload: Buffer): Buffer {
   const header = Buffer.alloc(4);

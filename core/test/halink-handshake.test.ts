@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../src/errors';
 import { ClientHandshake, ServerHandshake, type HandshakeIdentity } from '../src/halink/handshake';
+import { codeOf } from './support/errors';
 
 const SECRET = 'a-shared-secret-of-some-length';
 const server: HandshakeIdentity = { nodeId: 'node-b', cluster: 'c1', peerId: 'node-a', secret: SECRET };
 const client: HandshakeIdentity = { nodeId: 'node-a', cluster: 'c1', peerId: 'node-b', secret: SECRET };
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SwitchyardError);
-    return (error as SwitchyardError).code;
-  }
-  return undefined;
-}
 
 describe('HA-link handshake', () => {
   it('authenticates both sides without sending the secret', () => {

@@ -11,16 +11,16 @@ export interface TapOptions {
   stage?: number;
 }
 
-type Args<H> = H extends Hook<infer T, unknown, never> ? T : H extends Hook<infer T, unknown> ? T : never;
-type Result<H> = H extends Hook<unknown, infer R, never> ? R : H extends Hook<unknown, infer R> ? R : never;
-type ArgList<T> = T extends unknown[] ? T : [T];
+// Every tapable hook has `promise(...args): Promise<R>`; read its argument list and result from it.
+type ArgList<H> = H extends { promise(...args: infer A): Promise<unknown> } ? A : never;
+type Result<H> = H extends { promise(...args: never[]): Promise<infer R> } ? R : never;
 
 /** A hook as a plugin sees it: it can tap, never call. */
 export interface SyncTapView<H> {
-  tap(options: string | TapOptions, fn: (...args: ArgList<Args<H>>) => Result<H>): void;
+  tap(options: string | TapOptions, fn: (...args: ArgList<H>) => Result<H>): void;
 }
 export interface AsyncTapView<H> extends SyncTapView<H> {
-  tapPromise(options: string | TapOptions, fn: (...args: ArgList<Args<H>>) => Promise<Result<H>>): void;
+  tapPromise(options: string | TapOptions, fn: (...args: ArgList<H>) => Promise<Result<H>>): void;
 }
 
 const SYNC_HOOKS = new Set<HookName>(['health', 'logEvent', 'statusReport']);

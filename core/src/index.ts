@@ -6,14 +6,23 @@
 export * from './errors';
 export * from './clock';
 export * from './tokens';
-export { CoreTokens } from './core-tokens';
+export { CoreTokens, type ArbiterClient } from './core-tokens';
 export * from './events/catalogue';
 export { CoreEvent, CORE_EVENTS } from './events/core-events';
 export * from './engine/types';
 export { Engine, type EngineOptions } from './engine/engine';
 export { HookStage, type EngineHooks, type HookName, type LifecycleContext } from './engine/hooks';
 export type { MonitorHandle, MonitorOptions } from './engine/monitors';
-export { definePlugin, isPlugin, type Plugin, type PluginDefinition, type PluginRequirements } from './plugin/define';
+export {
+  definePlugin,
+  isPlugin,
+  type Plugin,
+  type PluginDefinition,
+  type PluginRequirements,
+  type PluginNodeOptions,
+  type NodeSection,
+  type NodeSectionIssue,
+} from './plugin/define';
 export type { PluginEngine, ServiceRegistry } from './plugin/plugin-engine';
 export type { PluginHooks, TapOptions, SyncTapView, AsyncTapView } from './plugin/hook-view';
 export type { Logger } from './logging/logger';

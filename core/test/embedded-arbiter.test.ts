@@ -169,3 +169,17 @@ describe('embedded arbiter', () => {
     expect([...orderTerms].sort((a, b) => a - b)).toEqual(orderTerms);
   });
 });
+
+describe('embedded arbiter: a node asks to give up the primary role', () => {
+  it('grants the primary’s own request without consulting, and refuses one from the backup', async () => {
+    const s = setup({ verdict: { veto: 'would veto a manual one' } });
+    await startPair(s);
+    const fromBackup = await s.arbiter.requestSwitchover('cannot bind', 'sip-b/sip', 'sip-b');
+    expect(fromBackup).toMatchObject({ ok: false, primary: 'sip-a' });
+    expect(fromBackup.reason).toMatch(/not the primary/);
+    const fromPrimary = await s.arbiter.requestSwitchover('cannot bind', 'sip-a/sip', 'sip-a');
+    expect(fromPrimary).toMatchObject({ ok: true, primary: 'sip-b', term: 2 });
+    const event = s.events.find((e) => e.id === CoreEvent.Switchover);
+    expect(String(event?.fields.reason)).toBe('requested by sip-a/sip: cannot bind');
+  });
+});

@@ -4,6 +4,7 @@ import {
   LoopbackChannels,
   ManualClock,
   SwitchyardError,
+  type ArbiterClient,
   type HaChannels,
   type LogEventRecord,
   type Plugin,
@@ -18,6 +19,13 @@ export interface TestNodeOptions {
   clock?: ManualClock;
   /** HA-link channels; default: one side of an in-memory loopback pair. */
   channels?: HaChannels;
+  /** This node's plugin sections (`nodes[].<key>`), by key, unparsed (each plugin's schema parses its own). */
+  nodeOptions?: Record<string, unknown>;
+  /**
+   * The arbiter plugins' `requestSwitchover` reaches. Default: grants the
+   * request when this node is primary (it becomes backup at the next term).
+   */
+  arbiter?: ArbiterClient;
 }
 
 /** A node engine driven by a test: virtual time, captured events, orders by hand. */
@@ -26,6 +34,8 @@ export interface TestNode {
   readonly clock: ManualClock;
   /** Every log event emitted so far. */
   readonly events: LogEventRecord[];
+  /** Every `requestSwitchover` a plugin made, in order. */
+  readonly switchoverRequests: { reason: string; by: string }[];
   /** Ids of the events emitted so far, in order. */
   eventIds(): string[];
   start(): Promise<void>;
@@ -51,29 +61,65 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     onEvent: (record) => events.push(record),
   });
   engine.container.register(CoreTokens.HaChannels, { useValue: options.channels ?? LoopbackChannels.pair()[0] });
+  const switchoverRequests: { reason: string; by: string }[] = [];
+  const arbiter = options.arbiter ?? grantingArbiter(() => engine);
+  engine.container.register(CoreTokens.ArbiterClient, {
+    useValue: {
+      requestSwitchover: (reason: string, by: string) => {
+        switchoverRequests.push({ reason, by });
+        return arbiter.requestSwitchover(reason, by);
+      },
+    },
+  });
   for (const entry of options.plugins) {
     const [plugin, raw] = Array.isArray(entry) ? (entry as readonly [Plugin, unknown]) : [entry as Plugin, {}];
     let parsed: unknown = raw;
     if (plugin.options) {
       const result = plugin.options.safeParse(raw);
-      if (!result.success) {
-        const detail = result.error.issues.map((i) => `${['plugins', plugin.name, ...i.path].join('.')}: ${i.message}`).join('; ');
-        throw new SwitchyardError('SWY_ERR_PLUGIN_OPTIONS', `Options of plugin "${plugin.name}" are invalid: ${detail}`, {
-          details: { plugin: plugin.name, issues: result.error.issues },
-        });
-      }
+      if (!result.success) throw invalid(plugin, `plugins.${plugin.name}`, result.error.issues);
       parsed = result.data;
     }
-    engine.use(plugin, parsed);
+    engine.use(plugin, parsed, parseNodeOptions(plugin, options.nodeOptions));
   }
   return {
     engine,
     clock,
     events,
+    switchoverRequests,
     eventIds: () => events.map((e) => e.id),
     start: () => engine.start(),
     stop: () => engine.stop('test'),
     order: (role, term) => engine.applyOrder({ role, term: term ?? engine.term + 1, reason: 'test order' }),
     advance: (seconds) => clock.advance(seconds * 1000),
+  };
+}
+
+function invalid(plugin: Plugin, prefix: string, issues: readonly { path: PropertyKey[]; message: string }[]): SwitchyardError {
+  const detail = issues.map((i) => `${[prefix, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
+  return new SwitchyardError('SWY_ERR_PLUGIN_OPTIONS', `Options of plugin "${plugin.name}" are invalid: ${detail}`, {
+    details: { plugin: plugin.name, issues },
+  });
+}
+
+function parseNodeOptions(plugin: Plugin, sections: Record<string, unknown> | undefined): unknown {
+  const spec = plugin.nodeOptions;
+  if (!spec) return undefined;
+  const raw = sections?.[spec.key];
+  if (raw === undefined && !spec.required) return undefined;
+  const result = spec.schema.safeParse(raw);
+  if (!result.success) throw invalid(plugin, `nodes[0].${spec.key}`, result.error.issues);
+  return result.data;
+}
+
+/** The default test arbiter: the primary's request is granted, as the embedded arbiter does with a running backup. */
+function grantingArbiter(engine: () => Engine): ArbiterClient {
+  return {
+    async requestSwitchover(reason) {
+      const e = engine();
+      if (e.role !== 'primary') return { ok: false, term: e.term, primary: null, reason: 'this node is not the primary' };
+      const term = e.term + 1;
+      await e.applyOrder({ role: 'backup', term, reason: `switchover requested: ${reason}` });
+      return { ok: true, term, primary: 'peer' };
+    },
   };
 }

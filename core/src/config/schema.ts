@@ -19,7 +19,10 @@ export const nodeSchema = z.strictObject({
   haPort: port,
   /** Higher wins the primary role at start. */
   priority: z.number().int().min(0).max(1000).default(0),
-});
+})
+  // Other keys are plugin sections (e.g. `sip` of the SIP plugin); validate.ts checks them
+  // against the enabled plugins' `nodeOptions` and reports any other key as unknown.
+  .catchall(z.unknown());
 
 export const embeddedArbiterSchema = z.strictObject({
   kind: z.literal('embedded'),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigInvalidError, type ConfigIssue } from '../errors';
+import { checkNodeSections } from './node-sections';
 import { resolvePluginEntries, type PluginEntry, type ResolvedPlugin } from './plugin-entries';
 import { checkRules, isMultiHost, type ConfigView } from './rules';
 import { configSchema, nodeSchema, pluginEntrySchema, type NodeConfig, type SwitchyardConfig } from './schema';
@@ -137,9 +138,12 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   issues.push(...checkRules(view));
   const { plugins, issues: pluginIssues } = await resolvePluginEntries(view.plugins, ctx.configDir);
   issues.push(...pluginIssues);
+  const nodeSections = checkNodeSections(isRecord(raw) ? raw.nodes : undefined, plugins);
+  issues.push(...nodeSections.issues);
 
   if (!parsed.success || issues.length > 0) throw new ConfigInvalidError(issues, ctx.file);
   const config = parsed.data;
+  config.nodes.forEach((node, i) => Object.assign(node, nodeSections.sections[i]));
   return {
     config,
     ...(ctx.file === undefined ? {} : { file: ctx.file }),

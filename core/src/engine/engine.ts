@@ -7,11 +7,12 @@ import { silentLogger, type Logger } from '../logging/logger';
 import type { Plugin } from '../plugin/define';
 import { createHookView, hookError } from '../plugin/hook-view';
 import type { PluginEngine, ServiceRegistry } from '../plugin/plugin-engine';
-import { CoreTokens } from '../core-tokens';
+import { CoreTokens, type ArbiterClient } from '../core-tokens';
 import { tokenName, type ServiceToken } from '../tokens';
 import { createEngineHooks, type EngineHooks, type HookName } from './hooks';
 import { MonitorRegistry } from './monitors';
 import { StatusMachine } from './status-machine';
+import type { SwitchoverResult } from '../management/types';
 import type { HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
 
 export interface EngineOptions {
@@ -31,6 +32,7 @@ export interface EngineOptions {
 interface AppliedPlugin {
   plugin: Plugin;
   options: unknown;
+  nodeOptions: unknown;
 }
 
 type Phase = 'assembling' | 'applied' | 'started' | 'stopped';
@@ -97,8 +99,12 @@ export class Engine {
     return this.plugins.map((p) => p.plugin.name);
   }
 
-  /** Adds a plugin with options already parsed by its schema. Only before `apply()`. */
-  use(plugin: Plugin, options: unknown = {}): this {
+  /**
+   * Adds a plugin with options already parsed by its schema, and this
+   * node's section of the plugin (`nodes[].<key>`), if it has one. Only
+   * before `apply()`.
+   */
+  use(plugin: Plugin, options: unknown = {}, nodeOptions?: unknown): this {
     if (this.phase !== 'assembling') {
       throw new SwitchyardError('SWY_ERR_ENGINE_STATE', `Plugin "${plugin.name}" added after the engine was assembled.`);
     }
@@ -107,7 +113,7 @@ export class Engine {
         details: { plugin: plugin.name },
       });
     }
-    this.plugins.push({ plugin, options });
+    this.plugins.push({ plugin, options, nodeOptions });
     return this;
   }
 
@@ -119,9 +125,9 @@ export class Engine {
     if (this.phase !== 'assembling') throw new SwitchyardError('SWY_ERR_ENGINE_STATE', 'apply() called twice.');
     const ordered = orderByRequirements(this.plugins);
     this.plugins.splice(0, this.plugins.length, ...ordered);
-    for (const { plugin, options } of this.plugins) {
+    for (const { plugin, options, nodeOptions } of this.plugins) {
       try {
-        await plugin.apply(this.pluginEngine(plugin, options));
+        await plugin.apply(this.pluginEngine(plugin, options, nodeOptions));
       } catch (error) {
         throw hookError(plugin.name, 'apply', error);
       }
@@ -312,7 +318,23 @@ export class Engine {
     this.emit(CoreEvent.PluginHookFailed, { plugin, hook: String(wrapped.details.hook ?? hook), error: cause });
   }
 
-  private pluginEngine(plugin: Plugin, options: unknown): PluginEngine {
+  /**
+   * Asks the arbiter (through the ArbiterClient service) to move the primary
+   * role away from this node. Never throws: a missing arbiter or a refusal
+   * comes back as `{ ok: false, reason }`.
+   */
+  async requestSwitchover(reason: string, by: string): Promise<SwitchoverResult> {
+    if (!this.container.isRegistered(CoreTokens.ArbiterClient, true)) {
+      return { ok: false, term: this.termValue, primary: null, reason: 'no arbiter is connected to this node' };
+    }
+    try {
+      return await this.container.resolve<ArbiterClient>(CoreTokens.ArbiterClient).requestSwitchover(reason, by);
+    } catch (error) {
+      return { ok: false, term: this.termValue, primary: null, reason: describeError(error) };
+    }
+  }
+
+  private pluginEngine(plugin: Plugin, options: unknown, nodeOptions: unknown): PluginEngine {
     const engine = this;
     const services: ServiceRegistry = {
       register: <T>(token: ServiceToken<T>, value: T) => {
@@ -335,6 +357,8 @@ export class Engine {
       cluster: this.cluster,
       pluginName: plugin.name,
       options,
+      nodeOptions,
+      requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
       hooks: createHookView(this.hooks, { plugin: plugin.name, clock: this.clock, lifecycleTimeout: this.lifecycleTimeout }),
       clock: this.clock,
       logger: this.logger.child({ plugin: plugin.name }),

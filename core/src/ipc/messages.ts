@@ -1,6 +1,7 @@
 import type { LogEventRecord } from '../events/catalogue';
 import type { NodeState, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from '../engine/types';
 import type { SwitchyardConfig } from '../config/schema';
+import type { SwitchoverResult } from '../management/types';
 
 /** Supervisor → node, over the fork IPC channel. */
 export type SupervisorMessage =
@@ -18,7 +19,8 @@ export type SupervisorMessage =
   | { t: 'order'; order: RoleOrder }
   | { t: 'consult'; id: number; proposal: SwitchoverProposal }
   | { t: 'status-request'; id: number }
-  | { t: 'stop'; reason: string };
+  | { t: 'stop'; reason: string }
+  | { t: 'switchover-reply'; id: number; result: SwitchoverResult };
 
 /** Node → supervisor. */
 export type NodeMessage =
@@ -26,7 +28,8 @@ export type NodeMessage =
   | { t: 'event'; record: LogEventRecord }
   | { t: 'consult-reply'; id: number; verdict: SwitchoverVerdict | null }
   | { t: 'status-reply'; id: number; report: Record<string, unknown> }
-  | { t: 'fatal'; code: string; message: string };
+  | { t: 'fatal'; code: string; message: string }
+  | { t: 'switchover-request'; id: number; reason: string; by: string };
 
 export function isNodeMessage(value: unknown): value is NodeMessage {
   return typeof value === 'object' && value !== null && typeof (value as { t?: unknown }).t === 'string';

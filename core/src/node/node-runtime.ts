@@ -8,6 +8,7 @@ import { SwitchyardError, describeError } from '../errors';
 import { CoreEvent } from '../events/core-events';
 import { HaLink } from '../halink/link';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
+import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 
 type InitMessage = Extract<SupervisorMessage, { t: 'init' }>;
@@ -23,6 +24,8 @@ export class NodeRuntime {
   private heartbeat: TimerHandle | null = null;
   private stopping: Promise<void> | null = null;
   private readonly clock = new SystemClock();
+  private readonly pendingSwitchovers = new Map<number, (result: SwitchoverResult) => void>();
+  private nextRequestId = 1;
 
   constructor(
     private readonly init: InitMessage,
@@ -65,7 +68,20 @@ export class NodeRuntime {
       localState: () => engine.state,
     });
     engine.container.register(CoreTokens.HaChannels, { useValue: this.haLink });
-    for (const resolved of validated.plugins) engine.use(resolved.plugin, resolved.options);
+    engine.container.register(CoreTokens.ArbiterClient, {
+      useValue: {
+        requestSwitchover: (reason: string, by: string) =>
+          new Promise<SwitchoverResult>((resolve) => {
+            const id = this.nextRequestId++;
+            this.pendingSwitchovers.set(id, resolve);
+            this.send({ t: 'switchover-request', id, reason, by });
+          }),
+      },
+    });
+    for (const resolved of validated.plugins) {
+      const key = resolved.plugin.nodeOptions?.key;
+      engine.use(resolved.plugin, resolved.options, key === undefined ? undefined : self[key]);
+    }
     await engine.apply();
     await this.haLink.start();
     engine.onStateChange(() => this.sendHeartbeat());
@@ -94,6 +110,10 @@ export class NodeRuntime {
         return;
       case 'stop':
         await this.stop(message.reason);
+        return;
+      case 'switchover-reply':
+        this.pendingSwitchovers.get(message.id)?.(message.result);
+        this.pendingSwitchovers.delete(message.id);
         return;
       case 'init':
         return;

@@ -10,12 +10,39 @@ export interface PluginRequirements {
   services?: readonly ServiceToken<unknown>[];
 }
 
+/** A section a plugin adds to each node's entry in the config, e.g. `nodes[].sip`. */
+export interface PluginNodeOptions<Schema extends z.ZodType = z.ZodType> {
+  /** The key under each node, e.g. `sip`. */
+  readonly key: string;
+  readonly schema: Schema;
+  /** Whether every node must have the section. Default false. */
+  readonly required?: boolean;
+  /**
+   * Checks across nodes (e.g. two nodes on one host with the same SIP port).
+   * Return one problem per finding, with the path inside the section.
+   */
+  check?(sections: readonly NodeSection<z.output<Schema>>[]): NodeSectionIssue[];
+}
+
+export interface NodeSection<T> {
+  index: number;
+  nodeId: string;
+  host: string;
+  value: T;
+}
+
+export interface NodeSectionIssue {
+  index: number;
+  path: readonly (string | number)[];
+  message: string;
+}
+
 /**
  * A Switchyard plugin. `apply()` taps hooks and registers services; it must
  * not open sockets or start timers (do that in a `start` tap), because every
  * plugin is applied and checked before anything starts.
  */
-export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
+export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, NodeSchema extends z.ZodType = z.ZodType> {
   /** Kebab-case plugin name, e.g. `sip-pass-check`. */
   readonly name: string;
   readonly version: string;
@@ -24,18 +51,24 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly requires?: PluginRequirements;
   /** Service tokens this plugin registers in `apply()` (documentation and requirement checks). */
   readonly provides?: readonly ServiceToken<unknown>[];
-  apply(engine: PluginEngine<z.output<Schema>>): void | Promise<void>;
+  /** A per-node section of the config this plugin owns (e.g. `nodes[].sip`). */
+  readonly nodeOptions?: PluginNodeOptions<NodeSchema>;
+  apply(engine: PluginEngine<z.output<Schema>, z.output<NodeSchema>>): void | Promise<void>;
 }
 
 /** Brand that marks an object as made by `definePlugin`. */
 export const PLUGIN_BRAND = Symbol.for('switchyard:plugin');
 
-export type Plugin<Schema extends z.ZodType = z.ZodType> = PluginDefinition<Schema> & { readonly [PLUGIN_BRAND]: true };
+export type Plugin<Schema extends z.ZodType = z.ZodType, NodeSchema extends z.ZodType = z.ZodType> = PluginDefinition<Schema, NodeSchema> & {
+  readonly [PLUGIN_BRAND]: true;
+};
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Defines a plugin. Typed identity plus a brand, so a module can be checked to export a plugin. */
-export function definePlugin<Schema extends z.ZodType = z.ZodType>(definition: PluginDefinition<Schema>): Plugin<Schema> {
+export function definePlugin<Schema extends z.ZodType = z.ZodType, NodeSchema extends z.ZodType = z.ZodType>(
+  definition: PluginDefinition<Schema, NodeSchema>,
+): Plugin<Schema, NodeSchema> {
   if (!NAME.test(definition.name)) {
     throw new TypeError(`definePlugin: name "${definition.name}" must be kebab-case (a-z, 0-9, -)`);
   }

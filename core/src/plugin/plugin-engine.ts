@@ -5,6 +5,7 @@ import type { MonitorHandle, MonitorOptions } from '../engine/monitors';
 import type { NodeStatus, Role } from '../engine/types';
 import type { Logger } from '../logging/logger';
 import type { ServiceToken } from '../tokens';
+import type { SwitchoverResult } from '../management/types';
 import type { PluginHooks } from './hook-view';
 
 /** Registry of services by token, scoped to one engine. */
@@ -15,12 +16,14 @@ export interface ServiceRegistry {
 }
 
 /** The engine as one plugin sees it: tap hooks, register things, never call hooks. */
-export interface PluginEngine<Options = unknown> {
+export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
   readonly nodeId: string;
   readonly cluster: string;
   readonly pluginName: string;
   /** The plugin's options, parsed by its schema. */
   readonly options: Options;
+  /** This node's section of the config owned by the plugin (`nodes[].<key>`), parsed; undefined when absent. */
+  readonly nodeOptions: NodeOptions | undefined;
   readonly hooks: PluginHooks;
   readonly clock: Clock;
   /** Child logger with `{ node, plugin }`; lines without an event id are debug lines. */
@@ -36,6 +39,11 @@ export interface PluginEngine<Options = unknown> {
   readonly services: ServiceRegistry;
   /** The engine's child container, for tsyringe-built classes. */
   readonly container: DependencyContainer;
+  /**
+   * Asks the arbiter to make the peer primary (this node must be primary and
+   * the peer running). Resolves with the arbiter's answer; never throws.
+   */
+  requestSwitchover(reason: string): Promise<SwitchoverResult>;
   /** The node's current role, status and term (read-only). */
   readonly node: { readonly role: Role; readonly status: NodeStatus; readonly term: number };
 }

@@ -38,7 +38,11 @@ export interface Arbiter {
   heartbeat(nodeId: string, state: NodeState): void;
   /** A node process exited. */
   nodeExited(nodeId: string, reason: string): void;
-  /** Operator or plugin request to move the primary role away. */
-  requestSwitchover(reason: string, by: string): Promise<SwitchoverResult>;
+  /**
+   * Moves the primary role away. From an operator (no `from`): the primary's
+   * `beforeSwitchover` taps are asked first. From a node (`from` = the
+   * asking node, which must be the primary): the node decided itself.
+   */
+  requestSwitchover(reason: string, by: string, from?: string): Promise<SwitchoverResult>;
   nodes(): ArbiterNodeView[];
 }

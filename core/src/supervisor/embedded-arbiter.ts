@@ -114,7 +114,7 @@ export class EmbeddedArbiter implements Arbiter {
     if (this.primaryId === nodeId) this.failover(nodeId, `primary ${nodeId} exited (${reason})`);
   }
 
-  async requestSwitchover(reason: string, by: string): Promise<SwitchoverResult> {
+  async requestSwitchover(reason: string, by: string, asker?: string): Promise<SwitchoverResult> {
     this.options.port.emit(CoreEvent.SwitchoverRequested, { by, reason });
     const from = this.primaryId;
     const refuse = (why: string): SwitchoverResult => {
@@ -122,11 +122,16 @@ export class EmbeddedArbiter implements Arbiter {
       return { ok: false, term: this.termValue, primary: from, reason: why };
     };
     if (!from) return refuse('there is no primary yet');
+    if (asker !== undefined && asker !== from) return refuse(`${asker} asked, but it is not the primary (${from} is)`);
     const to = this.otherThan(from);
     if (!to || !this.usable(to) || to.status !== 'running') {
       return refuse(`the backup ${to?.id ?? '?'} is not running (status ${to?.status ?? 'down'})`);
     }
     if (this.deciding) return refuse('another switchover is in progress');
+    if (asker !== undefined) {
+      this.switchTo(to.id, `requested by ${by}: ${reason}`);
+      return { ok: true, term: this.termValue, primary: this.primaryId };
+    }
     this.deciding = true;
     try {
       const verdict = await this.options.port.consult(from, { from, to: to.id, reason, kind: 'manual' });

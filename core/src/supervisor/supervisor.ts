@@ -243,6 +243,11 @@ export class Supervisor implements SupervisorControl {
       case 'status-reply':
         this.pending.get(message.id)?.(message.report);
         return;
+      case 'switchover-request':
+        void this.arbiter.requestSwitchover(message.reason, message.by, slot.id).then((result) =>
+          slot.process.send({ t: 'switchover-reply', id: message.id, result }),
+        );
+        return;
       case 'fatal':
         this.options.onOutput?.(slot.id, `fatal ${message.code}: ${message.message}`);
         this.logger?.error(`node ${slot.id} fatal: ${message.message}`, { node: slot.id, code: message.code });

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   CoreTokens,
   Engine,
@@ -19,6 +22,8 @@ export interface TestNodeOptions {
   clock?: ManualClock;
   /** HA-link channels; default: one side of an in-memory loopback pair. */
   channels?: HaChannels;
+  /** Folder for plugins' persistent data. Default: a fresh temp folder. */
+  dataDir?: string;
   /** This node's plugin sections (`nodes[].<key>`), by key, unparsed (each plugin's schema parses its own). */
   nodeOptions?: Record<string, unknown>;
   /**
@@ -58,6 +63,7 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     nodeId: options.nodeId ?? 'node-a',
     cluster: options.cluster ?? 'test',
     clock,
+    dataDir: options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-node-')),
     onEvent: (record) => events.push(record),
   });
   engine.container.register(CoreTokens.HaChannels, { useValue: options.channels ?? LoopbackChannels.pair()[0] });

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { SystemClock, type Clock } from '../clock';
 import { SwitchyardError, describeError } from '../errors';
@@ -27,6 +29,8 @@ export interface EngineOptions {
   lifecycleTimeout?: number;
   /** Called for every log event after the `logEvent` hook (log files, IPC). */
   onEvent?: (record: LogEventRecord) => void;
+  /** Folder for this node's persistent data; each plugin gets `<dataDir>/<plugin>`. Default: a folder in the OS temp dir. */
+  dataDir?: string;
 }
 
 interface AppliedPlugin {
@@ -49,6 +53,7 @@ export class Engine {
   readonly catalogue: LogEventCatalogue;
   readonly container: DependencyContainer;
   readonly logger: Logger;
+  readonly dataDir: string;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -72,6 +77,7 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.lifecycleTimeout = options.lifecycleTimeout ?? 10;
     this.onEvent = options.onEvent;
+    this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
     this.monitors = new MonitorRegistry(this.clock, (signal, previous) => {
       if (!signal.ok) this.emit(CoreEvent.MonitorFailed, { monitor: signal.monitor, reason: signal.reason ?? 'failed' });
       else if (!previous.ok) this.emit(CoreEvent.MonitorRecovered, { monitor: signal.monitor });
@@ -358,6 +364,7 @@ export class Engine {
       pluginName: plugin.name,
       options,
       nodeOptions,
+      dataDir: path.join(this.dataDir, plugin.name),
       requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
       hooks: createHookView(this.hooks, { plugin: plugin.name, clock: this.clock, lifecycleTimeout: this.lifecycleTimeout }),
       clock: this.clock,

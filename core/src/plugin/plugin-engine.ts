@@ -24,6 +24,8 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
   readonly options: Options;
   /** This node's section of the config owned by the plugin (`nodes[].<key>`), parsed; undefined when absent. */
   readonly nodeOptions: NodeOptions | undefined;
+  /** This plugin's folder for persistent data on this node (`<runtimeDir>/data/<node>/<plugin>`); create it when needed. */
+  readonly dataDir: string;
   readonly hooks: PluginHooks;
   readonly clock: Clock;
   /** Child logger with `{ node, plugin }`; lines without an event id are debug lines. */

@@ -1,7 +1,18 @@
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterStatusView, NodeStatusView } from '../src/management/types';
-import { assertBuilt, isAlive, runCli, startUp, tempDir, waitFor, writePairConfig, type UpProcess } from './support/processes';
+import {
+  assertBuilt,
+  clusterStatus,
+  isAlive,
+  nodeWithRole,
+  runCli,
+  startUp,
+  tempDir,
+  waitFor,
+  waitForPair,
+  writePairConfig,
+  type UpProcess,
+} from '../src/testing/processes';
 
 /** Real OS processes: `switchyard up` forks two nodes; we kill, freeze and switch them. */
 describe('switchyard up (real processes)', () => {
@@ -16,27 +27,12 @@ describe('switchyard up (real processes)', () => {
     expect(code).toBe(0);
   });
 
-  async function status(config: string): Promise<ClusterStatusView> {
-    const r = await runCli(['status', '--json', '--config', config]);
-    if (r.code !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout) as ClusterStatusView;
-  }
-  const node = (v: ClusterStatusView, role: string): NodeStatusView | undefined =>
-    v.nodes.find((n) => n.role === role && n.status === 'running');
-
-  /** Waits for a stable pair: one running primary, one running backup, both at the arbiter's term. */
-  async function pair(config: string, minTerm = 1) {
-    return waitFor(
-      async () => {
-        const v = await status(config);
-        const p = node(v, 'primary');
-        const b = node(v, 'backup');
-        return p && b && p.term >= minTerm && b.term === p.term && v.arbiter.term === p.term ? { v, p, b } : undefined;
-      },
-      15_000,
-      'a running primary and backup',
-    );
-  }
+  const status = clusterStatus;
+  const node = nodeWithRole;
+  const pair = async (config: string, minTerm = 1) => {
+    const { view: v, primary: p, backup: b } = await waitForPair(config, minTerm);
+    return { v, p, b };
+  };
 
   it('starts a primary and a backup, fails over on kill -9, and brings the dead node back as backup', async () => {
     const dir = tempDir();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from './support/processes';
+import { assertBuilt, runCli, tempDir } from '../src/testing/processes';
 
 const base = () => ({
   cluster: 'demo',

@@ -29,6 +29,8 @@ export interface EngineOptions {
   lifecycleTimeout?: number;
   /** Called for every log event after the `logEvent` hook (log files, IPC). */
   onEvent?: (record: LogEventRecord) => void;
+  /** The node's configured address (`nodes[].host`). Default 127.0.0.1. */
+  host?: string;
   /** Folder for this node's persistent data; each plugin gets `<dataDir>/<plugin>`. Default: a folder in the OS temp dir. */
   dataDir?: string;
 }
@@ -54,6 +56,7 @@ export class Engine {
   readonly container: DependencyContainer;
   readonly logger: Logger;
   readonly dataDir: string;
+  readonly host: string;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -77,6 +80,7 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.lifecycleTimeout = options.lifecycleTimeout ?? 10;
     this.onEvent = options.onEvent;
+    this.host = options.host ?? '127.0.0.1';
     this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
     this.monitors = new MonitorRegistry(this.clock, (signal, previous) => {
       if (!signal.ok) this.emit(CoreEvent.MonitorFailed, { monitor: signal.monitor, reason: signal.reason ?? 'failed' });
@@ -379,6 +383,7 @@ export class Engine {
       services: Object.freeze(services),
       container: this.container,
       node: Object.freeze({
+        host: this.host,
         get role() {
           return engine.role;
         },

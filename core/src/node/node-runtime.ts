@@ -47,6 +47,7 @@ export class NodeRuntime {
       cluster: config.cluster,
       clock: this.clock,
       logger,
+      host: self.host,
       dataDir: path.join(init.runtimeDir, 'data', self.id),
       onEvent: (record) => {
         writeLogEvent(logger, record);

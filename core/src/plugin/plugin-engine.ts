@@ -46,6 +46,6 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
    * the peer running). Resolves with the arbiter's answer; never throws.
    */
   requestSwitchover(reason: string): Promise<SwitchoverResult>;
-  /** The node's current role, status and term (read-only). */
-  readonly node: { readonly role: Role; readonly status: NodeStatus; readonly term: number };
+  /** The node's address (`nodes[].host`) and its current role, status and term (read-only). */
+  readonly node: { readonly host: string; readonly role: Role; readonly status: NodeStatus; readonly term: number };
 }

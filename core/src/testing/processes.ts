@@ -3,12 +3,37 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { ClusterStatusView, NodeStatusView } from '../management/types';
 
-export const CLI = path.resolve(__dirname, '../../dist/cli/main.js');
+/**
+ * Helpers for tests that run real processes: the built `switchyard` CLI,
+ * free loopback ports, polling. Used by core's own tests and re-exported by
+ * `@switchyard/sdk` for plugin authors' integration tests.
+ */
+
+/** The built CLI (also when this file runs from `src/` under a test runner). */
+export const CLI = __dirname.endsWith(path.join('src', 'testing'))
+  ? path.resolve(__dirname, '../../dist/cli/main.js')
+  : path.resolve(__dirname, '../cli/main.js');
 
 /** The process tests run the built CLI, as a user does. */
 export function assertBuilt(): void {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it) first`);
+}
+
+/**
+ * Whether an external tool (sipp, sipsak, etcd, ip) is on the PATH. Under
+ * `CI=true` a missing tool throws: CI must run every suite, never skip it.
+ * On a developer's machine the caller may skip with a message.
+ */
+export function hasTool(name: string): boolean {
+  const found = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir !== '' && fs.existsSync(path.join(dir, name)));
+  if (!found && process.env.CI === 'true') {
+    throw new Error(`${name} is not installed, and CI must run the tests that need it (.ci/run installs it with apt-get)`);
+  }
+  return found;
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
@@ -28,13 +53,17 @@ export function tempDir(prefix = 'switchyard-test-'): string {
 }
 
 /** Writes a single-host pair config (JSON) with free ports into `dir`; returns its path. */
-export async function writePairConfig(dir: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function writePairConfig(
+  dir: string,
+  extra: Record<string, unknown> = {},
+  nodeExtra: [Record<string, unknown>, Record<string, unknown>] = [{}, {}],
+): Promise<string> {
   const [mgmt, a, b] = [await freePort(), await freePort(), await freePort()];
   const config = {
     cluster: 'test',
     nodes: [
-      { id: 'sip-a', host: '127.0.0.1', haPort: a, priority: 100 },
-      { id: 'sip-b', host: '127.0.0.1', haPort: b, priority: 50 },
+      { id: 'sip-a', host: '127.0.0.1', haPort: a, priority: 100, ...nodeExtra[0] },
+      { id: 'sip-b', host: '127.0.0.1', haPort: b, priority: 50, ...nodeExtra[1] },
     ],
     arbiter: { kind: 'embedded', switchTimeout: 1, startupTimeout: 5 },
     management: { host: '127.0.0.1', port: mgmt },
@@ -122,4 +151,36 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `switchyard status --json` for a config, via the CLI (as an operator would). */
+export async function clusterStatus(config: string): Promise<ClusterStatusView> {
+  const r = await runCli(['status', '--json', '--config', config]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as ClusterStatusView;
+}
+
+/** The running node with `role`, if there is one. */
+export function nodeWithRole(view: ClusterStatusView, role: 'primary' | 'backup'): NodeStatusView | undefined {
+  return view.nodes.find((n) => n.role === role && n.status === 'running');
+}
+
+/** Waits for a stable pair: one running primary and one running backup, both at the arbiter's term (≥ minTerm). */
+export async function waitForPair(
+  config: string,
+  minTerm = 1,
+  timeoutMs = 15_000,
+): Promise<{ view: ClusterStatusView; primary: NodeStatusView; backup: NodeStatusView }> {
+  return waitFor(
+    async () => {
+      const view = await clusterStatus(config);
+      const primary = nodeWithRole(view, 'primary');
+      const backup = nodeWithRole(view, 'backup');
+      return primary && backup && primary.term >= minTerm && backup.term === primary.term && view.arbiter.term === primary.term
+        ? { view, primary, backup }
+        : undefined;
+    },
+    timeoutMs,
+    `a running primary and backup at term >= ${minTerm}`,
+  );
 }

@@ -1,0 +1,7 @@
+/**
+ * `@switchyard/sdk/testing`: real-process helpers for plugin integration
+ * tests (run `switchyard up` from a config, free ports, poll status), next
+ * to the in-process {@link createTestNode}.
+ */
+export * from '@switchyard/core/testing';
+export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';

@@ -1,0 +1,118 @@
+/**
+ * Header access on a message: case-insensitive, compact forms accepted,
+ * comma-separated lists split without cutting quoted strings or `<...>`.
+ */
+import { headerKey } from './compact';
+import { SipMessageError } from './errors';
+import { isToken, splitOutside, trimLws } from './scan';
+import type { SipHeader } from './types';
+
+/** Anything with a header list: a message, or the `partial` of a parse error. */
+export interface HeaderSource {
+  readonly headers: readonly SipHeader[];
+}
+
+/** A message whose header list may be edited. */
+export interface HeaderTarget {
+  headers: SipHeader[];
+}
+
+/**
+ * Headers that are never split on commas: single-valued ones, and those whose
+ * values contain commas by grammar (auth challenges/credentials, dates,
+ * Call-ID `word`s, free text).
+ */
+const UNSPLIT_HEADERS: ReadonlySet<string> = new Set([
+  'authentication-info', 'authorization', 'call-id', 'content-disposition', 'content-length',
+  'content-type', 'cseq', 'date', 'event', 'expires', 'from', 'identity', 'identity-info',
+  'join', 'max-breadth', 'max-forwards', 'mime-version', 'min-expires', 'min-se',
+  'organization', 'p-charging-vector', 'priority', 'proxy-authenticate', 'proxy-authorization',
+  'rack', 'refer-to', 'referred-by', 'replaces', 'reply-to', 'retry-after', 'rseq', 'server',
+  'session-expires', 'sip-etag', 'sip-if-match', 'subject', 'subscription-state',
+  'target-dialog', 'timestamp', 'to', 'user-agent', 'www-authenticate',
+]);
+
+/** True when values of this header are comma-separated lists (`Via`, `Contact`, `Allow`, unknown headers). */
+export function isListHeader(name: string): boolean {
+  return !UNSPLIT_HEADERS.has(headerKey(name));
+}
+
+/** Splits one header value into its list elements (trimmed, empty elements dropped). */
+export function splitHeaderValue(value: string): string[] {
+  const out: string[] = [];
+  for (const part of splitOutside(value, ',')) {
+    const element = trimLws(part);
+    if (element !== '') out.push(element);
+  }
+  return out;
+}
+
+/** The header lines (name + value) of `name`, compact forms included, in order. */
+export function headerLines(message: HeaderSource, name: string): SipHeader[] {
+  const key = headerKey(name);
+  return message.headers.filter((header) => headerKey(header.name) === key);
+}
+
+/**
+ * Every value of a header across all its lines. List headers are split at
+ * commas outside quotes and `<...>`; others give one value per line.
+ */
+export function headerValues(message: HeaderSource, name: string): string[] {
+  const lines = headerLines(message, name);
+  if (!isListHeader(name)) return lines.map((header) => header.value);
+  return lines.flatMap((header) => splitHeaderValue(header.value));
+}
+
+/**
+ * First value of a header (compact forms accepted), `undefined` if absent.
+ * For list headers, the first list element (`''` when present but empty).
+ */
+export function headerValue(message: HeaderSource, name: string): string | undefined {
+  const lines = headerLines(message, name);
+  if (lines.length === 0) return undefined;
+  if (!isListHeader(name)) return lines[0].value;
+  for (const header of lines) {
+    const [first] = splitHeaderValue(header.value);
+    if (first !== undefined) return first;
+  }
+  return '';
+}
+
+function checkHeader(name: string, value: string): void {
+  if (!isToken(name)) throw new SipMessageError(`header name ${JSON.stringify(name)} is not an RFC 3261 token`);
+  if (/[\r\n]/.test(value)) throw new SipMessageError(`the value of header ${name} contains CR or LF`);
+}
+
+/**
+ * Replaces all lines of a header (compact forms included) with one line per
+ * value, at the position of the first old line (or at the end).
+ * @throws SipMessageError when the name is not a token or a value has CR/LF.
+ */
+export function setHeader(message: HeaderTarget, name: string, value: string | readonly string[]): void {
+  const values = typeof value === 'string' ? [value] : [...value];
+  for (const v of values) checkHeader(name, v);
+  const key = headerKey(name);
+  const first = message.headers.findIndex((header) => headerKey(header.name) === key);
+  removeHeader(message, name);
+  const at = first < 0 ? message.headers.length : first;
+  message.headers.splice(at, 0, ...values.map((v) => ({ name, value: v })));
+}
+
+/**
+ * Adds one header line at the end.
+ * @throws SipMessageError when the name is not a token or the value has CR/LF.
+ */
+export function appendHeader(message: HeaderTarget, name: string, value: string): void {
+  checkHeader(name, value);
+  message.headers.push({ name, value });
+}
+
+/** Removes every line of a header (compact forms included), in place. */
+export function removeHeader(message: HeaderTarget, name: string): void {
+  const key = headerKey(name);
+  let write = 0;
+  for (const header of message.headers) {
+    if (headerKey(header.name) !== key) message.headers[write++] = header;
+  }
+  message.headers.length = write;
+}

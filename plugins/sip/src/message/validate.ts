@@ -1,0 +1,78 @@
+/**
+ * Checks on a message whose head was read: the Request-URI, the mandatory
+ * headers, and the headers the transaction layer relies on (Via, CSeq,
+ * From, To, Call-ID). Contact is left to `parseContacts`, so a message with
+ * a malformed Contact still reaches the application (which answers 400).
+ */
+import { isCallId, parseCSeq } from './cseq';
+import { parseError } from './errors';
+import { headerLines, splitHeaderValue } from './headers';
+import { parseNameAddr } from './name-addr';
+import { isAbsoluteUri, parseUri, uriScheme } from './uri';
+import { parseVia } from './via';
+import type { SipMessage, SipParseError } from './types';
+
+/** Headers a request must carry (RFC 3261 §8.1.1); Max-Forwards is left out on purpose (many clients omit it). */
+const MANDATORY_REQUEST_HEADERS = ['To', 'From', 'CSeq', 'Call-ID', 'Via'] as const;
+
+/** Request-URI: a valid sip/sips/tel URI without headers (RFC 3261 §19.1.1 table), or another scheme's absoluteURI. */
+export function checkRequestUri(uri: string): SipParseError | undefined {
+  const scheme = uriScheme(uri);
+  if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') {
+    const parsed = parseUri(uri);
+    if (parsed === undefined) return parseError('SIP_PARSE_URI', `Request-URI ${JSON.stringify(uri)} is not a valid ${scheme} URI`);
+    if (Object.keys(parsed.headers).length > 0) {
+      return parseError('SIP_PARSE_URI', `Request-URI ${JSON.stringify(uri)} carries URI headers, which a Request-URI may not`);
+    }
+    return undefined;
+  }
+  return isAbsoluteUri(uri) ? undefined : parseError('SIP_PARSE_URI', `Request-URI ${JSON.stringify(uri)} is not an absolute URI`);
+}
+
+function checkVias(message: SipMessage): SipParseError | undefined {
+  for (const line of headerLines(message, 'Via')) {
+    const values = splitHeaderValue(line.value);
+    if (values.length === 0) return parseError('SIP_PARSE_VIA', 'a Via header is empty');
+    for (const value of values) {
+      if (parseVia(value) === undefined) return parseError('SIP_PARSE_VIA', `Via ${JSON.stringify(value)} is malformed`);
+    }
+  }
+  return undefined;
+}
+
+function checkCSeq(message: SipMessage): SipParseError | undefined {
+  const lines = headerLines(message, 'CSeq');
+  if (lines.length === 0) return undefined;
+  if (lines.length > 1) return parseError('SIP_PARSE_CSEQ', 'the message has more than one CSeq');
+  const cseq = parseCSeq(lines[0].value);
+  if (cseq === undefined) return parseError('SIP_PARSE_CSEQ', `CSeq ${JSON.stringify(lines[0].value)} is not "<number below 2^31> <method>"`);
+  if (message.kind === 'request' && cseq.method !== message.method) {
+    return parseError('SIP_PARSE_CSEQ', `CSeq method ${cseq.method} differs from the request method ${message.method}`);
+  }
+  return undefined;
+}
+
+/** From/To: a name-addr or addr-spec, never `*`. */
+function isAddress(value: string): boolean {
+  const address = parseNameAddr(value);
+  return address !== undefined && address.wildcard !== true;
+}
+
+function checkSingle(message: SipMessage, name: 'From' | 'To' | 'Call-ID'): SipParseError | undefined {
+  const lines = headerLines(message, name);
+  if (lines.length === 0) return undefined;
+  if (lines.length > 1) return parseError('SIP_PARSE_HEADER', `the message has more than one ${name}`);
+  const value = lines[0].value;
+  const valid = name === 'Call-ID' ? isCallId(value) : isAddress(value);
+  return valid ? undefined : parseError('SIP_PARSE_HEADER', `${name} ${JSON.stringify(value)} is malformed`);
+}
+
+/** The first problem of a read message, in the order: mandatory headers, Via, CSeq, From/To/Call-ID. */
+export function checkMessage(message: SipMessage): SipParseError | undefined {
+  if (message.kind === 'request') {
+    for (const name of MANDATORY_REQUEST_HEADERS) {
+      if (headerLines(message, name).length === 0) return parseError('SIP_PARSE_MISSING_HEADER', `the request has no ${name} header`);
+    }
+  }
+  return checkVias(message) ?? checkCSeq(message) ?? checkSingle(message, 'From') ?? checkSingle(message, 'To') ?? checkSingle(message, 'Call-ID');
+}

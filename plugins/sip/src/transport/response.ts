@@ -1,0 +1,125 @@
+import {
+  canonicalHeaderName,
+  headerValues,
+  parseCSeq,
+  parseNameAddr,
+  parseVia,
+  formatVia,
+  type SipHeader,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+} from '../message';
+import { newTag } from './ids';
+import { canonicalAddress, sameAddress, type RemoteAddress } from './remote';
+
+/** Options of {@link buildResponse}. */
+export interface ResponseOptions {
+  /** Where the request came from (fills Via `received` / `rport`). */
+  remote: RemoteAddress;
+  /** To tag to add (a random one when omitted); ignored for 100 or when To has a tag. */
+  toTag?: string;
+  /** Added after the copied headers. */
+  headers?: SipHeader[];
+  body?: Buffer;
+  /** Content-Type of `body`; written only when there is a body. */
+  contentType?: string;
+}
+
+/** The default SIP port (RFC 3261 §19.1.2), for a Via without one. */
+const DEFAULT_SIP_PORT = 5060;
+
+/**
+ * A response to `request` per RFC 3261 §8.2.6: every Via in order, the top
+ * one stamped with `received` (when its sent-by host is not the source
+ * address) and `rport` (when the request asked with an empty `rport`,
+ * RFC 3581 — which also makes `received` mandatory); From, Call-ID and CSeq
+ * copied; To copied with a tag added unless the status is 100 or To has one;
+ * Timestamp copied into a 100; Content-Length written.
+ */
+export function buildResponse(request: SipRequest, status: number, reason: string, opts: ResponseOptions): SipResponse {
+  const vias = headerValues(request, 'Via');
+  const headers: SipHeader[] = vias.map((value, i) => ({ name: 'Via', value: i === 0 ? stampTopVia(value, opts.remote) : value }));
+  const copy = (name: string, value = firstLine(request, name)): void => {
+    if (value !== undefined) headers.push({ name, value });
+  };
+  copy('From');
+  copy('To', toWithTag(firstLine(request, 'To'), status, opts.toTag));
+  copy('Call-ID');
+  copy('CSeq');
+  if (status === 100) copy('Timestamp'); // RFC 3261 §8.2.6.1
+  headers.push(...(opts.headers ?? []));
+  const body = opts.body ?? Buffer.alloc(0);
+  if (body.length > 0 && opts.contentType !== undefined) headers.push({ name: 'Content-Type', value: opts.contentType });
+  headers.push({ name: 'Content-Length', value: String(body.length) });
+  return { kind: 'response', version: 'SIP/2.0', status, reason, headers, body };
+}
+
+/**
+ * Where to send a response (RFC 3261 §18.2.2 with RFC 3581). UDP: to the
+ * top Via's `received` (else its host) at its `rport` (else its port, else
+ * 5060). TCP: over the connection the request came on, falling back to
+ * `received` (else the source) at the Via's sent-by port (else 5060).
+ * Without a readable Via: back to the source. `maddr` is not honoured; we
+ * answer unicast only.
+ */
+export function responseTarget(response: SipResponse, remote: RemoteAddress): RemoteAddress {
+  const top = headerValues(response, 'Via')[0];
+  const via = top === undefined ? undefined : parseVia(top);
+  if (!via) return { ...remote };
+  const received = via.params.received ?? undefined;
+  if (remote.transport === 'tcp') {
+    const target: RemoteAddress = { address: received ?? remote.address, port: via.port ?? DEFAULT_SIP_PORT, transport: 'tcp' };
+    if (remote.connectionId !== undefined) target.connectionId = remote.connectionId;
+    return target;
+  }
+  const rport = Number(via.params.rport ?? NaN);
+  const port = Number.isInteger(rport) && rport > 0 && rport < 65536 ? rport : (via.port ?? DEFAULT_SIP_PORT);
+  return { address: received ?? canonicalAddress(via.host), port, transport: 'udp' };
+}
+
+/**
+ * From a SipParseError's `partial`, a request a 400 can be built for with
+ * {@link buildResponse}: undefined unless the request line and a readable
+ * top Via, From, To, Call-ID and CSeq were read, and never for an ACK
+ * (which gets no response).
+ */
+export function parsePartialForError(partial: Partial<SipRequest> | undefined): SipRequest | undefined {
+  if (!partial?.headers || typeof partial.method !== 'string' || (partial.kind ?? 'request') !== 'request') return undefined;
+  const request: SipRequest = {
+    kind: 'request',
+    version: 'SIP/2.0',
+    method: partial.method,
+    uri: partial.uri ?? '',
+    headers: partial.headers,
+    body: Buffer.alloc(0),
+  };
+  const top = headerValues(request, 'Via')[0];
+  const cseqLine = firstLine(request, 'CSeq');
+  const cseq = cseqLine === undefined ? undefined : parseCSeq(cseqLine);
+  if (top === undefined || !parseVia(top) || !cseq) return undefined;
+  if (['From', 'To', 'Call-ID'].some((name) => firstLine(request, name) === undefined)) return undefined;
+  if (request.method.toUpperCase() === 'ACK' || cseq.method.toUpperCase() === 'ACK') return undefined;
+  return request;
+}
+
+/** The value of a header's first line, as written (From, To, … are single-valued). */
+function firstLine(message: SipMessage, name: string): string | undefined {
+  return message.headers.find((h) => canonicalHeaderName(h.name) === name)?.value;
+}
+
+function stampTopVia(value: string, remote: RemoteAddress): string {
+  const via = parseVia(value);
+  if (!via) return value; // copied as is; responseTarget falls back to the source
+  const rportRequested = 'rport' in via.params && via.params.rport === null;
+  if (rportRequested) via.params.rport = String(remote.port);
+  if (rportRequested || !sameAddress(via.host, remote.address)) via.params.received = canonicalAddress(remote.address);
+  return formatVia(via);
+}
+
+function toWithTag(to: string | undefined, status: number, tag: string | undefined): string | undefined {
+  if (to === undefined || status === 100) return to;
+  const parsed = parseNameAddr(to);
+  const hasTag = parsed ? 'tag' in parsed.params : /;\s*tag\s*=/i.test(to);
+  return hasTag ? to : `${to.trimEnd()};tag=${tag ?? newTag()}`;
+}

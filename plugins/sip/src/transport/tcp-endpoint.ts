@@ -1,0 +1,146 @@
+import net from 'node:net';
+import type { EndpointContext } from './endpoint';
+import { SipTransportError, describeError } from './errors';
+import { sameAddress, type RemoteAddress } from './remote';
+import { SipTcpConnection } from './tcp-connection';
+
+/** Limits of the TCP side of the listener. */
+export interface TcpEndpointOptions {
+  /** A connection with no traffic either way for this long is closed, ms. */
+  idleTimeoutMs: number;
+  /** Accepted connections beyond this many at once are closed on arrival. */
+  maxConnections: number;
+  /** How long a dial for an outgoing message may take, ms. */
+  connectTimeoutMs: number;
+}
+
+/**
+ * The TCP server of the SIP listener plus the connections it accepted or
+ * dialed. Sends go over the connection a request came on while it is open,
+ * else over any open connection to the same address and port, else a new one.
+ */
+export class TcpEndpoint {
+  private server: net.Server | undefined;
+  private readonly connections = new Map<string, SipTcpConnection>();
+  private readonly dialing = new Map<string, Promise<SipTcpConnection>>();
+  private inbound = 0;
+  private nextId = 1;
+
+  constructor(
+    private readonly host: string,
+    private readonly ctx: EndpointContext,
+    private readonly options: TcpEndpointOptions,
+  ) {}
+
+  /** True while the server is listening. */
+  get bound(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Open connections, accepted and dialed. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Listens on `host:port` (port 0: any free one); resolves with the port, rejects with the system error. */
+  async bind(port: number): Promise<number> {
+    if (this.server) return (this.server.address() as net.AddressInfo).port;
+    const server = net.createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.host, port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', () => undefined); // after listen() succeeded nothing is left to fail that we could act on
+    this.server = server;
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** Sends one serialised message (see the class comment for which connection carries it). */
+  async send(data: Buffer, to: RemoteAddress): Promise<void> {
+    // No await before the write on an open connection: a 400 sent from inside
+    // onParseError must be queued before the connection is ended.
+    const existing = this.connectionFor(to);
+    if (existing) return existing.write(data);
+    if (!this.server) {
+      throw new SipTransportError('SWY_ERR_SIP_NOT_LISTENING', 'Cannot send over TCP: the TCP server is not listening.');
+    }
+    const connection = await this.dial(to.address, to.port);
+    return connection.write(data);
+  }
+
+  /** Closes the server and every connection; idempotent. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const connection of [...this.connections.values()]) connection.close();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private connectionFor(to: RemoteAddress): SipTcpConnection | undefined {
+    if (to.connectionId !== undefined) {
+      const byId = this.connections.get(to.connectionId);
+      if (byId?.open) return byId;
+    }
+    for (const connection of this.connections.values()) {
+      if (connection.open && sameAddress(connection.remote.address, to.address) && connection.remote.port === to.port) return connection;
+    }
+    return undefined;
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.on('error', () => undefined); // the connection handles errors once registered
+    if (!this.server || this.inbound >= this.options.maxConnections) {
+      socket.destroy();
+      return;
+    }
+    this.inbound++;
+    this.register(socket, () => this.inbound--);
+  }
+
+  private register(socket: net.Socket, onClosed?: () => void): SipTcpConnection {
+    const id = `tcp-${this.nextId++}`;
+    const connection = new SipTcpConnection(socket, id, this.ctx, this.options.idleTimeoutMs, () => {
+      this.connections.delete(id);
+      onClosed?.();
+    });
+    this.connections.set(id, connection);
+    return connection;
+  }
+
+  // Concurrent sends to one target share one dial.
+  private dial(address: string, port: number): Promise<SipTcpConnection> {
+    const key = `${address}|${port}`;
+    let pending = this.dialing.get(key);
+    if (!pending) {
+      pending = this.connect(address, port).finally(() => this.dialing.delete(key));
+      this.dialing.set(key, pending);
+    }
+    return pending;
+  }
+
+  private connect(address: string, port: number): Promise<SipTcpConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: address, port });
+      const seconds = this.options.connectTimeoutMs / 1000;
+      const fail = (detail: string, cause?: unknown): void => {
+        timer.cancel();
+        socket.destroy();
+        reject(new SipTransportError('SWY_ERR_SIP_SEND_FAILED', `TCP connect to ${address}:${port} failed: ${detail}`, { cause }));
+      };
+      const timer = this.ctx.clock.setTimeout(() => fail(`no answer within ${seconds} s`), this.options.connectTimeoutMs);
+      socket.once('error', (error) => fail(describeError(error), error));
+      socket.once('connect', () => {
+        timer.cancel();
+        socket.removeAllListeners('error');
+        if (!this.server) {
+          fail('the listener stopped meanwhile');
+          return;
+        }
+        resolve(this.register(socket));
+      });
+    });
+  }
+}

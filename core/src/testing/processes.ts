@@ -184,3 +184,30 @@ export async function waitForPair(
     `a running primary and backup at term >= ${minTerm}`,
   );
 }
+
+/** One line of a node's JSON log file. */
+export interface LogLine {
+  level: string;
+  message: string;
+  eventId?: string;
+  node?: string;
+  term?: number;
+  [field: string]: unknown;
+}
+
+/** The JSON lines a node (or `supervisor`) wrote to `<runtimeDir>/logs/<node>.log` so far. */
+export function readNodeLog(runtimeDir: string, node: string): LogLine[] {
+  const file = path.join(runtimeDir, 'logs', `${node}.log`);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as LogLine];
+      } catch {
+        return []; // a line being written right now
+      }
+    });
+}

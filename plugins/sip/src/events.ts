@@ -1,0 +1,39 @@
+import type { LogEventDefinition } from '@switchyard/core';
+
+/**
+ * Log events of the SIP plugin. 00-04200 is the classic "cannot open the
+ * listening port" event operators put alarm conditions on.
+ */
+export const SipEvent = {
+  ListenerBindFailed: '00-04200',
+  ListenerBound: '00-04201',
+  ListenerRecovered: '00-04202',
+  MalformedMessage: '00-04210',
+  ReplicationInSync: '00-04220',
+  ReplicationOutOfSync: '00-04221',
+  ReplicationSyncFallback: '00-04222',
+  BindSwitchover: '00-04230',
+  BindingsLoaded: '00-04240',
+  PersistenceFailed: '00-04241',
+} as const;
+
+export const SIP_EVENTS: readonly LogEventDefinition[] = [
+  {
+    id: SipEvent.ListenerBindFailed,
+    level: 'error',
+    message: 'Cannot open SIP listening port {address}:{port}/{transport} ({errno}); retrying every {retry}s',
+  },
+  { id: SipEvent.ListenerBound, level: 'info', message: 'SIP listening on {address}:{port} (udp+tcp)' },
+  { id: SipEvent.ListenerRecovered, level: 'info', message: 'SIP listening port {address}:{port} opened after {attempts} failed attempts' },
+  { id: SipEvent.MalformedMessage, level: 'warn', message: 'Malformed SIP message from {remote} over {transport} ({code}): {reason}' },
+  { id: SipEvent.ReplicationInSync, level: 'info', message: 'Contact replication in sync with the peer' },
+  { id: SipEvent.ReplicationOutOfSync, level: 'warn', message: 'Contact replication out of sync with the peer: {reason}' },
+  {
+    id: SipEvent.ReplicationSyncFallback,
+    level: 'warn',
+    message: 'Backup did not acknowledge binding within {timeout}s; answering REGISTER without waiting (async)',
+  },
+  { id: SipEvent.BindSwitchover, level: 'warn', message: 'Primary cannot open its SIP port; asking for a switchover ({why})' },
+  { id: SipEvent.BindingsLoaded, level: 'info', message: 'Loaded {count} unexpired bindings from disk' },
+  { id: SipEvent.PersistenceFailed, level: 'error', message: 'Bindings journal error: {error}' },
+];

@@ -1,0 +1,48 @@
+import { createToken, type PluginEngine } from '@switchyard/core';
+import type { SipHeader, SipResponse } from './message';
+import type { SipHooks } from './sip-hooks';
+import type { SipTransport } from './transport';
+
+/** The answer to a request sent with {@link SipApi.request}. A timeout is local: never a response. */
+export type SipRequestResult =
+  | { ok: true; response: SipResponse; rtt: number }
+  | { ok: false; reason: 'timeout' | 'send-failed' | 'not-listening'; detail: string };
+
+export interface SipRequestOptions {
+  method: string;
+  uri: string;
+  target: { host: string; port: number; transport?: SipTransport };
+  headers?: SipHeader[];
+  body?: Buffer;
+  /** Seconds to wait for a final response. */
+  timeout: number;
+}
+
+/** This node's SIP status section (`status --json` → `nodes[].sip`). */
+export interface SipStatus {
+  host: string;
+  port: number;
+  listening: boolean;
+  bindings: number;
+  replication: { mode: 'async' | 'sync'; inSync: boolean; lag: number };
+}
+
+/** What the SIP plugin offers other plugins on the same node. */
+export interface SipApi {
+  readonly hooks: SipHooks;
+  /** Sends a request from this node's SIP address and waits for the final response. */
+  request(options: SipRequestOptions): Promise<SipRequestResult>;
+  status(): SipStatus;
+}
+
+export const SipTokens = Object.freeze({
+  Api: createToken<SipApi>('sip'),
+});
+
+/**
+ * The SIP plugin's hooks for the node `engine` belongs to. Declare
+ * `requires: { plugins: ['sip'] }` so the SIP plugin is applied first.
+ */
+export function getSipHooks(engine: Pick<PluginEngine, 'services'>): SipHooks {
+  return engine.services.resolve(SipTokens.Api).hooks;
+}

@@ -1,0 +1,243 @@
+import fs from 'node:fs';
+import type { Channel, Clock, HaChannels, PluginEngine } from '@switchyard/core';
+import { SipEvent } from './events';
+import type { SipMessage, SipParseError, SipRequest } from './message';
+import type { SipNodeOptions, SipOptions } from './options';
+import { RateLimitedLog } from './rate-limited-log';
+import { Registrar } from './registrar';
+import { routeRequest } from './request-router';
+import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './sip-api';
+import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
+import { BindingJournal, BindingReplicator, ContactStore, type BindingChange } from './store';
+import { BindPolicy } from './bind-policy';
+import {
+  SipClient,
+  SipListener,
+  buildResponse,
+  parsePartialForError,
+  responseTarget,
+  type InboundMessage,
+  type RemoteAddress,
+} from './transport';
+
+interface PeerState {
+  listening: boolean;
+}
+
+/**
+ * One node's SIP service: listener, registrar, contact store with its
+ * journal and replication, the role gate (the backup answers 503), and the
+ * listener-bind critical condition. Data flows one way: socket → listener →
+ * `message` hook → (client | role gate → `request` hook → router) → reply.
+ */
+export class SipService implements SipApi {
+  readonly hooks: SipHooks = createSipHooks();
+  readonly store: ContactStore;
+  private readonly listener: SipListener;
+  private readonly client: SipClient;
+  private readonly registrar: Registrar;
+  private readonly replicator: BindingReplicator;
+  private readonly journal: BindingJournal | null;
+  private readonly policy: BindPolicy;
+  private readonly peerChannel: Channel<PeerState>;
+  private readonly malformedLog: RateLimitedLog;
+  private readonly clock: Clock;
+  private readonly host: string;
+  private readonly port: number;
+  private bindFailures = 0;
+  private switchoverPending = false;
+
+  constructor(
+    private readonly engine: PluginEngine<SipOptions, SipNodeOptions>,
+    channels: HaChannels,
+    private readonly nodeHost: string,
+  ) {
+    const options = engine.options;
+    const section = engine.nodeOptions;
+    if (!section) throw new Error(`node ${engine.nodeId} has no "sip" section (nodes[].sip.port)`);
+    this.clock = engine.clock;
+    this.host = section.host ?? nodeHost;
+    this.port = section.port;
+    this.malformedLog = new RateLimitedLog(this.clock);
+    this.store = new ContactStore(this.clock);
+    this.registrar = new Registrar({ store: this.store, clock: this.clock, ...options.registrar });
+    this.journal = options.persistence.enabled
+      ? new BindingJournal({
+          dir: engine.dataDir,
+          clock: this.clock,
+          flushInterval: options.persistence.flushInterval,
+          onError: (error: unknown) => engine.events.emit(SipEvent.PersistenceFailed, { error: String(error) }),
+        })
+      : null;
+    this.replicator = new BindingReplicator({
+      channels,
+      store: this.store,
+      clock: this.clock,
+      mode: options.replication.mode,
+      syncTimeout: options.replication.syncTimeout,
+      role: () => engine.node.role,
+      emit: (id: string, fields: Record<string, unknown>) => engine.events.emit(id, fields),
+      events: {
+        syncFallback: SipEvent.ReplicationSyncFallback,
+        inSync: SipEvent.ReplicationInSync,
+        outOfSync: SipEvent.ReplicationOutOfSync,
+      },
+    });
+    this.listener = new SipListener({
+      host: this.host,
+      port: this.port,
+      clock: this.clock,
+      bindRetryInterval: options.bindRetryInterval,
+      limits: { maxMessageBytes: options.maxMessageBytes },
+      onMessage: (inbound) => void this.onInbound(inbound),
+      onParseError: (info) => void this.onParseError(info.remote, info.error),
+      onBindFailed: (info) => {
+        this.bindFailures += 1;
+        engine.events.emit(SipEvent.ListenerBindFailed, { ...info, retry: options.bindRetryInterval });
+        this.monitorListening();
+        this.policy.bindFailed();
+      },
+      onBound: (info) => {
+        engine.events.emit(info.recovered ? SipEvent.ListenerRecovered : SipEvent.ListenerBound, {
+          address: info.address,
+          port: info.port,
+          attempts: this.bindFailures,
+        });
+        this.bindFailures = 0;
+        this.monitorListening();
+      },
+    });
+    this.client = new SipClient({ listener: this.listener, clock: this.clock });
+    this.policy = new BindPolicy({
+      clock: this.clock,
+      retryInterval: options.bindRetryInterval,
+      role: () => engine.node.role,
+      listening: () => this.listener.listening,
+      requestSwitchover: (why) => void this.giveUpPrimary(why),
+    });
+    this.peerChannel = channels.channel<PeerState>('sip.listener-state', { retain: 1 });
+    this.peerChannel.onMessage((state) => this.policy.peerState(state.listening));
+  }
+
+  private readonly listenerMonitor = { last: undefined as boolean | undefined };
+
+  async start(): Promise<void> {
+    if (this.journal) {
+      fs.mkdirSync(this.engine.dataDir, { recursive: true, mode: 0o750 });
+      const loaded = await this.journal.load();
+      this.store.replaceAll(loaded, 'replica');
+      this.engine.events.emit(SipEvent.BindingsLoaded, { count: loaded.length });
+      const journal = this.journal;
+      this.store.onChange((change: BindingChange) => journal.record(change));
+    }
+    await this.listener.start();
+    this.monitorListening();
+  }
+
+  async stop(): Promise<void> {
+    await this.listener.stop();
+    this.replicator.stop?.();
+    await this.journal?.close();
+  }
+
+  roleChanged(): void {
+    this.switchoverPending = false;
+    this.policy.roleChanged();
+  }
+
+  request(options: SipRequestOptions): Promise<SipRequestResult> {
+    return this.client.request(options);
+  }
+
+  status(): SipStatus {
+    const replication = this.replicator.status();
+    return {
+      host: this.host,
+      port: this.port,
+      listening: this.listener.listening,
+      bindings: this.store.count,
+      replication: { mode: replication.mode, inSync: replication.inSync, lag: replication.lag },
+    };
+  }
+
+  /** Tells the peer whether we listen, and keeps the `listener` monitor current (informational: status stays running). */
+  private monitorListening(): void {
+    const listening = this.listener.listening;
+    if (this.listenerMonitor.last === listening) return;
+    this.listenerMonitor.last = listening;
+    this.peerChannel.send({ listening });
+  }
+
+  private async giveUpPrimary(why: string): Promise<void> {
+    if (this.switchoverPending) return;
+    this.switchoverPending = true;
+    this.engine.events.emit(SipEvent.BindSwitchover, { why });
+    const result = await this.engine.requestSwitchover(`SIP port ${this.host}:${this.port} cannot be opened; ${why}`);
+    if (!result.ok) this.switchoverPending = false;
+  }
+
+  private async onInbound(inbound: InboundMessage): Promise<void> {
+    try {
+      this.hooks.message.call(inbound);
+    } catch (error) {
+      this.engine.logger.error(`a "message" tap failed: ${String(error)}`);
+    }
+    const message = inbound.message;
+    if (message.kind === 'response') {
+      this.client.handleResponse(inbound);
+      return;
+    }
+    if (message.method === 'ACK') return;
+    try {
+      await this.answer(inbound as InboundRequest);
+    } catch (error) {
+      this.engine.logger.error(`answering ${message.method} failed: ${String(error)}`);
+      await this.reply(message, inbound.remote, 500, 'Server Internal Error').catch(() => undefined);
+    }
+  }
+
+  private async answer(inbound: InboundRequest): Promise<void> {
+    const request = inbound.message;
+    if (this.engine.node.role !== 'primary') {
+      await this.reply(request, inbound.remote, 503, 'Service Unavailable', [
+        { name: 'Retry-After', value: String(this.engine.options.retryAfter) },
+      ]);
+      return;
+    }
+    const tapped = await this.hooks.request.promise(inbound);
+    if (tapped) {
+      await this.reply(request, inbound.remote, tapped.status, tapped.reason, tapped.headers ?? []);
+      return;
+    }
+    const decision = routeRequest(request, this.registrar, inbound.remote);
+    for (const change of decision.changes) await this.replicator.replicate(change);
+    await this.reply(request, inbound.remote, decision.status, decision.reason, decision.headers);
+  }
+
+  private async reply(
+    request: SipRequest,
+    remote: RemoteAddress,
+    status: number,
+    reason: string,
+    headers: { name: string; value: string }[] = [],
+  ): Promise<void> {
+    const response = buildResponse(request, status, reason, { remote, headers });
+    await this.listener.send(response, responseTarget(response, remote));
+  }
+
+  private async onParseError(remote: RemoteAddress, error: SipParseError): Promise<void> {
+    const suppressed = this.malformedLog.admit();
+    if (suppressed !== null) {
+      this.engine.events.emit(SipEvent.MalformedMessage, {
+        remote: `${remote.address}:${remote.port}`,
+        transport: remote.transport,
+        code: error.code,
+        reason: error.message + (suppressed > 0 ? ` (${suppressed} more suppressed)` : ''),
+      });
+    }
+    const request = parsePartialForError(error.partial);
+    if (request) await this.reply(request, remote, 400, 'Bad Request').catch(() => undefined);
+  }
+}
+
+export type { SipMessage };

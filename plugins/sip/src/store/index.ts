@@ -1,0 +1,24 @@
+/**
+ * The contact store: bindings with expiry on the injected clock, their
+ * on-disk journal, and their replication to the peer node.
+ */
+export { isBinding, isBindingChange, type Binding, type BindingChange, type BindingSource } from './binding';
+export { ContactStore, type ChangeOrigin, type StoreChangeListener } from './contact-store';
+export {
+  BindingJournal,
+  JOURNAL_LOG_FILE,
+  JOURNAL_SNAPSHOT_FILE,
+  type BindingJournalOptions,
+  type JournalStats,
+} from './journal';
+export { JournalError, JOURNAL_ERROR_CODES, type JournalErrorCode } from './journal-error';
+export { BindingReplicator } from './replication';
+export type {
+  BindingReplicatorOptions,
+  ReplicationEvents,
+  ReplicationMode,
+  ReplicationRole,
+  ReplicationStatus,
+} from './replication-options';
+export type { ReplicationOutcome } from './ack-tracker';
+export { BINDINGS_CHANNEL, type ReplicationMessage, type ReplicationSnapshot } from './replication-protocol';

@@ -1,0 +1,73 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * File primitives of the bindings journal: crash-safe replacement of a file,
+ * and cutting a log back to its last complete line.
+ */
+
+/** Writes `data` to `file` atomically: temp file, fsync, rename, fsync of the directory. */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const temp = `${file}.tmp`;
+  const handle = await fs.open(temp, 'w', 0o640);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temp, file);
+  await syncDirectory(path.dirname(file));
+}
+
+/** Makes a rename or a file creation in `dir` durable. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    // Some platforms and file systems cannot fsync a directory; the data files are synced anyway.
+    if (!isCode(error, 'EISDIR', 'EINVAL', 'EPERM', 'EBADF')) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Cuts an append-only log opened on `handle` (flags `a+`) back to its last newline, so
+ * that a line torn by a crash (or a failed write) is not glued to the next
+ * append. Returns the resulting size.
+ */
+export async function truncateTornTail(handle: fs.FileHandle): Promise<number> {
+  const { size } = await handle.stat();
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (newline >= 0) {
+      const keep = start + newline + 1;
+      if (keep < size) await handle.truncate(keep);
+      return keep;
+    }
+    end = start;
+  }
+  if (size > 0) await handle.truncate(0);
+  return 0;
+}
+
+/** Reads `file`, or `undefined` when it does not exist. */
+export async function readIfExists(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+export function isCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes((error as { code?: string }).code ?? '');
+}

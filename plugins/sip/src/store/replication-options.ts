@@ -1,0 +1,56 @@
+/** Options and status of the BindingReplicator (replication.ts). */
+import type { Clock, HaChannels, Logger } from '@switchyard/core';
+import type { ContactStore } from './contact-store';
+
+/** `async`: answer REGISTER at once; `sync`: wait for the backup's ack, up to `syncTimeout`. */
+export type ReplicationMode = 'async' | 'sync';
+/** A node's role, as the engine knows it. */
+export type ReplicationRole = 'primary' | 'backup';
+
+/** Log-event ids the replicator emits (the plugin registers them). */
+export interface ReplicationEvents {
+  /** Sync mode: the backup did not acknowledge within `syncTimeout`; REGISTERs are answered without waiting. Fields: `timeout`, `unacked`. */
+  syncFallback: string;
+  /** Replication is in sync with the peer again. Fields: `role`. */
+  inSync: string;
+  /** Replication fell out of sync. Fields: `role`, `reason`. */
+  outOfSync: string;
+}
+
+export interface BindingReplicatorOptions {
+  channels: HaChannels;
+  store: ContactStore;
+  clock: Clock;
+  /** `async`: answer at once; `sync`: wait for the backup's ack (up to `syncTimeout`). Set the same on both nodes. */
+  mode: ReplicationMode;
+  /** Seconds a change may wait for the backup's ack before replication counts as stalled (both modes). */
+  syncTimeout: number;
+  /** This node's role now; asked at every decision, so a role change takes effect by itself. */
+  role: () => ReplicationRole;
+  emit: (eventId: string, fields: Record<string, unknown>) => void;
+  events: ReplicationEvents;
+  /** Seconds between batched acks of the backup in async mode; default 0.05. */
+  ackInterval?: number;
+  /** Messages retained for a resume after a reconnect (channel option); default the channel's (10000). */
+  retain?: number;
+  /** Largest HA-link frame (`haLink.maxFrameBytes`); default 1 MiB. Sizes snapshots and `base` parts. */
+  maxFrameBytes?: number;
+  /** Whether the HA link is up now; default always. Only `status()` uses it. */
+  connected?: () => boolean;
+  /** Debug lines (ignored or malformed messages). */
+  logger?: Logger;
+}
+
+/** What `status()` reports. */
+export interface ReplicationStatus {
+  mode: ReplicationMode;
+  role: ReplicationRole;
+  /** Primary: the backup acknowledged everything. Backup: caught up with the primary and connected. */
+  inSync: boolean;
+  /** Primary: changes sent but not yet acknowledged. Backup: 0. */
+  lag: number;
+  /** Sequence number (in the peer's stream) of the last change, snapshot or base applied here. */
+  lastAppliedSeq: number;
+  /** Sequence number of the last message this node sent on the channel. */
+  lastSentSeq: number;
+}

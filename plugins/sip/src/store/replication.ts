@@ -1,0 +1,402 @@
+import { randomBytes } from 'node:crypto';
+import type { Channel, TimerHandle } from '@switchyard/core';
+import type { Binding, BindingChange } from './binding';
+import { AckTracker, type ReplicationOutcome } from './ack-tracker';
+import type { ChangeOrigin } from './contact-store';
+import type { BindingReplicatorOptions, ReplicationRole, ReplicationStatus } from './replication-options';
+import {
+  BINDINGS_CHANNEL,
+  chunkBindings,
+  isReplicationMessage,
+  isReplicationSnapshot,
+  type ReplicationMessage,
+  type ReplicationSnapshot,
+} from './replication-protocol';
+
+const DEFAULT_FRAME_BYTES = 1024 * 1024;
+const MAX_BASE_PART_BYTES = 256 * 1024;
+// Room for the frame's own fields around a snapshot.
+const FRAME_OVERHEAD = 4096;
+const ROLE_POLL_MS = 1000;
+
+/**
+ * Replicates the contact store to the peer over one HA-link channel
+ * (`sip.bindings`). The primary sends each local change of the store as it
+ * happens; the backup applies them (origin `replica`, so they are never
+ * sent back) and acknowledges them, batched, or at once in sync mode.
+ *
+ * Catch-up after a reconnect is the channel's: resume, or a snapshot of the
+ * store when the primary no longer retains what the backup missed. When the
+ * backup cannot trust its copy (it just started, missed messages, or the
+ * snapshot was too large for one frame) it asks for a `resync`, and the
+ * primary sends its whole content in frame-sized `base` parts.
+ */
+export class BindingReplicator {
+  private readonly options: BindingReplicatorOptions;
+  private readonly stream = randomBytes(6).toString('hex');
+  private readonly channel: Channel<ReplicationMessage>;
+  private readonly tracker: AckTracker;
+  private readonly outcomes = new WeakMap<BindingChange, Promise<ReplicationOutcome>>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly basePartBytes: number;
+  private readonly snapshotBytes: number;
+  private role: ReplicationRole;
+  private stopped = false;
+
+  // Receiving side: where we are in the peer's stream.
+  private peerStream: string | undefined;
+  private lastSeenSeq = 0;
+  private lastAppliedSeq = 0;
+  /** The catch-up after the last (re)connect completed. */
+  private synced = false;
+  /** Backup: our content is the primary's as of `lastSeenSeq`. */
+  private haveBase = false;
+  private baseParts: { from: string; next: number; bindings: Binding[] } | undefined;
+  private resyncAsked: { stream: string | undefined } | undefined;
+  private outOfSyncReason = 'waiting for the primary';
+  private lastAck: { of: string; seq: number } | undefined;
+  private ackTimer: TimerHandle | undefined;
+
+  // Sending side.
+  /** Primary: the peer has caught up with our stream at least once (so it exists). */
+  private peerSynced = false;
+  /** The peer asked for our whole content; sent as soon as we are primary. */
+  private resyncWanted = false;
+  private rolePoll: TimerHandle | undefined;
+
+  private reportedInSync: boolean | undefined;
+  private readonly warned = new Set<string>();
+
+  constructor(options: BindingReplicatorOptions) {
+    this.options = options;
+    const frameBytes = options.maxFrameBytes ?? DEFAULT_FRAME_BYTES;
+    this.snapshotBytes = frameBytes - FRAME_OVERHEAD;
+    this.basePartBytes = Math.min(MAX_BASE_PART_BYTES, Math.floor(frameBytes / 2));
+    this.role = options.role();
+    this.tracker = new AckTracker({
+      clock: options.clock,
+      timeoutMs: options.syncTimeout * 1000,
+      onStall: (unacked) => this.stalled(unacked),
+      onRecover: () => this.reportHealth(),
+    });
+    this.channel = options.channels.channel<ReplicationMessage>(BINDINGS_CHANNEL, {
+      ...(options.retain === undefined ? {} : { retain: options.retain }),
+      snapshot: () => this.snapshot(),
+    });
+    this.unsubscribe.push(
+      options.store.onChange((change, origin) => this.onStoreChange(change, origin)),
+      this.channel.onMessage((message, seq) => this.onMessage(message, seq)),
+      this.channel.onSnapshot((data, seq) => this.onSnapshot(data, seq)),
+      this.channel.onSynced(() => this.onSynced()),
+    );
+  }
+
+  /**
+   * How `change` reaches the backup. Local changes of the store are sent as
+   * the store makes them; pass the change object the store (or the
+   * registrar) returned to wait for its outcome. A change the store has not
+   * made yet is applied to it first.
+   */
+  replicate(change: BindingChange): Promise<ReplicationOutcome> {
+    if (this.stopped) return Promise.resolve('skipped');
+    let outcome = this.outcomes.get(change);
+    if (!outcome) {
+      const applied = this.options.store.apply(change, 'local');
+      outcome = applied && this.outcomes.get(applied);
+    }
+    return outcome ?? Promise.resolve('skipped');
+  }
+
+  status(): ReplicationStatus {
+    const role = this.checkRole();
+    const connected = this.options.connected?.() ?? true;
+    const lag = role === 'primary' ? this.tracker.lag : 0;
+    return {
+      mode: this.options.mode,
+      role,
+      inSync: connected && this.healthy() && lag === 0,
+      lag,
+      lastAppliedSeq: this.lastAppliedSeq,
+      lastSentSeq: this.channel.stats().lastSentSeq,
+    };
+  }
+
+  /** Takes a role change into account now (otherwise noticed at the next message or change). */
+  roleChanged(): void {
+    this.checkRole();
+  }
+
+  /** Stops replicating: handlers and timers are removed; waiting changes resolve `skipped`. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const off of this.unsubscribe) off();
+    this.tracker.reset('skipped');
+    this.ackTimer?.cancel();
+    this.stopRolePoll();
+  }
+
+  // ---- roles ---------------------------------------------------------------
+
+  private checkRole(): ReplicationRole {
+    const role = this.options.role();
+    if (role !== this.role) {
+      const was = this.role;
+      this.role = role;
+      if (role === 'backup') this.becomeBackup(was);
+      else this.becomePrimary();
+      this.reportHealth();
+    }
+    return role;
+  }
+
+  private becomeBackup(was: ReplicationRole): void {
+    // Our content is the new primary's only if it acknowledged all we sent.
+    const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted;
+    this.tracker.reset('fallback');
+    this.resyncWanted = false;
+    this.stopRolePoll();
+    this.haveBase = clean;
+    if (!clean) this.askResync('became backup with changes the peer had not acknowledged');
+  }
+
+  private becomePrimary(): void {
+    this.baseParts = undefined;
+    this.ackTimer?.cancel();
+    this.ackTimer = undefined;
+    if (this.resyncWanted) this.sendBase();
+  }
+
+  // ---- primary: sending ------------------------------------------------------
+
+  private onStoreChange(change: BindingChange, origin: ChangeOrigin): void {
+    if (origin !== 'local') return; // applied from the peer: never sent back
+    if (this.checkRole() !== 'primary') {
+      this.outcomes.set(change, Promise.resolve('skipped'));
+      return;
+    }
+    const seq = this.channel.send({ kind: 'change', from: this.stream, change });
+    const waiting = this.tracker.track(seq, this.options.mode === 'sync');
+    this.outcomes.set(change, waiting ?? Promise.resolve('async'));
+  }
+
+  private sendBase(): void {
+    this.resyncWanted = false;
+    this.stopRolePoll();
+    const parts = chunkBindings(this.options.store.snapshot(), this.basePartBytes);
+    parts.forEach((bindings, part) => {
+      const seq = this.channel.send({ kind: 'base', from: this.stream, part, last: part === parts.length - 1, bindings });
+      this.tracker.track(seq, false);
+    });
+  }
+
+  /** The channel's snapshot: our content if we are primary and it fits in a frame; else `null` (the backup asks for `base`). */
+  private snapshot(): ReplicationSnapshot {
+    // No checkRole() here: the channel calls this mid-catch-up, where sending would interleave.
+    if (this.options.role() !== 'primary') return { from: this.stream, bindings: null };
+    const bindings = this.options.store.snapshot();
+    const fits = Buffer.byteLength(JSON.stringify(bindings)) <= this.snapshotBytes;
+    return { from: this.stream, bindings: fits ? bindings : null };
+  }
+
+  private onAck(message: Extract<ReplicationMessage, { kind: 'ack' }>): void {
+    // An ack of an earlier life of this node, or of messages we never sent, proves nothing.
+    if (message.of !== this.stream || message.seq > this.channel.stats().lastSentSeq) return;
+    this.tracker.ack(message.seq);
+  }
+
+  private stalled(unacked: number): void {
+    if (this.options.mode === 'sync') {
+      this.options.emit(this.options.events.syncFallback, { timeout: this.options.syncTimeout, unacked });
+    }
+    this.reportHealth();
+  }
+
+  private startRolePoll(): void {
+    // Asked while backup: answer once we are primary, even if nobody calls roleChanged().
+    if (this.rolePoll) return;
+    this.rolePoll = this.options.clock.setInterval(() => this.checkRole(), ROLE_POLL_MS);
+  }
+
+  private stopRolePoll(): void {
+    this.rolePoll?.cancel();
+    this.rolePoll = undefined;
+  }
+
+  // ---- both: receiving -------------------------------------------------------
+
+  private onMessage(message: unknown, seq: number): void {
+    const known = isReplicationMessage(message);
+    const from = known ? message.from : this.peerStream;
+    const contiguous = seq === this.lastSeenSeq + 1 && (this.peerStream === undefined || from === this.peerStream);
+    this.peerStream = from;
+    this.lastSeenSeq = seq;
+    if (!known) {
+      this.warnOnce('malformed', `ignoring a malformed message #${seq} on channel ${BINDINGS_CHANNEL}`);
+      if (this.checkRole() === 'backup' && this.haveBase) {
+        this.haveBase = false; // it may have been a change
+        this.askResync('an unreadable message from the primary');
+      }
+      return;
+    }
+    const role = this.checkRole();
+    if (!contiguous && role === 'backup' && this.haveBase) {
+      this.haveBase = false;
+      this.askResync('missed changes from the primary');
+    }
+    switch (message.kind) {
+      case 'ack':
+        if (role === 'primary') this.onAck(message);
+        return;
+      case 'resync':
+        this.resyncWanted = true;
+        if (role === 'primary') this.sendBase();
+        else this.startRolePoll();
+        this.reportHealth();
+        return;
+      case 'change':
+      case 'base':
+        if (role === 'primary') {
+          this.warnOnce('primary', `ignoring ${message.kind} messages from the peer: this node is primary`);
+          return;
+        }
+        this.peerActsAsPrimary();
+        if (message.kind === 'change') {
+          this.options.store.apply(message.change, 'replica');
+          this.lastAppliedSeq = seq;
+          this.scheduleAck();
+        } else {
+          this.onBasePart(message, seq, contiguous);
+        }
+        return;
+    }
+  }
+
+  private onBasePart(message: Extract<ReplicationMessage, { kind: 'base' }>, seq: number, contiguous: boolean): void {
+    if (message.part === 0) this.baseParts = { from: message.from, next: 0, bindings: [] };
+    const parts = this.baseParts;
+    if (!parts || parts.from !== message.from || parts.next !== message.part || (message.part > 0 && !contiguous)) {
+      this.baseParts = undefined;
+      this.askResync('an incomplete full resync');
+      return;
+    }
+    parts.bindings.push(...message.bindings);
+    parts.next++;
+    if (!message.last) return;
+    this.baseParts = undefined;
+    this.adoptBase(parts.bindings, seq);
+  }
+
+  private onSnapshot(data: unknown, seq: number): void {
+    this.lastSeenSeq = seq;
+    this.synced = false; // a catch-up is under way; onSynced ends it
+    if (!isReplicationSnapshot(data)) {
+      this.warnOnce('snapshot', `ignoring a malformed snapshot on channel ${BINDINGS_CHANNEL}`);
+      this.haveBase = false;
+      if (this.checkRole() === 'backup') this.askResync('an unreadable snapshot from the primary');
+      return;
+    }
+    this.peerStream = data.from;
+    if (this.checkRole() !== 'backup') return;
+    if (data.bindings) {
+      this.peerActsAsPrimary();
+      this.adoptBase(data.bindings, seq);
+    } else {
+      this.haveBase = false;
+      this.askResync('the primary sent no snapshot (too large for one frame)');
+    }
+  }
+
+  private onSynced(): void {
+    this.synced = true;
+    this.peerSynced = true;
+    if (this.checkRole() === 'backup') {
+      if (!this.haveBase) this.askResync('caught up without the primary’s full content');
+      this.sendAck();
+    }
+    this.reportHealth();
+  }
+
+  private adoptBase(bindings: readonly Binding[], seq: number): void {
+    this.options.store.replaceAll(bindings, 'replica');
+    this.haveBase = true;
+    this.resyncAsked = undefined;
+    this.lastAppliedSeq = seq;
+    this.sendAck(); // rare and large: let the primary know at once
+    if (this.synced) this.reportHealth(); // mid catch-up, onSynced reports
+  }
+
+  /** The peer sends changes: it is primary and needs nothing from us. */
+  private peerActsAsPrimary(): void {
+    if (!this.resyncWanted) return;
+    this.resyncWanted = false;
+    this.stopRolePoll();
+  }
+
+  // ---- backup: asking --------------------------------------------------------
+
+  private askResync(reason: string): void {
+    this.outOfSyncReason = reason;
+    this.reportHealth();
+    if (this.resyncAsked && this.resyncAsked.stream === this.peerStream) return;
+    this.resyncAsked = { stream: this.peerStream };
+    this.channel.send({ kind: 'resync', from: this.stream });
+  }
+
+  private scheduleAck(): void {
+    if (this.options.mode === 'sync') {
+      this.sendAck();
+      return;
+    }
+    if (this.ackTimer) return;
+    this.ackTimer = this.options.clock.setTimeout(() => {
+      this.ackTimer = undefined;
+      this.sendAck();
+    }, (this.options.ackInterval ?? 0.05) * 1000);
+  }
+
+  private sendAck(): void {
+    this.ackTimer?.cancel();
+    this.ackTimer = undefined;
+    const of = this.peerStream;
+    if (this.stopped || this.checkRole() !== 'backup' || of === undefined) return;
+    if (this.lastAck?.of === of && this.lastAck.seq >= this.lastSeenSeq) return;
+    this.lastAck = { of, seq: this.lastSeenSeq };
+    this.channel.send({ kind: 'ack', from: this.stream, of, seq: this.lastSeenSeq });
+  }
+
+  // ---- health --------------------------------------------------------------
+
+  /** In sync, ignoring momentary lag (what the events report). */
+  private healthy(): boolean {
+    if (this.role === 'primary') return this.peerSynced && !this.tracker.stalled && !this.resyncWanted;
+    return this.synced && this.haveBase;
+  }
+
+  /** Emits inSync / outOfSync on a change of health (not at start-up, before the first inSync). */
+  private reportHealth(): void {
+    const ok = this.healthy();
+    if (ok === this.reportedInSync) return;
+    const before = this.reportedInSync;
+    this.reportedInSync = ok;
+    if (ok) this.options.emit(this.options.events.inSync, { role: this.role });
+    else if (before) this.options.emit(this.options.events.outOfSync, { role: this.role, reason: this.unhealthyReason() });
+  }
+
+  private unhealthyReason(): string {
+    if (this.role === 'backup') return this.outOfSyncReason;
+    if (this.tracker.stalled) {
+      const lag = this.tracker.lag;
+      return `the backup has not acknowledged ${lag} change${lag === 1 ? '' : 's'} within ${this.options.syncTimeout}s`;
+    }
+    if (this.resyncWanted) return 'the backup asked for a full resync';
+    return 'waiting for the backup';
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.options.logger?.warn(message, { channel: BINDINGS_CHANNEL });
+  }
+}
+

@@ -1,0 +1,218 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '@switchyard/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BindingJournal, ContactStore, JOURNAL_LOG_FILE, JOURNAL_SNAPSHOT_FILE, type Binding, type JournalError } from '../src/store';
+import { binding } from './store-fixtures';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'swy-journal-'));
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function open(clock: ManualClock, options: { compactAfter?: number } = {}) {
+  const errors: JournalError[] = [];
+  const journal = new BindingJournal({ dir, clock, ...options, onError: (e) => errors.push(e) });
+  return { journal, errors };
+}
+
+const sortByContact = (bs: Binding[]) => [...bs].sort((a, b) => a.contact.localeCompare(b.contact));
+const logLines = async () => (await fs.readFile(path.join(dir, JOURNAL_LOG_FILE), 'utf8')).split('\n').filter(Boolean);
+
+describe('BindingJournal', () => {
+  it('reloads, in a new instance, the bindings a store had when closed', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const store = new ContactStore(clock);
+    const { journal, errors } = open(clock);
+    expect(await journal.load()).toEqual([]);
+    journal.attach(store);
+    store.upsert(binding(now, { contact: 'sip:a@h' }));
+    store.upsert(binding(now, { contact: 'sip:b@h', q: 0.5 }));
+    store.upsert(binding(now, { contact: 'sip:a@h', cseq: 2 }));
+    store.upsert(binding(now, { aor: 'sip:bob@example.com', contact: 'sip:bob@h' }));
+    store.remove('sip:alice@example.com', 'sip:b@h');
+    store.upsert(binding(now, { aor: 'sip:carol@example.com', contact: 'sip:carol@h' }));
+    store.clearAor('sip:carol@example.com');
+    await journal.close();
+
+    const again = open(clock);
+    const loaded = await again.journal.load();
+    expect(sortByContact(loaded)).toEqual(sortByContact(store.snapshot()));
+    expect(loaded.find((b) => b.contact === 'sip:a@h')?.cseq).toBe(2);
+    expect(errors).toEqual([]);
+    expect(again.errors).toEqual([]);
+    await again.journal.close();
+  });
+
+  it('batches writes: nothing reaches the disk before the flush interval, then all at once', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const { journal } = open(clock);
+    await journal.load();
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:a@h' }) });
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:b@h' }) });
+    expect(journal.stats().pending).toBe(2);
+    await clock.advance(199);
+    expect(journal.stats().pending).toBe(2);
+    await clock.advance(1);
+    await journal.flush(); // waits for the timer's write to finish (real file I/O)
+    expect(journal.stats()).toMatchObject({ pending: 0, logEntries: 2 });
+    expect(await logLines()).toHaveLength(3); // header + 2 entries
+    await journal.close();
+  });
+
+  it('drops bindings already expired at load', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const { journal } = open(clock);
+    await journal.load();
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:short@h', ttl: 10 }) });
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:long@h', ttl: 100 }) });
+    await journal.close();
+
+    const later = new ManualClock(now + 10_000);
+    const again = open(later);
+    expect((await again.journal.load()).map((b) => b.contact)).toEqual(['sip:long@h']);
+    await again.journal.close();
+  });
+
+  it('ignores a line torn by a crash, and appends cleanly after it', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const { journal } = open(clock);
+    await journal.load();
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:a@h' }) });
+    await journal.close();
+    await fs.appendFile(path.join(dir, JOURNAL_LOG_FILE), '{"op":"upsert","binding":{"aor":"sip:alice@exa');
+
+    const second = open(clock);
+    expect((await second.journal.load()).map((b) => b.contact)).toEqual(['sip:a@h']);
+    expect(second.errors).toEqual([]); // a torn last line is expected after a crash, not an error
+    second.journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:b@h' }) });
+    await second.journal.close();
+
+    const third = open(clock);
+    expect((await third.journal.load()).map((b) => b.contact).sort()).toEqual(['sip:a@h', 'sip:b@h']);
+    expect(third.errors).toEqual([]);
+    await third.journal.close();
+  });
+
+  it('skips and reports a corrupt line in the middle of the log', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const { journal } = open(clock);
+    await journal.load();
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:a@h' }) });
+    await journal.flush();
+    await fs.appendFile(path.join(dir, JOURNAL_LOG_FILE), 'garbage\n');
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:b@h' }) });
+    await journal.close();
+
+    const again = open(clock);
+    expect((await again.journal.load()).map((b) => b.contact).sort()).toEqual(['sip:a@h', 'sip:b@h']);
+    expect(again.errors.map((e) => e.code)).toEqual(['SWY_ERR_SIP_JOURNAL_READ']);
+    await again.journal.close();
+  });
+
+  it('compacts after compactAfter entries into a snapshot and a short log, and loads the same bindings', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const store = new ContactStore(clock);
+    const { journal, errors } = open(clock, { compactAfter: 20 });
+    await journal.load();
+    journal.attach(store);
+    for (let i = 0; i < 25; i++) store.upsert(binding(now, { contact: `sip:u${i % 10}@h`, cseq: i }));
+    store.remove('sip:alice@example.com', 'sip:u0@h');
+    await journal.flush();
+    expect(journal.stats()).toMatchObject({ generation: 1, logEntries: 0 });
+    const snapshot = JSON.parse(await fs.readFile(path.join(dir, JOURNAL_SNAPSHOT_FILE), 'utf8')) as { generation: number; bindings: Binding[] };
+    expect(snapshot.generation).toBe(1);
+    expect(snapshot.bindings).toHaveLength(9);
+    expect(await logLines()).toHaveLength(1); // just the header
+
+    store.upsert(binding(now, { contact: 'sip:late@h' }));
+    await journal.close();
+    expect(await logLines()).toHaveLength(2);
+
+    const again = open(clock, { compactAfter: 20 });
+    expect(sortByContact(await again.journal.load())).toEqual(sortByContact(store.snapshot()));
+    expect(errors).toEqual([]);
+    await again.journal.close();
+  });
+
+  it('skips a log already folded into the snapshot (crash between snapshot and log reset)', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const { journal } = open(clock);
+    await journal.load();
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:a@h' }) });
+    await journal.flush();
+    const staleLog = await fs.readFile(path.join(dir, JOURNAL_LOG_FILE));
+    journal.record({ op: 'remove', aor: 'sip:alice@example.com', contact: 'sip:a@h' });
+    journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:b@h' }) });
+    await journal.compact();
+    await journal.close();
+    // The crash: the new snapshot is in place, the log is still the old one (replaying it would bring back a).
+    await fs.writeFile(path.join(dir, JOURNAL_LOG_FILE), staleLog);
+
+    const again = open(clock);
+    expect((await again.journal.load()).map((b) => b.contact)).toEqual(['sip:b@h']);
+    again.journal.record({ op: 'upsert', binding: binding(now, { contact: 'sip:c@h' }) });
+    await again.journal.close();
+    const third = open(clock);
+    expect((await third.journal.load()).map((b) => b.contact).sort()).toEqual(['sip:b@h', 'sip:c@h']);
+    await third.journal.close();
+  });
+
+  it('persists what a replaceAll changed (a replication snapshot on the backup)', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const store = new ContactStore(clock);
+    const { journal } = open(clock);
+    await journal.load();
+    journal.attach(store);
+    store.upsert(binding(now, { contact: 'sip:old@h' }));
+    store.replaceAll([binding(now, { contact: 'sip:new@h' })], 'replica');
+    await journal.close();
+    const again = open(clock);
+    expect((await again.journal.load()).map((b) => b.contact)).toEqual(['sip:new@h']);
+    await again.journal.close();
+  });
+
+  it('reports a failed background write through onError, keeps the entries, and writes them once it can', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const { journal, errors } = open(clock);
+    await journal.load();
+    await fs.rm(dir, { recursive: true });
+    await fs.writeFile(dir, 'not a directory'); // every open in "dir" now fails
+    journal.record({ op: 'upsert', binding: binding(now) });
+    await clock.advance(200);
+    await expect(journal.flush()).rejects.toMatchObject({ code: 'SWY_ERR_SIP_JOURNAL_WRITE' });
+    expect(errors.map((e) => e.code)).toContain('SWY_ERR_SIP_JOURNAL_WRITE');
+    expect(journal.stats().pending).toBe(1);
+
+    await fs.rm(dir);
+    await fs.mkdir(dir);
+    await journal.close();
+    const again = open(clock);
+    expect(await again.journal.load()).toHaveLength(1);
+    await again.journal.close();
+  });
+
+  it('refuses record() before load(), and drops (reporting once) changes after close()', async () => {
+    const clock = new ManualClock();
+    const { journal, errors } = open(clock);
+    expect(() => journal.record({ op: 'clear-aor', aor: 'sip:x@y' })).toThrow(expect.objectContaining({ code: 'SWY_ERR_SIP_JOURNAL_STATE' }));
+    await journal.load();
+    await journal.close();
+    journal.record({ op: 'clear-aor', aor: 'sip:x@y' });
+    journal.record({ op: 'clear-aor', aor: 'sip:x@y' });
+    expect(errors.map((e) => e.code)).toEqual(['SWY_ERR_SIP_JOURNAL_STATE']);
+  });
+});

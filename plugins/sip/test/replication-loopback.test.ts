@@ -1,0 +1,267 @@
+import { CoreEvent, LoopbackChannels, ManualClock, type Logger } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { BindingReplicator, ContactStore, type BindingChange, type ChangeOrigin, type ReplicationMode } from '../src/store';
+import { binding } from './store-fixtures';
+
+const EVENTS = { syncFallback: '00-04222', inSync: '00-04220', outOfSync: '00-04221' };
+type Node = 'a' | 'b';
+
+interface PairOptions {
+  mode?: ReplicationMode;
+  syncTimeout?: number;
+  retain?: number;
+  maxFrameBytes?: number;
+  /** Content of a's store before replication starts (as loaded from its journal). */
+  preload?: number;
+  /** a's role at start (b is backup). */
+  aRole?: 'primary' | 'backup';
+}
+
+/** Two nodes over a loopback HA link: a primary, b backup. */
+function setup(options: PairOptions = {}) {
+  const clock = new ManualClock();
+  const events: Array<{ node: string; id: string; fields: Record<string, unknown> }> = [];
+  const [ca, cb] = LoopbackChannels.pair({ nodeIds: ['a', 'b'], emit: (id, fields, node) => events.push({ node, id, fields }) });
+  // Channels open while the cable is out: a loopback catch-up would otherwise
+  // run inside channel(), before the replicator's handlers are registered.
+  ca.disconnect();
+  const roles: Record<Node, 'primary' | 'backup'> = { a: options.aRole ?? 'primary', b: 'backup' };
+  const warnings: string[] = [];
+  const logger = { warn: (m: string) => warnings.push(m) } as unknown as Logger;
+  const make = (node: Node, channels: LoopbackChannels) => {
+    const store = new ContactStore(clock);
+    if (node === 'a' && options.preload) {
+      store.replaceAll(
+        Array.from({ length: options.preload }, (_, i) => binding(clock.now(), { aor: `sip:pre${i}@example.com`, contact: `sip:pre${i}@192.0.2.1` })),
+        'local',
+      );
+    }
+    const seen: Array<[BindingChange, ChangeOrigin]> = [];
+    store.onChange((change, origin) => seen.push([change, origin]));
+    const replicator = new BindingReplicator({
+      channels,
+      store,
+      clock,
+      mode: options.mode ?? 'async',
+      syncTimeout: options.syncTimeout ?? 0.5,
+      role: () => roles[node],
+      emit: (id, fields) => events.push({ node, id, fields }),
+      events: EVENTS,
+      connected: () => channels.connected,
+      logger,
+      ...(options.retain === undefined ? {} : { retain: options.retain }),
+      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+    });
+    return { store, replicator, seen };
+  };
+  const a = make('a', ca);
+  const b = make('b', cb);
+  ca.connect();
+  const now = () => clock.now();
+  const upsert = (node: { store: ContactStore }, i: number, over = {}) =>
+    node.store.upsert(binding(now(), { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@192.0.2.${i % 250}`, cseq: i, ...over }))!;
+  const of = (node: string, id: string) => events.filter((e) => e.node === node && e.id === id);
+  return { clock, ca, cb, a, b, roles, events, of, upsert, warnings };
+}
+
+const contents = (store: ContactStore) =>
+  store
+    .all()
+    .map((b) => `${b.aor} ${b.contact} ${b.cseq} ${b.expiresAt}`)
+    .sort();
+
+describe('BindingReplicator over a loopback HA link', () => {
+  it('applies the primary’s changes on the backup, in order, and never sends them back', async () => {
+    const { clock, a, b, upsert, ca } = setup();
+    for (let i = 0; i < 5; i++) upsert(a, i);
+    a.store.upsert(binding(clock.now(), { aor: 'sip:u1@example.com', contact: 'sip:u1@192.0.2.1', cseq: 10 }));
+    a.store.remove('sip:u2@example.com', 'sip:u2@192.0.2.2');
+    a.store.clearAor('sip:u3@example.com');
+    expect(contents(b.store)).toEqual(contents(a.store));
+    const local = a.seen.map(([c]) => c);
+    expect(b.seen.filter(([c]) => c.op !== 'upsert' || c.binding.aor.startsWith('sip:u')).map(([c]) => c)).toEqual(local);
+    expect(b.seen.every(([, origin]) => origin === 'replica')).toBe(true);
+    // no echo: a applied nothing from b, and b sent only acks / requests
+    expect(a.seen.every(([, origin]) => origin === 'local')).toBe(true);
+    expect(a.replicator.status().lastAppliedSeq).toBe(0);
+    // A change the primary's store applies as a replica (e.g. its journal load) is not sent either.
+    const sent = a.replicator.status().lastSentSeq;
+    a.store.apply({ op: 'upsert', binding: binding(clock.now(), { aor: 'sip:loaded@example.com' }) }, 'replica');
+    expect(a.replicator.status().lastSentSeq).toBe(sent);
+    expect(b.store.bindings('sip:loaded@example.com')).toEqual([]);
+    await clock.advance(50); // the backup's batched ack
+    expect(a.replicator.status()).toMatchObject({ role: 'primary', inSync: true, lag: 0 });
+    expect(b.replicator.status()).toMatchObject({ role: 'backup', inSync: true, lag: 0 });
+    expect(ca.connected).toBe(true);
+  });
+
+  it('sends a fresh backup the primary’s whole content, not only the changes since the link came up', () => {
+    const { a, b, of } = setup({ preload: 40 });
+    expect(b.store.count).toBe(40);
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(of('b', EVENTS.inSync)).toHaveLength(1);
+  });
+
+  it('catches up after a disconnect by resuming, and reports in sync again', async () => {
+    const { clock, a, b, ca, upsert, of, events } = setup();
+    upsert(a, 1);
+    await clock.advance(50);
+    ca.disconnect();
+    upsert(a, 2);
+    upsert(a, 3);
+    expect(b.store.count).toBe(1);
+    expect(b.replicator.status().inSync).toBe(false); // not connected
+    expect(a.replicator.status()).toMatchObject({ inSync: false, lag: 2 });
+    ca.connect();
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(events.filter((e) => e.node === 'b' && e.id === CoreEvent.HaLinkCatchUp).at(-1)?.fields).toMatchObject({ mode: 'resume', count: 2 });
+    await clock.advance(50);
+    expect(b.replicator.status().inSync).toBe(true);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(of('b', EVENTS.outOfSync)).toHaveLength(0);
+  });
+
+  it('after a gap longer than the primary retains, catches up from a snapshot', async () => {
+    const { clock, a, b, ca, upsert, events } = setup({ retain: 5 });
+    upsert(a, 0);
+    ca.disconnect();
+    for (let i = 1; i <= 20; i++) upsert(a, i);
+    a.store.clearAor('sip:u0@example.com');
+    ca.connect();
+    expect(events.filter((e) => e.node === 'b' && e.id === CoreEvent.HaLinkCatchUp).at(-1)?.fields).toMatchObject({ mode: 'snapshot' });
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(b.store.get('sip:u0@example.com', 'sip:u0@192.0.2.0')).toBeUndefined();
+    await clock.advance(50);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(b.replicator.status().inSync).toBe(true);
+  });
+
+  it('sends content too large for one frame in parts, and the backup ends up equal', () => {
+    const { a, b, ca, upsert } = setup({ retain: 1, maxFrameBytes: 8192 });
+    ca.disconnect();
+    for (let i = 0; i < 200; i++) upsert(a, i); // ~50 KB of bindings
+    ca.connect();
+    expect(b.store.count).toBe(200);
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(b.replicator.status().inSync).toBe(true);
+  });
+
+  it('sync mode: resolves acked when the backup applied it; fallback (and the event) after syncTimeout when it is away', async () => {
+    const { clock, a, b, ca, upsert, of } = setup({ mode: 'sync', syncTimeout: 0.5 });
+    expect(await a.replicator.replicate(upsert(a, 1))).toBe('acked');
+    expect(b.store.count).toBe(1);
+
+    ca.disconnect();
+    const waiting = a.replicator.replicate(upsert(a, 2));
+    let outcome: string | undefined;
+    void waiting.then((o) => (outcome = o));
+    await clock.advance(499);
+    expect(outcome).toBeUndefined();
+    await clock.advance(1);
+    expect(outcome).toBe('fallback');
+    expect(of('a', EVENTS.syncFallback)).toEqual([{ node: 'a', id: EVENTS.syncFallback, fields: { timeout: 0.5, unacked: 1 } }]);
+    expect(of('a', EVENTS.outOfSync)).toHaveLength(1);
+    // while stalled, REGISTERs do not each wait out the timeout
+    expect(await a.replicator.replicate(upsert(a, 3))).toBe('fallback');
+    expect(of('a', EVENTS.syncFallback)).toHaveLength(1);
+
+    ca.connect();
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(of('a', EVENTS.inSync)).toHaveLength(2); // at start, and after recovering
+    expect(await a.replicator.replicate(upsert(a, 4))).toBe('acked');
+  });
+
+  it('async mode resolves at once; a backup’s local change is not sent', async () => {
+    const { a, b, upsert } = setup();
+    expect(await a.replicator.replicate(upsert(a, 1))).toBe('async');
+    expect(await b.replicator.replicate(upsert(b, 2))).toBe('skipped');
+    expect(a.store.count).toBe(1);
+  });
+
+  it('a primary ignores change messages from a peer that also thinks it is primary (and says so once)', () => {
+    const { a, b, roles, upsert, warnings } = setup();
+    roles.b = 'primary';
+    upsert(b, 1);
+    upsert(b, 2);
+    expect(a.store.count).toBe(0);
+    expect(warnings.filter((w) => w.includes('this node is primary'))).toHaveLength(1);
+  });
+
+  it('after a role swap, the new primary’s changes flow the other way, without a full resync', async () => {
+    const { clock, a, b, roles, upsert, of } = setup();
+    upsert(a, 1);
+    await clock.advance(50);
+    roles.a = 'backup';
+    roles.b = 'primary';
+    a.replicator.roleChanged();
+    b.replicator.roleChanged();
+    const baseline = a.seen.length;
+    upsert(b, 2);
+    b.store.remove('sip:u1@example.com', 'sip:u1@192.0.2.1');
+    expect(contents(a.store)).toEqual(contents(b.store));
+    expect(a.seen.slice(baseline).map(([c, o]) => `${c.op}:${o}`)).toEqual(['upsert:replica', 'remove:replica']);
+    await clock.advance(50);
+    expect(b.replicator.status()).toMatchObject({ role: 'primary', inSync: true, lag: 0 });
+    expect(a.replicator.status()).toMatchObject({ role: 'backup', inSync: true });
+    expect(of('a', EVENTS.outOfSync)).toHaveLength(0);
+  });
+
+  it('an old primary with unacknowledged changes takes the new primary’s content after the swap', async () => {
+    const { clock, a, b, ca, roles, upsert, of } = setup();
+    upsert(a, 1);
+    await clock.advance(50);
+    ca.disconnect();
+    upsert(a, 2); // never reaches b
+    roles.a = 'backup';
+    roles.b = 'primary';
+    upsert(b, 3);
+    ca.connect(); // roles noticed on the next message, without roleChanged()
+    expect(contents(a.store)).toEqual(contents(b.store));
+    expect(a.store.get('sip:u2@example.com', 'sip:u2@192.0.2.2')).toBeUndefined();
+    await clock.advance(50);
+    expect(a.replicator.status().inSync).toBe(true);
+    expect(b.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(of('a', EVENTS.outOfSync).map((e) => e.fields)).toEqual([
+      { role: 'backup', reason: 'became backup with changes the peer had not acknowledged' },
+    ]);
+    expect(of('a', EVENTS.inSync).at(-1)?.fields).toEqual({ role: 'backup' });
+  });
+
+  it('async mode: reports out of sync when the backup stops acknowledging, and in sync once it catches up', async () => {
+    const { clock, a, ca, upsert, of } = setup({ syncTimeout: 0.5 });
+    await clock.advance(50); // the backup acknowledged its initial content
+    ca.disconnect();
+    upsert(a, 1);
+    await clock.advance(499);
+    expect(of('a', EVENTS.outOfSync)).toHaveLength(0);
+    await clock.advance(1);
+    expect(of('a', EVENTS.outOfSync).map((e) => e.fields)).toEqual([
+      { role: 'primary', reason: 'the backup has not acknowledged 1 change within 0.5s' },
+    ]);
+    expect(of('a', EVENTS.syncFallback)).toHaveLength(0);
+    ca.connect();
+    await clock.advance(50);
+    expect(of('a', EVENTS.inSync)).toHaveLength(2);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+  });
+
+  it('answers a resync asked while it was backup once it becomes primary, even without roleChanged()', async () => {
+    const { clock, a, b, roles } = setup({ aRole: 'backup', preload: 3 });
+    expect(b.store.count).toBe(0); // nobody is primary yet
+    roles.a = 'primary';
+    await clock.advance(1000);
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(b.replicator.status().inSync).toBe(true);
+  });
+
+  it('stop() detaches from the store and the channel', () => {
+    const { a, b, upsert } = setup();
+    b.replicator.stop();
+    upsert(a, 1);
+    expect(b.store.count).toBe(0);
+    a.replicator.stop();
+    upsert(a, 2);
+    expect(a.replicator.status().lastSentSeq).toBeLessThan(5);
+  });
+});

@@ -9,11 +9,14 @@ import { defineConfig } from '@switchyard/sdk';
 export default defineConfig({
   cluster: 'demo',
   nodes: [
-    { id: 'sip-a', host: '127.0.0.1', haPort: 7461, priority: 100 },
-    { id: 'sip-b', host: '127.0.0.1', haPort: 7462, priority: 50 },
+    { id: 'sip-a', host: '127.0.0.1', haPort: 7461, priority: 100, sip: { port: 5060 } },
+    { id: 'sip-b', host: '127.0.0.1', haPort: 7462, priority: 50, sip: { port: 5062 } },
   ],
   arbiter: { kind: 'embedded', switchTimeout: 1 },
   management: { host: '127.0.0.1', port: 7460 },
   haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3 },
-  plugins: {},
+  plugins: {
+    // The SIP service: registrar, OPTIONS, redirect server; the backup answers 503.
+    sip: { bindRetryInterval: 5, replication: { mode: 'async' } },
+  },
 });

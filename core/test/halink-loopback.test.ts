@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CoreEvent } from '../src/events/core-events';
 import { LoopbackChannels } from '../src/halink/loopback';
 
+/** Lets channels opened on a connected link finish their catch-up (it runs after channel() returns). */
+const opened = () => Promise.resolve();
+
 function withEvents() {
   const events: Array<{ id: string; fields: Record<string, unknown>; node: string }> = [];
   const [a, b] = LoopbackChannels.pair({ emit: (id, fields, node) => events.push({ id, fields, node }) });
@@ -9,10 +12,11 @@ function withEvents() {
 }
 
 describe('LoopbackChannels', () => {
-  it('delivers a send on one end to the other, synchronously and in order', () => {
+  it('delivers a send on one end to the other, synchronously and in order', async () => {
     const { a, b } = withEvents();
     const onA = a.channel<string>('chat');
     const onB = b.channel<string>('chat');
+    await opened(); // a channel catches up once its handlers are registered
     const atB: Array<[string, number]> = [];
     onB.onMessage((m, seq) => atB.push([m, seq]));
     expect(onA.send('one')).toBe(1);
@@ -24,10 +28,11 @@ describe('LoopbackChannels', () => {
     expect(onB.stats().lastReceivedSeq).toBe(2);
   });
 
-  it('keeps order when a handler answers from inside a delivery', () => {
+  it('keeps order when a handler answers from inside a delivery', async () => {
     const { a, b } = withEvents();
     const ping = a.channel<number>('ping');
     const pong = b.channel<number>('ping');
+    await opened(); // a channel catches up once its handlers are registered
     const atA: number[] = [];
     const atB: number[] = [];
     pong.onMessage((n) => {
@@ -43,10 +48,11 @@ describe('LoopbackChannels', () => {
     expect(atA).toEqual([10, 110]);
   });
 
-  it('queues sends while disconnected and catches up once, in order, on connect', () => {
+  it('queues sends while disconnected and catches up once, in order, on connect', async () => {
     const { a, b, of } = withEvents();
     const sender = a.channel<number>('reg');
     const receiver = b.channel<number>('reg');
+    await opened(); // a channel catches up once its handlers are registered
     const got: number[] = [];
     let synced = 0;
     receiver.onMessage((n) => got.push(n));
@@ -95,11 +101,12 @@ describe('LoopbackChannels', () => {
     expect(of(CoreEvent.HaLinkCatchUp).map((e) => e.fields)).toEqual([{ channel: 'lossy', peer: 'node-a', mode: 'gap', count: 5 }]);
   });
 
-  it('survives a throwing handler: the failure is logged and later messages still arrive', () => {
+  it('survives a throwing handler: the failure is logged and later messages still arrive', async () => {
     const { a, b, of } = withEvents();
     const sender = a.channel<number>('fragile');
     const got: number[] = [];
     const receiver = b.channel<number>('fragile');
+    await opened(); // a channel catches up once its handlers are registered
     receiver.onMessage((n) => {
       if (n === 2) throw new Error('plugin bug');
     });
@@ -115,5 +122,19 @@ describe('LoopbackChannels', () => {
     expect(() => channel.send('x'.repeat(2000))).toThrow(expect.objectContaining({ code: 'SWY_ERR_HALINK_FRAME_TOO_LARGE' }));
     expect(channel.send('small')).toBe(1);
     expect(() => a.channel('big')).toThrow(expect.objectContaining({ code: 'SWY_ERR_HALINK_CHANNEL' }));
+  });
+
+  it('replays what the peer sent earlier to a channel opened later, once its handlers are registered', async () => {
+    const { a, b } = withEvents();
+    const early = a.channel<string>('late-open');
+    early.send('before');
+    const late = b.channel<string>('late-open');
+    const got: string[] = [];
+    let synced = false;
+    late.onMessage((m) => got.push(m));
+    late.onSynced(() => (synced = true));
+    await opened();
+    expect(got).toEqual(['before']);
+    expect(synced).toBe(true);
   });
 });

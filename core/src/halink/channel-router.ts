@@ -10,7 +10,7 @@ const MAX_WAITING_SYNCS = 1024;
  * The channels of one node: opens them, fans link up/down out to them and
  * routes the peer's channel frames. Shared by HaLink and LoopbackChannels.
  */
-export class ChannelRouter implements HaChannels {
+export class ChannelRouter {
   private readonly channels = new Map<string, ChannelEndpoint<unknown>>();
   // The peer may open a channel before we do; its request waits for ours.
   private readonly waitingSyncs = new Map<string, Frame>();
@@ -30,10 +30,14 @@ export class ChannelRouter implements HaChannels {
     const endpoint = new ChannelEndpoint<T>(name, opts, this.transport);
     this.channels.set(name, endpoint as ChannelEndpoint<unknown>);
     if (this.up) {
-      endpoint.linkUp();
-      const waiting = this.waitingSyncs.get(name);
-      this.waitingSyncs.delete(name);
-      if (waiting) endpoint.handle(waiting);
+      // Catch up once the caller has registered its handlers (channel() returns first).
+      queueMicrotask(() => {
+        if (!this.up || this.channels.get(name) !== endpoint) return;
+        endpoint.linkUp();
+        const waiting = this.waitingSyncs.get(name);
+        this.waitingSyncs.delete(name);
+        if (waiting) endpoint.handle(waiting);
+      });
     }
     return endpoint;
   }

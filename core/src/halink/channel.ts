@@ -43,6 +43,10 @@ export interface Channel<T> {
 export interface HaChannels {
   /** Opens channel `name` (once per node; a second open throws `SWY_ERR_HALINK_CHANNEL`). */
   channel<T>(name: string, opts?: ChannelOptions): Channel<T>;
+  /** Whether the link to the peer is up (authenticated) now. */
+  readonly connected: boolean;
+  /** Largest frame the link carries (haLink.maxFrameBytes); a message must fit in one. */
+  readonly maxFrameBytes: number;
 }
 
 export type CatchUpMode = 'resume' | 'snapshot' | 'gap';

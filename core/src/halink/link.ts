@@ -93,6 +93,10 @@ export class HaLink implements HaChannels {
   }
 
   /** True while an authenticated connection to the peer is up. */
+  get maxFrameBytes(): number {
+    return this.options.maxFrameBytes;
+  }
+
   get connected(): boolean {
     return this.active !== undefined;
   }

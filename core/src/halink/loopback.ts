@@ -89,6 +89,7 @@ export class LoopbackChannels implements HaChannels {
     options: LoopbackOptions,
   ) {
     const maxFrameBytes = options.maxFrameBytes ?? 1024 * 1024;
+    this.maxFrameBytes = maxFrameBytes;
     this.decoder = new FrameDecoder({ maxFrameBytes });
     const transport: ChannelTransport = {
       peerId,
@@ -99,6 +100,8 @@ export class LoopbackChannels implements HaChannels {
     };
     this.router = new ChannelRouter(transport);
   }
+
+  readonly maxFrameBytes: number;
 
   get connected(): boolean {
     return this.wire.up;

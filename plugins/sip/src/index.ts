@@ -8,3 +8,4 @@ export { SipEvent, SIP_EVENTS } from './events';
 export { sipOptionsSchema, sipNodeSchema, type SipOptions, type SipNodeOptions } from './options';
 export * from './message';
 export type { InboundMessage, RemoteAddress, SipTransport } from './transport';
+export { SIP_ERROR_CODES, type SipErrorCode } from './errors';

@@ -8,7 +8,7 @@ import { Registrar } from './registrar';
 import { routeRequest } from './request-router';
 import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './sip-api';
 import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
-import { BindingJournal, BindingReplicator, ContactStore, type BindingChange } from './store';
+import { BindingJournal, BindingReplicator, ContactStore } from './store';
 import { BindPolicy } from './bind-policy';
 import {
   SipClient,
@@ -76,6 +76,8 @@ export class SipService implements SipApi {
       mode: options.replication.mode,
       syncTimeout: options.replication.syncTimeout,
       role: () => engine.node.role,
+      connected: () => channels.connected,
+      maxFrameBytes: channels.maxFrameBytes,
       emit: (id: string, fields: Record<string, unknown>) => engine.events.emit(id, fields),
       events: {
         syncFallback: SipEvent.ReplicationSyncFallback,
@@ -127,8 +129,7 @@ export class SipService implements SipApi {
       const loaded = await this.journal.load();
       this.store.replaceAll(loaded, 'replica');
       this.engine.events.emit(SipEvent.BindingsLoaded, { count: loaded.length });
-      const journal = this.journal;
-      this.store.onChange((change: BindingChange) => journal.record(change));
+      this.journal.attach(this.store);
     }
     await this.listener.start();
     this.monitorListening();
@@ -142,6 +143,7 @@ export class SipService implements SipApi {
 
   roleChanged(): void {
     this.switchoverPending = false;
+    this.replicator.roleChanged();
     this.policy.roleChanged();
   }
 

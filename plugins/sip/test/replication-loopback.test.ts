@@ -15,6 +15,8 @@ interface PairOptions {
   preload?: number;
   /** a's role at start (b is backup). */
   aRole?: 'primary' | 'backup';
+  /** Open the channels on a live link (b's catch-up then completes inside channel(), before its handlers exist). */
+  openWhileConnected?: boolean;
 }
 
 /** Two nodes over a loopback HA link: a primary, b backup. */
@@ -22,9 +24,9 @@ function setup(options: PairOptions = {}) {
   const clock = new ManualClock();
   const events: Array<{ node: string; id: string; fields: Record<string, unknown> }> = [];
   const [ca, cb] = LoopbackChannels.pair({ nodeIds: ['a', 'b'], emit: (id, fields, node) => events.push({ node, id, fields }) });
-  // Channels open while the cable is out: a loopback catch-up would otherwise
-  // run inside channel(), before the replicator's handlers are registered.
-  ca.disconnect();
+  // By default the channels open while the cable is out, as on a real link,
+  // where the catch-up answer arrives after channel() returned.
+  if (!options.openWhileConnected) ca.disconnect();
   const roles: Record<Node, 'primary' | 'backup'> = { a: options.aRole ?? 'primary', b: 'backup' };
   const warnings: string[] = [];
   const logger = { warn: (m: string) => warnings.push(m) } as unknown as Logger;
@@ -56,7 +58,7 @@ function setup(options: PairOptions = {}) {
   };
   const a = make('a', ca);
   const b = make('b', cb);
-  ca.connect();
+  ca.connect(); // no-op when still connected
   const now = () => clock.now();
   const upsert = (node: { store: ContactStore }, i: number, over = {}) =>
     node.store.upsert(binding(now(), { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@192.0.2.${i % 250}`, cseq: i, ...over }))!;
@@ -99,6 +101,15 @@ describe('BindingReplicator over a loopback HA link', () => {
     const { a, b, of } = setup({ preload: 40 });
     expect(b.store.count).toBe(40);
     expect(contents(b.store)).toEqual(contents(a.store));
+    expect(of('b', EVENTS.inSync)).toHaveLength(1);
+  });
+
+  it('still gets the content and reports in sync when its channel opens on a live link', async () => {
+    const { a, b, of } = setup({ preload: 5, openWhileConnected: true });
+    await Promise.resolve(); // the channel's catch-up runs once channel() has returned
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(b.replicator.status().inSync).toBe(true);
+    expect(a.replicator.status().inSync).toBe(true);
     expect(of('b', EVENTS.inSync)).toHaveLength(1);
   });
 

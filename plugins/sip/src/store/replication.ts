@@ -89,6 +89,10 @@ export class BindingReplicator {
       this.channel.onSnapshot((data, seq) => this.onSnapshot(data, seq)),
       this.channel.onSynced(() => this.onSynced()),
     );
+    // A backup starts without the primary's content. Asking now, rather than
+    // at the first onSynced, also covers a catch-up that completed inside
+    // channel() (a loopback link), before the handlers above existed.
+    if (this.role === 'backup') this.askResync('starting up');
   }
 
   /**
@@ -202,7 +206,9 @@ export class BindingReplicator {
   private onAck(message: Extract<ReplicationMessage, { kind: 'ack' }>): void {
     // An ack of an earlier life of this node, or of messages we never sent, proves nothing.
     if (message.of !== this.stream || message.seq > this.channel.stats().lastSentSeq) return;
+    this.peerSynced = true; // it follows our stream, whether or not we saw its catch-up end
     this.tracker.ack(message.seq);
+    this.reportHealth();
   }
 
   private stalled(unacked: number): void {
@@ -284,6 +290,8 @@ export class BindingReplicator {
     parts.next++;
     if (!message.last) return;
     this.baseParts = undefined;
+    // The answer to our request: we now follow the primary's stream live.
+    this.synced = true;
     this.adoptBase(parts.bindings, seq);
   }
 

@@ -1,0 +1,16 @@
+/**
+ * Every error code of the SIP plugin, with the remedy printed with it. The
+ * classes live next to the code that throws them (transport, message
+ * builder, journal); this is the one table the README mirrors.
+ */
+import { SIP_MESSAGE_INVALID } from './message/errors';
+import { JOURNAL_ERROR_CODES } from './store/journal-error';
+import { SIP_TRANSPORT_ERROR_CODES } from './transport/errors';
+
+export const SIP_ERROR_CODES = Object.freeze({
+  ...SIP_TRANSPORT_ERROR_CODES,
+  ...JOURNAL_ERROR_CODES,
+  [SIP_MESSAGE_INVALID]: 'A SIP message built in code could not be parsed back (CR/LF in a value, a bad header name or method); fix the code that builds it.',
+});
+
+export type SipErrorCode = keyof typeof SIP_ERROR_CODES;

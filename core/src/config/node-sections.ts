@@ -35,7 +35,9 @@ export function checkNodeSections(rawNodes: unknown, plugins: readonly ResolvedP
         const hint = suggestKey(key, known);
         issues.push({
           path: formatKeyPath(['nodes', index, key]),
-          message: `unknown key "${key}"${hint ? `; did you mean "${hint}"?` : ''} (a node takes ${known.map((k) => `"${k}"`).join(', ')}; plugin sections appear when their plugin is enabled)`,
+          message: hint
+            ? `unknown key "${key}"; did you mean "${hint}"?`
+            : `unknown key "${key}" (a node takes ${known.map((k) => `"${k}"`).join(', ')}; a plugin's section, like "sip", is known once that plugin is enabled)`,
           code: 'SWY_ERR_CONFIG_INVALID',
         });
         continue;

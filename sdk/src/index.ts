@@ -48,3 +48,4 @@ export {
   type SwitchyardConfigInput,
 } from '@switchyard/core';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
+export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';

@@ -5,3 +5,4 @@
  */
 export * from '@switchyard/core/testing';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
+export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';

@@ -2,6 +2,7 @@ import { createToken, type PluginEngine } from '@switchyard/core';
 import type { SipHeader, SipResponse } from './message';
 import type { SipHooks } from './sip-hooks';
 import type { SipTransport } from './transport';
+import type { BindingChange } from './store';
 
 /** The answer to a request sent with {@link SipApi.request}. A timeout is local: never a response. */
 export type SipRequestResult =
@@ -33,6 +34,12 @@ export interface SipApi {
   /** Sends a request from this node's SIP address and waits for the final response. */
   request(options: SipRequestOptions): Promise<SipRequestResult>;
   status(): SipStatus;
+  /** The node's registrations: read-only view and change feed (e.g. to mirror them elsewhere, or to measure replication). */
+  readonly bindings: {
+    count(): number;
+    /** Called after every change: `local` from the registrar (primary), `replica` from the peer. Expiries are not changes. */
+    onChange(listener: (change: BindingChange, origin: 'local' | 'replica') => void): () => void;
+  };
 }
 
 export const SipTokens = Object.freeze({

@@ -147,6 +147,11 @@ export class SipService implements SipApi {
     this.policy.roleChanged();
   }
 
+  readonly bindings: SipApi['bindings'] = {
+    count: () => this.store.count,
+    onChange: (listener) => this.store.onChange(listener),
+  };
+
   request(options: SipRequestOptions): Promise<SipRequestResult> {
     return this.client.request(options);
   }

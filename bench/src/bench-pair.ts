@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ManagementClient, type ClusterStatusView, type NodeStatusView } from '@switchyard/core';
+import { freePort, startUp, tempDir, waitFor, type UpProcess } from '@switchyard/sdk/testing';
+
+const REPO = path.resolve(__dirname, '../..');
+
+export interface BenchPairOptions {
+  sip?: Record<string, unknown>;
+  /** Record every binding change with a timestamp (the trace plugin), for replication lag. */
+  trace?: boolean;
+}
+
+export interface SipNodeSection {
+  listening: boolean;
+  bindings: number;
+  replication: { mode: string; inSync: boolean; lag: number };
+}
+
+/** A single-host pair run by `switchyard up` from a generated config, for measuring. */
+export class BenchPair {
+  readonly dir = tempDir('switchyard-bench-');
+  readonly ports: Record<'sip-a' | 'sip-b', number> = { 'sip-a': 0, 'sip-b': 0 };
+  file = '';
+  up: UpProcess | null = null;
+  private client: ManagementClient | null = null;
+  startedAt = 0;
+
+  constructor(private readonly options: BenchPairOptions = {}) {}
+
+  async start(): Promise<number> {
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(this.dir, 'node_modules'), 'dir');
+    const [mgmt, haA, haB, sipA, sipB] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    this.ports['sip-a'] = sipA;
+    this.ports['sip-b'] = sipB;
+    const plugins: Record<string, unknown> = { sip: { bindRetryInterval: 1, ...this.options.sip } };
+    if (this.options.trace) plugins[path.join(__dirname, 'trace-plugin.js')] = true;
+    const config = {
+      cluster: 'bench',
+      nodes: [
+        { id: 'sip-a', host: '127.0.0.1', haPort: haA, priority: 100, sip: { port: sipA } },
+        { id: 'sip-b', host: '127.0.0.1', haPort: haB, priority: 50, sip: { port: sipB } },
+      ],
+      arbiter: { kind: 'embedded', switchTimeout: 1, startupTimeout: 10 },
+      management: { host: '127.0.0.1', port: mgmt },
+      haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3 },
+      supervisor: { restartDelay: 0.2, restartMaxDelay: 2, stopTimeout: 5 },
+      logging: { level: 'warn' },
+      plugins,
+    };
+    this.file = path.join(this.dir, 'switchyard.config.json');
+    fs.writeFileSync(this.file, JSON.stringify(config, null, 2));
+    this.client = new ManagementClient({ host: '127.0.0.1', port: mgmt, timeoutMs: 2_000 });
+    this.startedAt = performance.now();
+    this.up = startUp(this.file);
+    await this.stable(1, 30_000);
+    return performance.now() - this.startedAt;
+  }
+
+  status(): Promise<ClusterStatusView> {
+    return this.client!.status();
+  }
+
+  /** Waits for one running primary and one running backup at the same term (≥ minTerm), both listening. */
+  async stable(minTerm = 1, timeoutMs = 20_000): Promise<{ view: ClusterStatusView; primary: NodeStatusView; backup: NodeStatusView }> {
+    return waitFor(
+      async () => {
+        const view = await this.status();
+        const primary = view.nodes.find((n) => n.role === 'primary' && n.status === 'running');
+        const backup = view.nodes.find((n) => n.role === 'backup' && n.status === 'running');
+        const listening = view.nodes.every((n) => (n.sip as SipNodeSection | undefined)?.listening);
+        return primary && backup && listening && primary.term >= minTerm && backup.term === primary.term && view.arbiter.term === primary.term
+          ? { view, primary, backup }
+          : undefined;
+      },
+      timeoutMs,
+      'a stable pair',
+    );
+  }
+
+  sipOf(node: NodeStatusView): SipNodeSection {
+    return node.sip as SipNodeSection;
+  }
+
+  portOf(node: { id: string }): number {
+    return this.ports[node.id as 'sip-a' | 'sip-b'];
+  }
+
+  async stop(): Promise<void> {
+    const code = await this.up?.stop();
+    this.up = null;
+    if (code !== 0) throw new Error(`switchyard up exited with ${code}:\n${this.up ?? ''}`);
+  }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gitCommit, machineInfo } from './machine';
+import { Progress } from './progress';
+import { catchUpScenario, replicationLagScenario } from './scenarios/replication';
+import { failoverScenario } from './scenarios/failover';
+import { footprintScenario } from './scenarios/footprint';
+import { throughputScenario } from './scenarios/throughput';
+import type { Scenario } from './scenarios/context';
+import type { ScenarioResult } from './stats';
+import { renderTable } from './table';
+
+const REPO = path.resolve(__dirname, '../..');
+const SCENARIOS: Scenario[] = [
+  failoverScenario('crash'),
+  failoverScenario('freeze'),
+  throughputScenario,
+  replicationLagScenario,
+  catchUpScenario,
+  footprintScenario,
+];
+
+const HELP = `Usage: npm run bench -- [--quick] [--only NAME[,NAME]] [--out FILE]
+
+Runs Switchyard's benchmarks against real processes started from a generated
+single-host config (switchyard up), with SIPp as the load, on loopback only.
+Prints a table and writes the raw figures as JSON (default bench/results/latest.json).
+
+  --quick        every scenario small (under a minute in all; CI runs this)
+  --only NAMES   run only these scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
+  --out FILE     where to write the JSON
+  -h, --help     this text
+`;
+
+interface Args {
+  quick: boolean;
+  only: string[] | null;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, only: null, out: path.join(REPO, 'bench', 'results', 'latest.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') args.quick = true;
+    else if (a === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--out') args.out = path.resolve(argv[++i] ?? args.out);
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(HELP);
+      process.exit(0);
+    } else {
+      process.stderr.write(`bench: unknown argument ${a}\n\n${HELP}`);
+      process.exit(2);
+    }
+  }
+  const known = new Set(SCENARIOS.map((s) => s.name));
+  for (const name of args.only ?? []) {
+    if (!known.has(name)) {
+      process.stderr.write(`bench: unknown scenario "${name}"; known: ${[...known].join(', ')}\n`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const machine = machineInfo();
+  if (!machine.sipp) {
+    process.stderr.write('bench: SIPp (Debian package sip-tester) is required: apt-get install sip-tester\n');
+    return 1;
+  }
+  const commit = gitCommit(REPO);
+  const progress = new Progress();
+  const shared: Record<string, number> = {};
+  const results: ScenarioResult[] = [];
+  const failures: string[] = [];
+  const started = Date.now();
+  const selected = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name));
+  for (const [i, scenario] of selected.entries()) {
+    const t0 = Date.now();
+    progress.update(`[${i + 1}/${selected.length}] ${scenario.name} …`);
+    try {
+      results.push(...(await scenario.run({ quick: args.quick, progress, shared })));
+      progress.done();
+      process.stderr.write(`[${i + 1}/${selected.length}] ${scenario.name} done in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+    } catch (error) {
+      progress.done();
+      failures.push(scenario.name);
+      process.stderr.write(`[${i + 1}/${selected.length}] ${scenario.name} FAILED: ${error instanceof Error ? error.stack : String(error)}\n`);
+    }
+  }
+  const report = {
+    quick: args.quick,
+    startedAt: new Date(started).toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    commit,
+    scenarios: results.map((r) => ({ ...r, machine, commit })),
+    failed: failures,
+  };
+  fs.mkdirSync(path.dirname(args.out), { recursive: true });
+  fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(
+    `\nSwitchyard benchmarks${args.quick ? ' (--quick)' : ''} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGiB} GiB · node ${machine.node} · ${machine.sipp} · commit ${commit ?? '?'}\n\n`,
+  );
+  process.stdout.write(`${renderTable(results)}\n\nraw figures: ${path.relative(process.cwd(), args.out)} (${report.seconds}s in all)\n`);
+  if (failures.length > 0) process.stderr.write(`bench: ${failures.length} scenario(s) failed: ${failures.join(', ')}\n`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { waitFor } from '@switchyard/sdk/testing';
+import { BenchPair } from '../bench-pair';
+import { cpuSeconds, rssMiB } from '../machine';
+import { runSipp } from '../sipp';
+import { summarize, type ScenarioResult } from '../stats';
+import { sleep, type Scenario, type ScenarioContext } from './context';
+
+function readTrace(dir: string, node: string, origin: 'local' | 'replica'): Map<string, number> {
+  const file = path.join(dir, '.switchyard', 'data', node, 'bench-trace', 'trace.txt');
+  const times = new Map<string, number>();
+  if (!fs.existsSync(file)) return times;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const [at, o, op, aor] = line.split(' ');
+    if (o === origin && op === 'upsert' && aor && !times.has(aor)) times.set(aor, Number(at));
+  }
+  return times;
+}
+
+/**
+ * replication-lag: REGISTERs at a fixed rate; for every binding, the delay
+ * from the primary storing it to the backup applying it (both timestamped
+ * by a trace plugin on a wall clock shared by the two processes).
+ */
+export const replicationLagScenario: Scenario = {
+  name: 'replication-lag',
+  async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
+    const rate = ctx.quick ? 500 : 5000;
+    const seconds = ctx.quick ? 2 : 10;
+    const calls = rate * seconds;
+    const pair = new BenchPair({ trace: true });
+    await pair.start();
+    let achieved = 0;
+    let primaryId = '';
+    let backupId = '';
+    try {
+      const { primary, backup } = await pair.stable();
+      primaryId = primary.id;
+      backupId = backup.id;
+      ctx.progress.update(`replication-lag: ${calls} REGISTERs at ${rate}/s`);
+      const stats = await runSipp('register.xml', pair.portOf(primary), { calls, rate, cwd: pair.dir, user: 'lag', timeoutMs: seconds * 4_000 + 10_000 });
+      achieved = stats.rate;
+      await waitFor(async () => {
+        const v = await pair.status();
+        const b = v.nodes.find((n) => n.id === backupId);
+        return b && pair.sipOf(b).bindings >= stats.successful ? true : undefined;
+      }, 30_000, 'the backup to hold every binding');
+    } finally {
+      await pair.stop();
+    }
+    const local = readTrace(pair.dir, primaryId, 'local');
+    const replica = readTrace(pair.dir, backupId, 'replica');
+    const lags: number[] = [];
+    for (const [aor, t] of local) {
+      const r = replica.get(aor);
+      if (r !== undefined) lags.push(Math.round((r - t) * 100) / 100);
+    }
+    return [
+      summarize('replication-lag', 'ms', lags, [
+        `${local.size} bindings stored by the primary at ${Math.round(achieved)} calls/s (target ${rate}/s); ${lags.length} matched on the backup`,
+      ], true),
+    ];
+  },
+};
+
+/**
+ * catch-up: the backup is frozen (SIGSTOP) while the primary takes N
+ * bindings; from SIGCONT, the time until the backup reports in sync holding
+ * all N. Also leaves the RSS of both nodes with N bindings for `footprint`.
+ */
+export const catchUpScenario: Scenario = {
+  name: 'catch-up',
+  async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
+    const count = ctx.quick ? 5_000 : 100_000;
+    const rate = ctx.quick ? 2_500 : 5_000;
+    const pair = new BenchPair();
+    await pair.start();
+    const times: number[] = [];
+    try {
+      const { primary, backup } = await pair.stable();
+      await sleep(500);
+      ctx.shared['rss-idle-primary'] = rssMiB(primary.pid!) ?? 0;
+      ctx.shared['rss-idle-backup'] = rssMiB(backup.pid!) ?? 0;
+      process.kill(backup.pid!, 'SIGSTOP');
+      let stats;
+      try {
+        ctx.progress.update(`catch-up: ${count} REGISTERs on the primary while the backup is frozen`);
+        stats = await runSipp('register.xml', pair.portOf(primary), { calls: count, rate, cwd: pair.dir, user: 'cu', timeoutMs: (count / rate) * 3_000 + 20_000 });
+      } finally {
+        process.kill(backup.pid!, 'SIGCONT');
+      }
+      const t0 = performance.now();
+      const cpu0 = cpuSeconds(backup.pid!) ?? 0;
+      ctx.progress.update(`catch-up: waiting for the backup to hold ${stats.successful} bindings`);
+      await waitFor(
+        async () => {
+          const v = await pair.status();
+          const b = v.nodes.find((n) => n.id === backup.id);
+          const sip = b ? pair.sipOf(b) : undefined;
+          return sip && sip.bindings >= stats.successful && sip.replication.inSync ? true : undefined;
+        },
+        120_000,
+        'the backup to catch up',
+      );
+      times.push(Math.round(performance.now() - t0));
+      ctx.shared['catch-up-cpu'] = (cpuSeconds(backup.pid!) ?? cpu0) - cpu0;
+      ctx.shared['bindings'] = stats.successful;
+      ctx.shared['rss-loaded-primary'] = rssMiB(primary.pid!) ?? 0;
+      ctx.shared['rss-loaded-backup'] = rssMiB(backup.pid!) ?? 0;
+    } finally {
+      await pair.stop();
+    }
+    return [
+      summarize('catch-up', 'ms', times, [
+        `${ctx.shared['bindings']} bindings; backup frozen (SIGSTOP) while they were registered, measured from SIGCONT; status polled every 50 ms`,
+      ]),
+    ];
+  },
+};

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { cpuSeconds } from './machine';
+
+export const SCENARIOS = path.resolve(__dirname, '../../plugins/sip/scenarios');
+
+export interface SippStats {
+  code: number | null;
+  successful: number;
+  failed: number;
+  /** Calls per second SIPp measured over the run (cumulative). */
+  rate: number;
+  /** SIPp's own CPU use as a share of one core over the run. */
+  sippCpu: number;
+  output: string;
+}
+
+/**
+ * Runs SIPp as a UAC (bounded: `calls` calls, killed by pid after `timeoutMs`)
+ * and reads its final cumulative statistics.
+ */
+export function runSipp(
+  scenario: string,
+  port: number,
+  opts: { calls: number; rate: number; cwd: string; user?: string; expires?: number; timeoutMs: number },
+): Promise<SippStats> {
+  const args = [
+    '-sf', path.join(SCENARIOS, scenario),
+    '-key', 'user', opts.user ?? 'user',
+    '-key', 'expires', String(opts.expires ?? 3600),
+    '-m', String(opts.calls),
+    '-r', String(opts.rate),
+    '-l', String(Math.max(100, Math.ceil(opts.rate / 2))),
+    '-i', '127.0.0.1',
+    '-nostdin',
+    '-recv_timeout', '5000',
+    '-timeout', `${Math.ceil(opts.timeoutMs / 1000)}s`,
+    `127.0.0.1:${port}`,
+  ];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('sipp', args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let cpu = 0;
+    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    const sampler = setInterval(() => {
+      cpu = cpuSeconds(child.pid ?? -1) ?? cpu;
+    }, 200);
+    const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs + 5_000);
+    child.on('error', (error) => {
+      clearInterval(sampler);
+      clearTimeout(killer);
+      reject(error);
+    });
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      clearTimeout(killer);
+      const wall = (performance.now() - started) / 1000;
+      resolve({
+        code,
+        successful: lastColumn(output, 'Successful call'),
+        failed: lastColumn(output, 'Failed call'),
+        rate: lastColumnFloat(output, 'Call Rate'),
+        sippCpu: wall > 0 ? cpu / wall : 0,
+        output,
+      });
+    });
+  });
+}
+
+/** The cumulative (last) column of a SIPp statistics row, e.g. `Successful call | 10 | 500`. */
+function lastColumn(output: string, row: string): number {
+  const lines = output.split('\n').filter((l) => l.includes(row));
+  const cells = lines.at(-1)?.split('|') ?? [];
+  return Number.parseInt(cells.at(-1)?.trim() ?? '0', 10) || 0;
+}
+
+function lastColumnFloat(output: string, row: string): number {
+  const lines = output.split('\n').filter((l) => l.includes(row));
+  const cells = lines.at(-1)?.split('|') ?? [];
+  return Number.parseFloat(cells.at(-1)?.trim() ?? '0') || 0;
+}

@@ -15,7 +15,7 @@ import { createEngineHooks, type EngineHooks, type HookName } from './hooks';
 import { MonitorRegistry } from './monitors';
 import { StatusMachine } from './status-machine';
 import type { SwitchoverResult } from '../management/types';
-import type { HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
+import type { Alarm, HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
 
 export interface EngineOptions {
   nodeId: string;
@@ -135,6 +135,14 @@ export class Engine {
     if (this.phase !== 'assembling') throw new SwitchyardError('SWY_ERR_ENGINE_STATE', 'apply() called twice.');
     const ordered = orderByRequirements(this.plugins);
     this.plugins.splice(0, this.plugins.length, ...ordered);
+    // Every plugin's declared events first, so any plugin may emit any declared id from apply() on.
+    for (const { plugin } of this.plugins) {
+      try {
+        this.catalogue.register(plugin.events ?? [], plugin.name);
+      } catch (error) {
+        throw hookError(plugin.name, 'events', error);
+      }
+    }
     for (const { plugin, options, nodeOptions } of this.plugins) {
       try {
         await plugin.apply(this.pluginEngine(plugin, options, nodeOptions));
@@ -251,6 +259,15 @@ export class Engine {
     }
     this.onEvent?.(record);
     return record;
+  }
+
+  /**
+   * Calls `alarmRaised` or `alarmCleared` (the supervisor's engine, for the
+   * alarm engine). A failing tap is reported as 01-10030; never throws.
+   */
+  async notifyAlarm(change: 'raised' | 'cleared', alarm: Alarm): Promise<void> {
+    const hook = change === 'raised' ? 'alarmRaised' : 'alarmCleared';
+    await this.callAsync(hook, () => this.hooks[hook].promise(alarm));
   }
 
   /** This node's status JSON: core fields plus each plugin's section. */

@@ -1,6 +1,15 @@
 import type { z } from 'zod';
+import type { AlarmReactionKind } from '../alarms/reaction';
+import type { LogEventDefinition } from '../events/catalogue';
 import type { PluginEngine } from './plugin-engine';
 import type { ServiceToken } from '../tokens';
+
+/**
+ * Where a plugin's `apply()` runs: in each node process (`node`, the
+ * default), in the supervisor's own engine (`supervisor`: it sees both
+ * nodes, e.g. alarm hooks), or in both.
+ */
+export type PluginScope = 'node' | 'supervisor' | 'both';
 
 /** What a plugin needs before it can be applied; checked at assembly. */
 export interface PluginRequirements {
@@ -53,6 +62,20 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, NodeSche
   readonly provides?: readonly ServiceToken<unknown>[];
   /** A per-node section of the config this plugin owns (e.g. `nodes[].sip`). */
   readonly nodeOptions?: PluginNodeOptions<NodeSchema>;
+  /**
+   * The log events this plugin emits. The engine registers them (owner: the
+   * plugin) before any plugin is applied, and config validation accepts
+   * them in `alarms.conditions[].detect` / `cancel`.
+   */
+  readonly events?: readonly LogEventDefinition[];
+  /** Where `apply()` runs; default `node`. */
+  readonly scope?: PluginScope;
+  /**
+   * Alarm reaction kinds this plugin offers, by kind name (`webhook`, …),
+   * usable in `alarms.reactions.<name>.kind` once the plugin is enabled.
+   * Reactions run in the supervisor process, whatever the plugin's scope.
+   */
+  readonly alarmReactions?: Readonly<Record<string, AlarmReactionKind>>;
   apply(engine: PluginEngine<z.output<Schema>, z.output<NodeSchema>>): void | Promise<void>;
 }
 
@@ -64,6 +87,7 @@ export type Plugin<Schema extends z.ZodType = z.ZodType, NodeSchema extends z.Zo
 };
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
+const SCOPES = new Set<string>(['node', 'supervisor', 'both']);
 
 /** Defines a plugin. Typed identity plus a brand, so a module can be checked to export a plugin. */
 export function definePlugin<Schema extends z.ZodType = z.ZodType, NodeSchema extends z.ZodType = z.ZodType>(
@@ -72,7 +96,21 @@ export function definePlugin<Schema extends z.ZodType = z.ZodType, NodeSchema ex
   if (!NAME.test(definition.name)) {
     throw new TypeError(`definePlugin: name "${definition.name}" must be kebab-case (a-z, 0-9, -)`);
   }
+  if (definition.scope !== undefined && !SCOPES.has(definition.scope)) {
+    throw new TypeError(`definePlugin: plugin "${definition.name}" has scope "${String(definition.scope)}"; use "node", "supervisor" or "both"`);
+  }
+  for (const kind of Object.keys(definition.alarmReactions ?? {})) {
+    if (!NAME.test(kind)) {
+      throw new TypeError(`definePlugin: alarm reaction kind "${kind}" of plugin "${definition.name}" must be kebab-case (a-z, 0-9, -)`);
+    }
+  }
   return Object.freeze({ ...definition, [PLUGIN_BRAND]: true as const });
+}
+
+/** Whether `plugin.apply()` runs in a node process (`node`) or in the supervisor (`supervisor`). */
+export function runsIn(plugin: Pick<PluginDefinition, 'scope'>, where: 'node' | 'supervisor'): boolean {
+  const scope = plugin.scope ?? 'node';
+  return scope === 'both' || scope === where;
 }
 
 export function isPlugin(value: unknown): value is Plugin {

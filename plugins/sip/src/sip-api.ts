@@ -1,23 +1,13 @@
 import { createToken, type PluginEngine } from '@switchyard/core';
-import type { SipHeader, SipResponse } from './message';
 import type { SipHooks } from './sip-hooks';
-import type { SipTransport } from './transport';
+import type { ClientResult, SipClientRequest } from './transport';
 import type { BindingChange } from './store';
 
 /** The answer to a request sent with {@link SipApi.request}. A timeout is local: never a response. */
-export type SipRequestResult =
-  | { ok: true; response: SipResponse; rtt: number }
-  | { ok: false; reason: 'timeout' | 'send-failed' | 'not-listening'; detail: string };
+export type SipRequestResult = ClientResult;
 
-export interface SipRequestOptions {
-  method: string;
-  uri: string;
-  target: { host: string; port: number; transport?: SipTransport };
-  headers?: SipHeader[];
-  body?: Buffer;
-  /** Seconds to wait for a final response. */
-  timeout: number;
-}
+/** A request for {@link SipApi.request}: method, Request-URI, target, extra headers, timeout (seconds). */
+export type SipRequestOptions = SipClientRequest;
 
 /** This node's SIP status section (`status --json` → `nodes[].sip`). */
 export interface SipStatus {

@@ -41,7 +41,7 @@ export const PASS_CHECK_EVENTS: readonly LogEventDefinition[] = [
   {
     id: PassCheckEvent.GuardReset,
     level: 'info',
-    message: 'SIP traffic seen; double-switchover guard reset (multiplier {from} -> 1, timeout {timeout}s)',
+    message: 'SIP traffic seen; double-switchover guard reset (was multiplier {from}, last switchover by {lastCause}); timeout back to {timeout}s',
   },
   {
     id: PassCheckEvent.NothingToJudgeBy,

@@ -88,9 +88,9 @@ export class PassCheck {
   messageSeen(): void {
     const guard = this.deps.guard;
     if (!guard.atRest) {
-      const from = guard.state.multiplier;
+      const { multiplier: from, lastCause } = guard.state;
       const step = guard.step(trafficSeen);
-      if (step.changed) this.deps.emit(PassCheckEvent.GuardReset, { from, timeout: this.baseTimeout });
+      if (step.changed) this.deps.emit(PassCheckEvent.GuardReset, { from, lastCause: lastCause ?? 'none', timeout: this.baseTimeout });
     }
     if (this.reported) this.judge();
   }

@@ -20,8 +20,9 @@ export const sipPassCheckPlugin = definePlugin({
   version: '0.1.0',
   options: passCheckOptionsSchema,
   requires: { plugins: ['sip'], services: [SipTokens.Api, CoreTokens.HaChannels] },
+  // Declared, not registered in apply(): alarm conditions in the config may name them (e.g. 00-04250).
+  events: PASS_CHECK_EVENTS,
   apply(engine) {
-    engine.events.register(PASS_CHECK_EVENTS);
     const sip = engine.services.resolve(SipTokens.Api);
     const monitor = engine.monitors.register('sip-traffic');
     const tracker = new SilenceTracker(engine.clock);

@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   SWY_ERR_MGMT_BAD_REQUEST: 'Send a JSON object body with the fields the message names (e.g. {"reason": "..."}).',
   SWY_ERR_MGMT_INTERNAL: "The supervisor failed while answering; see the supervisor's log and the cause.",
   SWY_ERR_SWITCHOVER_REFUSED: 'The switchover was refused; the message says why (no healthy backup, or a veto).',
+  SWY_ERR_ALARM_NOT_FOUND: 'No active alarm has that id; `switchyard alarms list` shows the active ones (ids are <condition>@<node>).',
+  SWY_ERR_ALARM_STORE:
+    'The alarm state file <runtimeDir>/alarms.json could not be read or written; check the permissions and free space of runtimeDir (a corrupt file is kept as alarms.json.corrupt-<time>).',
+  SWY_ERR_ALARM_REACTION_FAILED: 'An alarm reaction failed; see the cause, fix the reaction (command, URL, …) or its options under alarms.reactions.',
+  SWY_ERR_ALARM_REACTION_TIMEOUT: 'An alarm reaction did not finish within alarms.reactionTimeout and was aborted; make it faster or raise the timeout.',
   SWY_ERR_USAGE: 'See `switchyard --help`.',
 } as const;
 
@@ -72,12 +77,19 @@ export function isSwitchyardError(value: unknown, code?: ErrorCode): value is Sw
   return value instanceof SwitchyardError && (code === undefined || value.code === code);
 }
 
+/**
+ * A plugin's own error code (`SWY_ERR_<AREA>_<PROBLEM>`), listed in the
+ * plugin's errors module and README table rather than in {@link ERROR_CODES}.
+ */
+export type PluginErrorCode = `SWY_ERR_${string}`;
+
 /** One problem found while validating a config, with its key path. */
 export interface ConfigIssue {
   /** Dotted key path, e.g. `nodes[1].haPort` or `plugins.sip-pass-check.oosCheck`. */
   path: string;
   message: string;
-  code: ErrorCode;
+  /** A core code, or a plugin's code when its option schema named one (see `toConfigIssues`). */
+  code: ErrorCode | PluginErrorCode;
 }
 
 /** Renders a key path the way ESLint does: `Key "nodes[1].haPort"`. */

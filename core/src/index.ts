@@ -8,7 +8,7 @@ export * from './clock';
 export * from './tokens';
 export { CoreTokens, type ArbiterClient } from './core-tokens';
 export * from './events/catalogue';
-export { CoreEvent, CORE_EVENTS } from './events/core-events';
+export { CoreEvent, CORE_EVENTS, alarmRaisedEvent } from './events/core-events';
 export * from './engine/types';
 export { Engine, type EngineOptions } from './engine/engine';
 export { HookStage, type EngineHooks, type HookName, type LifecycleContext } from './engine/hooks';
@@ -16,6 +16,8 @@ export type { MonitorHandle, MonitorOptions } from './engine/monitors';
 export {
   definePlugin,
   isPlugin,
+  runsIn,
+  type PluginScope,
   type Plugin,
   type PluginDefinition,
   type PluginRequirements,
@@ -34,5 +36,13 @@ export { LoopbackChannels } from './halink/loopback';
 export type { Arbiter, ArbiterPort, ArbiterNodeView } from './supervisor/arbiter';
 export { EmbeddedArbiter, type EmbeddedArbiterOptions } from './supervisor/embedded-arbiter';
 export { Supervisor, type SupervisorOptions } from './supervisor/supervisor';
-export type { ClusterStatusView, NodeStatusView, SwitchoverResult, SupervisorControl } from './management/types';
+export type {
+  AlarmClearResult,
+  AlarmListView,
+  ClusterStatusView,
+  NodeStatusView,
+  SwitchoverResult,
+  SupervisorControl,
+} from './management/types';
 export { ManagementClient } from './management/client';
+export * from './alarms/index';

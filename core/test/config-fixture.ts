@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { ConfigInvalidError, type ConfigIssue, type ErrorCode } from '../src/errors';
+import { ConfigInvalidError, type ConfigIssue, type ErrorCode, type PluginErrorCode } from '../src/errors';
 
 /** Temp folders with config files and fixture plugins, for the config-*.test.ts files. */
 
@@ -90,7 +90,7 @@ export async function configError(promise: Promise<unknown>): Promise<ConfigInva
 }
 
 /** Asserts that the error has an issue at `path` with `code`, and returns it. */
-export function issueAt(error: ConfigInvalidError, path: string, code: ErrorCode): ConfigIssue {
+export function issueAt(error: ConfigInvalidError, path: string, code: ErrorCode | PluginErrorCode): ConfigIssue {
   const issue = error.issues.find((i) => i.path === path);
   expect(issue, `no issue at ${path}; issues: ${JSON.stringify(error.issues, null, 2)}`).toBeDefined();
   expect(issue!.code).toBe(code);

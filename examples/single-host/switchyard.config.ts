@@ -18,5 +18,18 @@ export default defineConfig({
   plugins: {
     // The SIP service: registrar, OPTIONS, redirect server; the backup answers 503.
     sip: { bindRetryInterval: 5, replication: { mode: 'async' } },
+    // Reaction kinds for alarms: log, exec, webhook, switchover.
+    'alarm-reactions': true,
+  },
+  alarms: {
+    conditions: [
+      // A node cannot open its SIP port (00-04200): the recommended critical condition. It clears by
+      // itself an hour after the last failed attempt, or when an operator runs
+      // `switchyard alarms clear sip-listener-down@<node>`.
+      { id: 'sip-listener-down', detect: ['00-04200'], severity: 'critical', clearAfter: 3600, reactions: ['log-it'], clearanceReactions: ['log-it'] },
+    ],
+    reactions: {
+      'log-it': { kind: 'log', note: 'a SIP node cannot listen; check what holds its port' },
+    },
   },
 });

@@ -25,6 +25,14 @@ export function reportError(error: unknown, err: NodeJS.WritableStream = process
     if (error.cause) err.write(`  cause: ${describeError(error.cause)}\n`);
     return USAGE_CODES.has(error.code) ? ExitCode.USAGE : ExitCode.RUNTIME;
   }
+  const coded = error as { code?: unknown; remedy?: unknown; cause?: unknown } | null;
+  if (error instanceof Error && typeof coded?.code === 'string' && coded.code.startsWith('SWY_ERR_')) {
+    // A plugin's own coded error (e.g. an alarm reaction refusing an unsafe command).
+    err.write(`switchyard: ${error.message} [${coded.code}]\n`);
+    if (typeof coded.remedy === 'string') err.write(`  ${coded.remedy}\n`);
+    if (coded.cause) err.write(`  cause: ${describeError(coded.cause)}\n`);
+    return ExitCode.RUNTIME;
+  }
   err.write(`switchyard: ${describeError(error)}\n`);
   return ExitCode.RUNTIME;
 }

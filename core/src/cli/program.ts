@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAlarms } from './commands/alarms';
 import { registerStatus } from './commands/status';
 import { registerSwitchover } from './commands/switchover';
 import { registerUp } from './commands/up';
@@ -9,13 +10,15 @@ const HELP_FOOTER = `
 Config is found by searching from the current folder for switchyard.config.{ts,mjs,js,json,yaml,yml},
 .switchyardrc, .switchyardrc.{json,yaml,yml} or package.json#switchyard, or given with --config.
 
-Exit codes: 0 ok, 1 runtime failure (e.g. supervisor unreachable, switchover refused), 2 bad config or usage.
+Exit codes: 0 ok, 1 runtime failure (e.g. supervisor unreachable, switchover refused, unknown alarm), 2 bad config or usage.
 
 Examples:
   switchyard up --config examples/single-host/switchyard.config.ts
   switchyard status --json
   switchyard switchover --reason "maintenance on sip-a"
-  switchyard validate`;
+  switchyard validate
+  switchyard alarms list
+  switchyard alarms clear sip-listener-down@sip-a`;
 
 /** Builds the `switchyard` command. `exit` receives the exit code of the command that ran. */
 export function buildProgram(exit: (code: number) => void): Command {
@@ -36,6 +39,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerStatus(program, run);
   registerSwitchover(program, run);
   registerValidate(program, run);
+  registerAlarms(program, run);
   return program;
 }
 

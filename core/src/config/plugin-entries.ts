@@ -1,5 +1,5 @@
 import { describeError, isSwitchyardError, type ConfigIssue } from '../errors';
-import type { Plugin } from '../plugin/define';
+import { runsIn, type Plugin } from '../plugin/define';
 import { resolvePlugin } from '../plugin/resolve';
 import { formatKeyPath, PARSE_OPTIONS, toConfigIssues } from './zod-issues';
 
@@ -80,6 +80,17 @@ function checkRequirements(enabledKeys: readonly string[], plugins: readonly Res
         code: 'SWY_ERR_PLUGIN_DUPLICATE',
       });
     } else byName.set(resolved.plugin.name, resolved);
+    for (const name of resolved.plugin.requires?.plugins ?? []) {
+      const target = byNameOrKey(plugins, name);
+      if (target === undefined || coversScope(target.plugin, resolved.plugin)) continue;
+      issues.push({
+        path: formatKeyPath(['plugins', resolved.name, 'requires']),
+        message:
+          `plugin "${resolved.plugin.name}" (scope ${resolved.plugin.scope ?? 'node'}) requires "${name}", which runs only in scope ` +
+          `${target.plugin.scope ?? 'node'}; a required plugin must run wherever the plugin that needs it runs`,
+        code: 'SWY_ERR_PLUGIN_REQUIREMENT',
+      });
+    }
     const missing = (resolved.plugin.requires?.plugins ?? []).filter((name) => !available.has(name));
     if (missing.length > 0) {
       issues.push({
@@ -92,6 +103,15 @@ function checkRequirements(enabledKeys: readonly string[], plugins: readonly Res
     }
   }
   return issues;
+}
+
+function byNameOrKey(plugins: readonly ResolvedPlugin[], name: string): ResolvedPlugin | undefined {
+  return plugins.find((p) => p.plugin.name === name) ?? plugins.find((p) => p.name === name);
+}
+
+/** Whether `required` is applied in every process `plugin` is applied in. */
+function coversScope(required: Plugin, plugin: Plugin): boolean {
+  return (['node', 'supervisor'] as const).every((where) => !runsIn(plugin, where) || runsIn(required, where));
 }
 
 /**

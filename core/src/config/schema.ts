@@ -73,6 +73,46 @@ export const pluginEntrySchema = z.union([z.boolean(), z.record(z.string(), z.un
   error: 'a plugin entry is true, false or an options object',
 });
 
+const EVENT_ID = /^\d{2}-\d{5}$/;
+const eventId = z.string().regex(EVENT_ID, 'a log-event id looks like NN-NNNNN (e.g. 00-04200)');
+const name = (what: string) => z.string().regex(/^[a-z0-9][a-z0-9-_]{0,62}$/i, `${what} is 1-63 letters, digits, "-" or "_"`);
+
+/**
+ * An alarm condition: the log events that raise it (`detect`, from any node)
+ * and clear it (`cancel`, from the node that raised it). Which event ids
+ * exist, which reactions are defined and which nodes are named is checked
+ * in `alarm-rules.ts`.
+ */
+export const alarmConditionSchema = z.strictObject({
+  /** Condition id; an alarm's id is `<condition>@<node>`. */
+  id: name('a condition id'),
+  detect: z.array(eventId).min(1, 'list at least one log-event id that raises the alarm'),
+  cancel: z.array(eventId).default([]),
+  severity: z.enum(['critical', 'major', 'minor', 'info'], { error: 'severity is "critical", "major", "minor" or "info"' }),
+  /** Seconds after the latest detection at which the alarm clears by itself; absent: an operator or a cancel event clears it. */
+  clearAfter: seconds('clearAfter').optional(),
+  /** Names under `alarms.reactions`, run when the alarm is raised. */
+  reactions: z.array(z.string()).default([]),
+  /** Names under `alarms.reactions`, run when the alarm is cleared. */
+  clearanceReactions: z.array(z.string()).default([]),
+  /** Only events of these nodes (ids, or `supervisor`) raise it; default every node. */
+  nodes: z.array(z.string()).min(1, 'list at least one node id, or leave "nodes" out').optional(),
+});
+
+/** A reaction: `kind` names a kind an enabled plugin offers; the other keys are its options. */
+export const alarmReactionEntrySchema = z.looseObject({
+  kind: z.string({ error: 'a reaction needs a "kind" (e.g. "log", "exec", "webhook", "switchover")' }).min(1),
+});
+
+export const alarmsSchema = z.strictObject({
+  conditions: z.array(alarmConditionSchema).default([]),
+  reactions: z.record(name('a reaction name'), alarmReactionEntrySchema).default({}),
+  /** Seconds each reaction may run before it is aborted. */
+  reactionTimeout: seconds('alarms.reactionTimeout').default(10),
+  /** How many cleared alarms are kept (listed and persisted). */
+  historySize: z.number().int('alarms.historySize is a whole number').min(0).max(10_000).default(200),
+});
+
 export const configSchema = z.strictObject({
   cluster: z.string().regex(/^[a-z0-9][a-z0-9-_]{0,62}$/i, 'cluster is 1-63 letters, digits, "-" or "_"'),
   nodes: z.array(nodeSchema).length(2, 'a pair has exactly 2 nodes'),
@@ -84,6 +124,7 @@ export const configSchema = z.strictObject({
   logging: loggingSchema.default({ level: 'info' }),
   supervisor: supervisorSchema.default({ restartDelay: 0.5, restartMaxDelay: 30, stopTimeout: 5 }),
   plugins: z.record(z.string(), pluginEntrySchema).default({}),
+  alarms: alarmsSchema.default({ conditions: [], reactions: {}, reactionTimeout: 10, historySize: 200 }),
 });
 
 /** What an operator writes (defaults optional). */
@@ -91,6 +132,8 @@ export type SwitchyardConfigInput = z.input<typeof configSchema>;
 /** A validated config with every default filled in. */
 export type SwitchyardConfig = z.output<typeof configSchema>;
 export type NodeConfig = SwitchyardConfig['nodes'][number];
+export type AlarmsConfig = SwitchyardConfig['alarms'];
+export type AlarmConditionConfig = AlarmsConfig['conditions'][number];
 
 /** Typed identity function for `switchyard.config.ts`. */
 export function defineConfig(config: SwitchyardConfigInput): SwitchyardConfigInput {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigInvalidError, type ConfigIssue } from '../errors';
+import { checkAlarms, type ResolvedAlarmReaction } from './alarm-rules';
 import { checkNodeSections } from './node-sections';
 import { resolvePluginEntries, type PluginEntry, type ResolvedPlugin } from './plugin-entries';
 import { checkRules, isMultiHost, type ConfigView } from './rules';
@@ -8,6 +9,7 @@ import { configSchema, nodeSchema, pluginEntrySchema, type NodeConfig, type Swit
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues';
 
 export type { ResolvedPlugin } from './plugin-entries';
+export type { ResolvedAlarmReaction } from './alarm-rules';
 
 /** A config that passed every check, with its plugins loaded. */
 export interface ValidatedConfig {
@@ -23,6 +25,8 @@ export interface ValidatedConfig {
   multiHost: boolean;
   /** `config.runtimeDir`, absolute. */
   runtimeDir: string;
+  /** `alarms.reactions`, each with the plugin kind that runs it and its options parsed. */
+  alarmReactions: ResolvedAlarmReaction[];
 }
 
 export interface ValidateContext {
@@ -116,7 +120,8 @@ function unique(issues: readonly ConfigIssue[]): ConfigIssue[] {
  * `plugins.sip-pass-check.oosCheck` and a code (`SWY_ERR_CONFIG_INVALID`,
  * `SWY_ERR_PLUGIN_NOT_FOUND`, `SWY_ERR_PLUGIN_INVALID`,
  * `SWY_ERR_PLUGIN_OPTIONS`, `SWY_ERR_PLUGIN_REQUIREMENT`,
- * `SWY_ERR_PLUGIN_DUPLICATE`).
+ * `SWY_ERR_PLUGIN_DUPLICATE`), and `alarms` against what core and the
+ * enabled plugins declare (event ids, reaction kinds and their options).
  */
 export async function validateConfig(raw: unknown, ctx: ValidateContext): Promise<ValidatedConfig> {
   if (raw === undefined || raw === null) {
@@ -140,6 +145,11 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   issues.push(...pluginIssues);
   const nodeSections = checkNodeSections(isRecord(raw) ? raw.nodes : undefined, plugins);
   issues.push(...nodeSections.issues);
+  const enabledKeys = Object.entries(view.plugins).flatMap(([key, entry]) => (entry === false ? [] : [key]));
+  const failed = enabledKeys.filter((key) => !plugins.some((p) => p.name === key));
+  const nodeIds = view.nodes.flatMap(({ node }) => (node.id === undefined ? [] : [node.id]));
+  const alarms = await checkAlarms(isRecord(raw) ? raw.alarms : undefined, plugins, nodeIds, failed);
+  issues.push(...alarms.issues);
 
   if (!parsed.success || issues.length > 0) throw new ConfigInvalidError(issues, ctx.file);
   const config = parsed.data;
@@ -151,5 +161,6 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
     plugins,
     multiHost: isMultiHost(config.nodes),
     runtimeDir: path.resolve(ctx.configDir, config.runtimeDir),
+    alarmReactions: alarms.reactions,
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConfigIssue, ErrorCode } from '../errors';
+import type { ConfigIssue, ErrorCode, PluginErrorCode } from '../errors';
 import { suggestKey } from './suggest';
 
 /**
@@ -127,9 +127,19 @@ export function toConfigIssues(
     let message = issue.message;
     const input = receivedValue(issue);
     if (SHOWS_INPUT.has(issue.code) && input !== undefined) message += ` (got ${describeValue(input)})`;
-    out.push({ path: formatKeyPath([...prefix, ...issue.path]), message, code });
+    out.push({ path: formatKeyPath([...prefix, ...issue.path]), message, code: ownCode(issue) ?? code });
   }
   return out;
+}
+
+/**
+ * A plugin schema may name its own error code for a check it makes:
+ * `ctx.addIssue({ code: 'custom', message, params: { code: 'SWY_ERR_…' } })`.
+ */
+function ownCode(issue: z.core.$ZodIssue): PluginErrorCode | undefined {
+  if (issue.code !== 'custom') return undefined;
+  const named = (issue.params as { code?: unknown } | undefined)?.code;
+  return typeof named === 'string' && /^SWY_ERR_[A-Z0-9_]+$/.test(named) ? (named as PluginErrorCode) : undefined;
 }
 
 /** The value the issue is about; for a discriminated union that is the discriminator, where the path points. */

@@ -136,13 +136,8 @@ export class Engine {
     const ordered = orderByRequirements(this.plugins);
     this.plugins.splice(0, this.plugins.length, ...ordered);
     // Every plugin's declared events first, so any plugin may emit any declared id from apply() on.
-    for (const { plugin } of this.plugins) {
-      try {
-        this.catalogue.register(plugin.events ?? [], plugin.name);
-      } catch (error) {
-        throw hookError(plugin.name, 'events', error);
-      }
-    }
+    // A clash throws SWY_ERR_EVENT_DUPLICATE / _ID_FORMAT naming the plugin.
+    for (const { plugin } of this.plugins) this.catalogue.register(plugin.events ?? [], plugin.name);
     for (const { plugin, options, nodeOptions } of this.plugins) {
       try {
         await plugin.apply(this.pluginEngine(plugin, options, nodeOptions));

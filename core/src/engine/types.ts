@@ -77,17 +77,32 @@ export interface RoleChange {
 
 export type AlarmSeverity = 'critical' | 'major' | 'minor' | 'info';
 
-/** An active or cleared alarm (the alarm engine fills these in). */
+/** Why an alarm was cleared: a cancel event, its `clearAfter` timeout, or an operator. */
+export type AlarmClearReason = 'cancel' | 'clearAfter' | 'operator';
+
+/**
+ * An active or cleared alarm, as the alarm engine (in the supervisor) keeps
+ * it. One active alarm per condition and node: `id` is `<condition>@<node>`.
+ */
 export interface Alarm {
+  /** `<condition>@<node>`, e.g. `sip-listener-down@sip-a`. */
   id: string;
   condition: string;
+  /** The node whose event raised it (`supervisor` for the supervisor's own events). */
   node: string;
   severity: AlarmSeverity;
+  state: 'active' | 'cleared';
+  /** The log-event id that raised it, and that event's message. */
   eventId: string;
   message: string;
+  /** Detections so far (the first one and every repeat while active). */
   count: number;
+  /** Epoch ms of the first and the latest detection. */
   firstSeen: number;
   lastSeen: number;
+  /** Epoch ms; set once cleared. */
   clearedAt?: number;
+  clearReason?: AlarmClearReason;
+  /** Who or what cleared it: the operator's name, the cancel event id, or `clearAfter`. */
   clearedBy?: string;
 }

@@ -33,6 +33,15 @@ export const CoreEvent = {
   ManagementUnauthorized: '01-10051',
   SupervisorStarted: '01-10060',
   SupervisorStopping: '01-10061',
+  AlarmRaisedError: '01-10070',
+  AlarmRaisedWarn: '01-10071',
+  AlarmRaisedInfo: '01-10072',
+  AlarmCleared: '01-10073',
+  AlarmReactionRan: '01-10074',
+  AlarmReactionFailed: '01-10075',
+  AlarmReactionTimedOut: '01-10076',
+  AlarmStoreFailed: '01-10077',
+  AlarmsRestored: '01-10078',
 } as const;
 
 export const CORE_EVENTS: readonly LogEventDefinition[] = [
@@ -64,4 +73,24 @@ export const CORE_EVENTS: readonly LogEventDefinition[] = [
   { id: CoreEvent.ManagementUnauthorized, level: 'warn', message: 'Management API refused {method} {path} from {remote}: {reason}' },
   { id: CoreEvent.SupervisorStarted, level: 'info', message: 'Supervisor for cluster {cluster} started (pid {pid})' },
   { id: CoreEvent.SupervisorStopping, level: 'info', message: 'Supervisor stopping ({reason})' },
+  { id: CoreEvent.AlarmRaisedError, level: 'error', message: 'Alarm {alarm} raised ({severity}) by {event} on {node}: {text}' },
+  { id: CoreEvent.AlarmRaisedWarn, level: 'warn', message: 'Alarm {alarm} raised ({severity}) by {event} on {node}: {text}' },
+  { id: CoreEvent.AlarmRaisedInfo, level: 'info', message: 'Alarm {alarm} raised ({severity}) by {event} on {node}: {text}' },
+  { id: CoreEvent.AlarmCleared, level: 'info', message: 'Alarm {alarm} cleared ({reason} by {by}) after {count} detections' },
+  { id: CoreEvent.AlarmReactionRan, level: 'info', message: 'Alarm reaction {reaction} ({kind}) ran for {alarm} {change} in {ms} ms' },
+  { id: CoreEvent.AlarmReactionFailed, level: 'error', message: 'Alarm reaction {reaction} ({kind}) failed for {alarm} {change}: {error}' },
+  {
+    id: CoreEvent.AlarmReactionTimedOut,
+    level: 'error',
+    message: 'Alarm reaction {reaction} ({kind}) did not finish for {alarm} {change} within {timeout}s; aborted',
+  },
+  { id: CoreEvent.AlarmStoreFailed, level: 'error', message: 'Alarm state file {file}: {error}' },
+  { id: CoreEvent.AlarmsRestored, level: 'info', message: 'Alarms restored from {file}: {active} active, {cleared} recently cleared' },
 ];
+
+/** The raise event of an alarm of this severity: critical and major → error, minor → warn, info → info. */
+export function alarmRaisedEvent(severity: 'critical' | 'major' | 'minor' | 'info'): string {
+  if (severity === 'minor') return CoreEvent.AlarmRaisedWarn;
+  if (severity === 'info') return CoreEvent.AlarmRaisedInfo;
+  return CoreEvent.AlarmRaisedError;
+}

@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '../errors';
 import { hostPort } from './address';
-import type { ClusterStatusView, SwitchoverResult } from './types';
+import type { AlarmClearResult, AlarmListView, ClusterStatusView, SwitchoverResult } from './types';
 
 /** Long enough for a switchover the supervisor carries out before answering. */
 export const DEFAULT_MANAGEMENT_TIMEOUT_MS = 10_000;
@@ -13,7 +13,7 @@ export const DEFAULT_MANAGEMENT_TIMEOUT_MS = 10_000;
 export interface ManagementClientOptions {
   host: string;
   port: number;
-  /** The bearer token from `<runtimeDir>/management.token` (`readTokenFile`); only switchover needs it. */
+  /** The bearer token from `<runtimeDir>/management.token` (`readTokenFile`); switchover and clearing an alarm need it. */
   token?: string;
   /** Per request, from connecting to the last byte of the answer. */
   timeoutMs?: number;
@@ -60,6 +60,29 @@ export class ManagementClient {
         `(term ${result.term}, primary ${result.primary ?? 'none'}).`,
       { details: { result } },
     );
+  }
+
+  /** `GET /alarms`: active alarms and the recently cleared ones. */
+  async alarms(): Promise<AlarmListView> {
+    const reply = await this.request('GET', '/alarms');
+    if (reply.status !== 200) throw this.failure('GET /alarms', reply);
+    if (!isRecord(reply.body) || !Array.isArray(reply.body['active']) || !Array.isArray(reply.body['cleared'])) {
+      throw this.notSwitchyard('GET /alarms', reply.status);
+    }
+    return reply.body as unknown as AlarmListView;
+  }
+
+  /**
+   * `POST /alarms/<id>/clear` (needs the token). Throws SWY_ERR_ALARM_NOT_FOUND
+   * when no active alarm has that id.
+   */
+  async clearAlarm(id: string, by?: string): Promise<AlarmClearResult> {
+    const path = `/alarms/${encodeURIComponent(id)}/clear`;
+    const what = `POST ${path}`;
+    const reply = await this.request('POST', path, by === undefined ? undefined : { by });
+    if (reply.status !== 200) throw this.failure(what, reply);
+    if (!isRecord(reply.body) || !isRecord(reply.body['alarm'])) throw this.notSwitchyard(what, reply.status);
+    return reply.body as unknown as AlarmClearResult;
   }
 
   private get address(): string {

@@ -1,4 +1,6 @@
 export type {
+  AlarmClearResult,
+  AlarmListView,
   ClusterStatusView,
   NodeStatusView,
   SupervisorControl,
@@ -24,3 +26,5 @@ export {
 export { DEFAULT_SWITCHOVER_REASON, MANAGEMENT_API_ACTOR } from './supervisor-routes';
 export { DEFAULT_MANAGEMENT_TIMEOUT_MS, ManagementClient, type ManagementClientOptions } from './client';
 export { renderStatusTable } from './status-table';
+export { alarmRoutes, type AlarmControl } from './alarm-routes';
+export { renderAlarmTable } from './alarm-table';

@@ -1,4 +1,4 @@
-import type { NodeStatus, Role } from '../engine/types';
+import type { Alarm, NodeStatus, Role } from '../engine/types';
 
 /** One node as `GET /status` and `switchyard status --json` show it. */
 export interface NodeStatusView {
@@ -34,4 +34,17 @@ export interface SupervisorControl {
   /** Healthy when a primary is `running`. */
   healthy(): boolean;
   switchover(request: { reason: string; by: string }): Promise<SwitchoverResult>;
+}
+
+/** `GET /alarms` and `switchyard alarms list --json`. */
+export interface AlarmListView {
+  active: Alarm[];
+  /** Recently cleared alarms, the most recent first (bounded by `alarms.historySize`). */
+  cleared: Alarm[];
+}
+
+/** `POST /alarms/<id>/clear`: the alarm as cleared. */
+export interface AlarmClearResult {
+  ok: true;
+  alarm: Alarm;
 }

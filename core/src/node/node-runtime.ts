@@ -7,6 +7,7 @@ import { Engine } from '../engine/engine';
 import { SwitchyardError, describeError } from '../errors';
 import { CoreEvent } from '../events/core-events';
 import { HaLink } from '../halink/link';
+import { runsIn } from '../plugin/define';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
@@ -80,7 +81,8 @@ export class NodeRuntime {
           }),
       },
     });
-    for (const resolved of validated.plugins) {
+    // Plugins of scope `supervisor` run in the supervisor's own engine, not here.
+    for (const resolved of validated.plugins.filter((p) => runsIn(p.plugin, 'node'))) {
       const key = resolved.plugin.nodeOptions?.key;
       engine.use(resolved.plugin, resolved.options, key === undefined ? undefined : self[key]);
     }

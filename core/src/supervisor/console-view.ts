@@ -1,4 +1,5 @@
 import type { LogEventRecord } from '../events/catalogue';
+import { CoreEvent } from '../events/core-events';
 import type { NodeStatusView } from '../management/types';
 
 export interface ConsoleViewOptions {
@@ -9,8 +10,11 @@ export interface ConsoleViewOptions {
   color?: boolean;
 }
 
-/** Events worth a line on the operator's console at `info` level. */
-const NOTABLE = new Set(['01-10002', '01-10010', '01-10014', '01-10020', '01-10021', '01-10043', '01-10050', '01-10060', '01-10061']);
+/** Events worth a line on the operator's console at `info` level (alarms: raised and cleared, whatever the severity). */
+const NOTABLE = new Set([
+  '01-10002', '01-10010', '01-10014', '01-10020', '01-10021', '01-10043', '01-10050', '01-10060', '01-10061',
+  CoreEvent.AlarmRaisedError, CoreEvent.AlarmRaisedWarn, CoreEvent.AlarmRaisedInfo, CoreEvent.AlarmCleared,
+]);
 
 const COLORS: Record<string, string> = { error: '\x1b[31m', warn: '\x1b[33m', info: '\x1b[36m', debug: '\x1b[90m' };
 const RESET = '\x1b[0m';

@@ -3,13 +3,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type winston from 'winston';
 import { SystemClock, type Clock, type TimerHandle } from '../clock';
+import { AlarmEngine, type ConfiguredReaction } from '../alarms/alarm-engine';
+import { AlarmStore } from '../alarms/alarm-store';
 import type { ValidatedConfig } from '../config/validate';
+import type { Engine } from '../engine/engine';
 import { describeError } from '../errors';
 import { LogEventCatalogue, type LogEventRecord } from '../events/catalogue';
 import { CORE_EVENTS, CoreEvent } from '../events/core-events';
 import type { NodeState, SwitchoverVerdict } from '../engine/types';
 import type { NodeMessage } from '../ipc/messages';
+import { deferredLogger } from '../logging/logger';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
+import { alarmRoutes } from '../management/alarm-routes';
 import { ManagementServer } from '../management/server';
 import { createTokenFile, removeTokenFile } from '../management/token';
 import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverResult } from '../management/types';
@@ -17,6 +22,7 @@ import type { Arbiter } from './arbiter';
 import { EmbeddedArbiter } from './embedded-arbiter';
 import { NodeProcess } from './node-process';
 import { RestartBackoff } from './restart-policy';
+import { createReactions, createSupervisorEngine, switchoverAwayFrom, SUPERVISOR_ID } from './supervisor-engine';
 
 export interface SupervisorOptions {
   clock?: Clock;
@@ -44,8 +50,10 @@ const ASK_TIMEOUT_MS = 500;
 
 /**
  * `switchyard up`: forks each node as its own process, arbitrates between
- * them (embedded arbiter), restarts dead nodes as backup with backoff, and
- * serves the management API.
+ * them (embedded arbiter), restarts dead nodes as backup with backoff,
+ * serves the management API, and runs the alarm engine over the events of
+ * both nodes and its own (with its own engine for plugins of scope
+ * `supervisor`).
  */
 export class Supervisor implements SupervisorControl {
   private readonly clock: Clock;
@@ -59,6 +67,11 @@ export class Supervisor implements SupervisorControl {
   private secret = '';
   private stopping = false;
   private viewTimer: TimerHandle | null = null;
+  private readonly engine: Engine;
+  private engineStarted = false;
+  private readonly reactions = new Map<string, ConfiguredReaction>();
+  /** Active and recently cleared alarms (tests read it; operators use the API). */
+  readonly alarms: AlarmEngine;
 
   constructor(
     private readonly validated: ValidatedConfig,
@@ -66,7 +79,28 @@ export class Supervisor implements SupervisorControl {
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.catalogue.register(CORE_EVENTS, 'core');
+    // Every enabled plugin's declared events: reactions of any plugin may emit theirs here.
+    for (const { plugin } of validated.plugins) this.catalogue.register(plugin.events ?? [], plugin.name);
     const { config } = validated;
+    const logger = deferredLogger(() => this.logger);
+    this.engine = createSupervisorEngine(validated, {
+      clock: this.clock,
+      catalogue: this.catalogue,
+      logger,
+      onEvent: (record) => this.record(record),
+      arbiter: () => this.arbiter,
+    });
+    this.alarms = new AlarmEngine({
+      conditions: config.alarms.conditions,
+      reactions: this.reactions,
+      clock: this.clock,
+      emit: (id, fields) => this.emit(id, fields),
+      reactionTimeout: config.alarms.reactionTimeout,
+      historySize: config.alarms.historySize,
+      store: new AlarmStore(validated.runtimeDir),
+      notify: (change, alarm) => this.engine.notifyAlarm(change, alarm),
+      logger,
+    });
     for (const node of config.nodes) {
       const slot: NodeSlot = {
         id: node.id,
@@ -106,12 +140,19 @@ export class Supervisor implements SupervisorControl {
     return this.validated.runtimeDir;
   }
 
-  /** Starts the management API, then both nodes. Rejects (nothing left running) if the API cannot listen. */
+  /**
+   * Creates the alarm reactions, applies the supervisor's plugins, restores
+   * the saved alarms, starts the management API, then both nodes. Rejects
+   * (nothing left running) if any of that fails.
+   */
   async start(): Promise<{ managementUrl: string }> {
     const { config } = this.validated;
     await fs.mkdir(this.runtimeDir, { recursive: true, mode: 0o700 });
     const logDir = config.logging.dir ? path.resolve(this.validated.configDir, config.logging.dir) : path.join(this.runtimeDir, 'logs');
-    this.logger = createWinstonLogger({ node: 'supervisor', level: config.logging.level, file: path.join(logDir, 'supervisor.log') });
+    this.logger = createWinstonLogger({ node: SUPERVISOR_ID, level: config.logging.level, file: path.join(logDir, 'supervisor.log') });
+    for (const [name, reaction] of createReactions(this.validated, (name) => this.reactionContext(name))) this.reactions.set(name, reaction);
+    await this.engine.apply();
+    await this.alarms.load();
     this.secret = config.haLink.secret ?? randomBytes(32).toString('hex');
     const token = await createTokenFile(this.runtimeDir);
     this.management = new ManagementServer({
@@ -120,11 +161,15 @@ export class Supervisor implements SupervisorControl {
       token,
       control: this,
       emit: (id, fields) => this.emit(id, fields),
+      routes: alarmRoutes(this.alarms),
     });
     let address: { host: string; port: number };
     try {
       address = await this.management.listen();
+      await this.engine.start();
+      this.engineStarted = true;
     } catch (error) {
+      await this.management.close();
       await removeTokenFile(this.runtimeDir);
       throw error;
     }
@@ -132,6 +177,7 @@ export class Supervisor implements SupervisorControl {
     this.arbiter.start();
     for (const slot of this.slots.values()) this.spawn(slot);
     this.viewTimer = this.clock.setInterval(() => this.publishNodes(), 250);
+    this.alarms.resume();
     return { managementUrl: `http://${address.host}:${address.port}` };
   }
 
@@ -139,6 +185,8 @@ export class Supervisor implements SupervisorControl {
   async stop(reason: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // The nodes' shutdown events are no alarm condition.
+    this.alarms.pause();
     this.emit(CoreEvent.SupervisorStopping, { reason });
     this.arbiter.stop();
     this.viewTimer?.cancel();
@@ -150,6 +198,8 @@ export class Supervisor implements SupervisorControl {
       }),
     );
     await this.management?.close();
+    await this.alarms.stop();
+    if (this.engineStarted) await this.engine.stop(reason);
     await removeTokenFile(this.runtimeDir).catch(() => undefined);
     this.publishNodes();
     if (this.logger) await closeWinstonLogger(this.logger);
@@ -209,6 +259,17 @@ export class Supervisor implements SupervisorControl {
   }
 
   // internals --------------------------------------------------------------
+
+  private reactionContext(name: string) {
+    return {
+      name,
+      logger: deferredLogger(() => this.logger, { node: SUPERVISOR_ID, reaction: name }),
+      emit: (id: string, fields: Record<string, unknown> = {}) => void this.engine.emit(id, fields),
+      clock: this.clock,
+      requestSwitchover: (awayFrom: string, reason: string) =>
+        switchoverAwayFrom(this.arbiter, awayFrom, reason, `alarm reaction ${name}`),
+    };
+  }
 
   private spawn(slot: NodeSlot): void {
     const { validated } = this;
@@ -316,6 +377,7 @@ export class Supervisor implements SupervisorControl {
       }
     }
     this.options.onEvent?.(record);
+    this.alarms.consume(record);
   }
 
   private publishNodes(): void {

@@ -16,6 +16,8 @@ export const sipPlugin = definePlugin({
   options: sipOptionsSchema,
   requires: { services: [CoreTokens.HaChannels] },
   provides: [SipTokens.Api],
+  // Declared statically so alarm conditions may name them (e.g. 00-04200) and the engine registers them before apply.
+  events: SIP_EVENTS,
   nodeOptions: {
     key: 'sip',
     schema: sipNodeSchema,
@@ -38,7 +40,6 @@ export const sipPlugin = definePlugin({
     },
   },
   apply(engine) {
-    engine.events.register(SIP_EVENTS);
     const channels = engine.services.resolve<HaChannels>(CoreTokens.HaChannels);
     const service = new SipService(engine, channels, engine.node.host);
     engine.services.register(SipTokens.Api, service);

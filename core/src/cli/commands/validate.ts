@@ -15,9 +15,13 @@ export function registerValidate(program: Command, run: (fn: () => Promise<numbe
           process.stdout.write(`${JSON.stringify(v.config, null, 2)}\n`);
         } else {
           const plugins = v.plugins.map((p) => p.name).join(', ') || 'none';
+          const { conditions } = v.config.alarms;
+          const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+          const alarms =
+            conditions.length === 0 ? '' : `, alarms: ${count(conditions.length, 'condition')}, ${count(v.alarmReactions.length, 'reaction')}`;
           process.stdout.write(
             `${v.file ?? 'config'} is valid: cluster ${v.config.cluster}, nodes ${v.config.nodes.map((n) => n.id).join(' + ')}` +
-              ` (${v.multiHost ? 'multi-host' : 'single host'}), arbiter ${v.config.arbiter.kind}, plugins: ${plugins}\n`,
+              ` (${v.multiHost ? 'multi-host' : 'single host'}), arbiter ${v.config.arbiter.kind}, plugins: ${plugins}${alarms}\n`,
           );
         }
         return ExitCode.OK;

@@ -1,0 +1,34 @@
+/**
+ * Every error code of the alarm-reactions plugin, with the remedy printed
+ * with it (the README mirrors this table).
+ */
+export const ALARM_REACTION_ERROR_CODES = Object.freeze({
+  SWY_ERR_ALARM_EXEC_UNSAFE:
+    'Use an absolute path to an executable file that is not writable by others, in folders not writable by others (chmod o-w), as keepalived requires of its scripts.',
+  SWY_ERR_ALARM_EXEC_FAILED:
+    'The command exited with an error or could not start; see its stderr in the 01-20011 event and try it by hand with the SWITCHYARD_ALARM_* variables set.',
+  SWY_ERR_ALARM_EXEC_TIMEOUT: 'The command did not finish within its timeout and was killed (its whole process group); make it faster or raise its timeout.',
+  SWY_ERR_ALARM_WEBHOOK_FAILED: 'The receiver did not accept the POST (after the retries); check the URL, that the receiver runs, and its answer in the 01-20021 events.',
+});
+
+export type AlarmReactionErrorCode = keyof typeof ALARM_REACTION_ERROR_CODES;
+
+/** The one error class of the plugin: a stable code, a message that says what happened, the cause. */
+export class AlarmReactionError extends Error {
+  readonly code: AlarmReactionErrorCode;
+
+  constructor(code: AlarmReactionErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AlarmReactionError';
+    this.code = code;
+  }
+
+  /** The remedy line for this error's code. */
+  get remedy(): string {
+    return ALARM_REACTION_ERROR_CODES[this.code];
+  }
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { defineAlarmReaction, type Alarm, type AlarmReactionContext } from '@switchyard/core';
+import { z } from 'zod';
+import { alarmEnvironment, eventFields, type AlarmChange } from './alarm-fields';
+import { AlarmReactionError, describeError } from './errors';
+import { AlarmReactionEvent } from './events';
+import { commandProblem } from './script-security';
+
+/** Bytes of stdout and of stderr kept for the log event. */
+export const OUTPUT_LOG_BYTES = 4096;
+/** Seconds between SIGTERM and SIGKILL of a command being stopped. */
+const KILL_GRACE_MS = 2000;
+
+export const execOptionsSchema = z
+  .strictObject({
+    /** Absolute path of the command; it and its folders must not be writable by others. */
+    command: z.string().min(1, 'command is the absolute path of an executable'),
+    /** Arguments, passed as they are (no shell, no word splitting). */
+    args: z.array(z.string()).default([]),
+    /** Seconds the command may run before its process group is killed. */
+    timeout: z.number().positive('timeout must be greater than 0').max(3600).default(10),
+  })
+  .superRefine((options, ctx) => {
+    const problem = commandProblem(options.command);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: `refused: ${problem}`, params: { code: 'SWY_ERR_ALARM_EXEC_UNSAFE' } });
+    }
+  });
+
+export type ExecReactionOptions = z.output<typeof execOptionsSchema>;
+
+/** Throws SWY_ERR_ALARM_EXEC_UNSAFE when the command may not be run (see {@link commandProblem}). */
+export function assertSafeCommand(command: string, reaction: string): void {
+  const problem = commandProblem(command);
+  if (problem !== undefined) {
+    throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_UNSAFE', `Alarm reaction ${reaction} refuses to run ${command}: ${problem}.`);
+  }
+}
+
+/**
+ * `exec`: runs a command like `execFile` does (an argument array, never a
+ * shell) and the alarm in its environment (`SWITCHYARD_ALARM_ID`, …, see
+ * {@link alarmEnvironment}). Its stdout and stderr (first 4 KiB each; the
+ * rest is counted, not kept) go into the log event (01-20010, or 01-20011 on failure). At `timeout` its
+ * whole process group is killed (SIGTERM, then SIGKILL), so a script's own
+ * children cannot outlive it (01-20012).
+ *
+ * The command is checked like keepalived checks its scripts (absolute,
+ * executable, nothing on its path writable by others) when the config is
+ * validated, when the reaction is created and before each run; an unsafe
+ * command is refused with SWY_ERR_ALARM_EXEC_UNSAFE.
+ *
+ * ```ts
+ * reactions: { notify: { kind: 'exec', command: '/usr/local/bin/page-ops', args: ['--team', 'voice'], timeout: 5 } }
+ * ```
+ */
+export const execReaction = defineAlarmReaction({
+  options: execOptionsSchema,
+  description: 'runs a command with the alarm in its environment',
+  create(options, ctx) {
+    assertSafeCommand(options.command, ctx.name);
+    return {
+      raised: (alarm, signal) => runCommand(options, ctx, alarm, 'raised', signal),
+      cleared: (alarm, signal) => runCommand(options, ctx, alarm, 'cleared', signal),
+    };
+  },
+});
+
+async function runCommand(
+  options: ExecReactionOptions,
+  ctx: AlarmReactionContext,
+  alarm: Alarm,
+  change: AlarmChange,
+  signal: AbortSignal,
+): Promise<void> {
+  // The file may have changed since the config was checked.
+  assertSafeCommand(options.command, ctx.name);
+  const fields = { ...eventFields(ctx.name, alarm, change), command: options.command };
+  const started = ctx.clock.monotonic();
+  const outcome = await execute(options, alarmEnvironment(alarm, change), ctx, signal);
+  const output = { stdout: outcome.stdout, stderr: outcome.stderr };
+  if (outcome.killedBy === 'timeout') {
+    ctx.emit(AlarmReactionEvent.ExecKilled, { ...fields, why: `timeout of ${options.timeout}s`, ...output });
+    throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_TIMEOUT', `${options.command} did not finish within ${options.timeout}s and was killed.`);
+  }
+  if (outcome.killedBy === 'abort') {
+    ctx.emit(AlarmReactionEvent.ExecKilled, { ...fields, why: 'the alarm engine aborted the reaction', ...output });
+    throw signal.reason ?? new Error('aborted');
+  }
+  if (outcome.error || outcome.code !== 0) {
+    const reason = failureReason(outcome);
+    ctx.emit(AlarmReactionEvent.ExecFailed, { ...fields, reason, ...output });
+    throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_FAILED', `${options.command} failed: ${reason}.`, { cause: outcome.error });
+  }
+  ctx.emit(AlarmReactionEvent.ExecDone, { ...fields, ms: Math.round(ctx.clock.monotonic() - started), ...output });
+}
+
+interface Outcome {
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The command could not be started (ENOENT, EACCES, …). */
+  error?: Error;
+  stdout: string;
+  stderr: string;
+  killedBy?: 'timeout' | 'abort';
+}
+
+/**
+ * Runs the command without a shell, as execFile does, but through spawn:
+ * execFile cannot make the command a process-group leader, and without
+ * that a timed-out script's children (a `sleep`) would live on and hold its
+ * output pipes open.
+ */
+function execute(options: ExecReactionOptions, env: Record<string, string>, ctx: AlarmReactionContext, signal: AbortSignal): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let killedBy: Outcome['killedBy'];
+    let grace: { cancel(): void } | undefined;
+    let settled = false;
+    const child = spawn(options.command, options.args, {
+      env: { ...process.env, ...env },
+      detached: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const stdout = new BoundedText(OUTPUT_LOG_BYTES);
+    const stderr = new BoundedText(OUTPUT_LOG_BYTES);
+    child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
+    const settle = (result: Pick<Outcome, 'code' | 'signal' | 'error'>) => {
+      if (settled) return;
+      settled = true;
+      timer.cancel();
+      grace?.cancel();
+      signal.removeEventListener('abort', onAbort);
+      resolve({ ...result, stdout: stdout.text(), stderr: stderr.text(), killedBy });
+    };
+    child.once('error', (error) => settle({ code: null, signal: null, error }));
+    child.once('close', (code, sig) => settle({ code, signal: sig }));
+    const kill = (why: 'timeout' | 'abort') => {
+      if (killedBy !== undefined || settled) return;
+      killedBy = why;
+      killGroup(child.pid, 'SIGTERM');
+      grace = ctx.clock.setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    const onAbort = () => kill('abort');
+    const timer = ctx.clock.setTimeout(() => kill('timeout'), options.timeout * 1000);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Keeps the first `limit` bytes of a stream and counts the rest. */
+class BoundedText {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private dropped = 0;
+
+  constructor(private readonly limit: number) {}
+
+  add(chunk: Buffer): void {
+    const room = this.limit - this.kept;
+    if (room > 0) {
+      const part = chunk.subarray(0, room);
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    this.dropped += Math.max(0, chunk.length - Math.max(0, room));
+  }
+
+  text(): string {
+    const head = Buffer.concat(this.chunks).toString('utf8').trimEnd();
+    return this.dropped === 0 ? head : `${head}… [${this.dropped} more bytes]`;
+  }
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function failureReason(outcome: Outcome): string {
+  if (outcome.error) return `it could not be started (${(outcome.error as NodeJS.ErrnoException).code ?? describeError(outcome.error)})`;
+  if (outcome.signal) return `killed by ${outcome.signal}`;
+  return `exit code ${String(outcome.code)}`;
+}

@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.mts';
 
-export default defineConfig({
-  test: {
-    setupFiles: ['reflect-metadata'],
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
-  },
-});
+export default packageTestConfig({ testTimeout: 60_000 });

@@ -1,0 +1,19 @@
+import { defineConfig, type UserConfig } from 'vitest/config';
+
+/**
+ * The one vitest setup every package uses: reflect-metadata first (tsyringe
+ * needs it), tests in `test/`, and timeouts that fit real-process suites.
+ */
+export function packageTestConfig(options: { testTimeout?: number; externalDist?: boolean } = {}): UserConfig {
+  return defineConfig({
+    test: {
+      setupFiles: ['reflect-metadata'],
+      include: ['test/**/*.test.ts'],
+      testTimeout: options.testTimeout ?? 30_000,
+      hookTimeout: 30_000,
+      // Workspace packages' built CommonJS runs in Node as is: inlined by Vite, its `__exportStar`
+      // helper would pick up the global one tslib defines.
+      ...(options.externalDist ? { server: { deps: { external: [/\/dist\//] } } } : {}),
+    },
+  });
+}

@@ -73,7 +73,8 @@ export const catchUpScenario: Scenario = {
   name: 'catch-up',
   async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
     const count = ctx.quick ? 5_000 : 100_000;
-    const rate = ctx.quick ? 2_500 : 5_000;
+    // A rate the registrar sustains with no failed call, so the primary really holds `count` bindings.
+    const rate = ctx.quick ? 2_500 : 2_000;
     const pair = new BenchPair();
     await pair.start();
     const times: number[] = [];

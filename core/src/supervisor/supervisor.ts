@@ -318,7 +318,8 @@ export class Supervisor implements SupervisorControl {
 
   private onNodeExit(slot: NodeSlot, reason: string, pid: number | null): void {
     const uptime = (Date.now() - slot.process.startedAt) / 1000;
-    this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
+    // An exit the supervisor asked for is not a failure (and must not look like one to alarm conditions).
+    this.emit(this.stopping ? CoreEvent.ProcessStopped : CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
     if (this.stopping) {
       this.publishNodes();
       return;

@@ -215,4 +215,22 @@ describe('BindingJournal', () => {
     journal.record({ op: 'clear-aor', aor: 'sip:x@y' });
     expect(errors.map((e) => e.code)).toEqual(['SWY_ERR_SIP_JOURNAL_STATE']);
   });
+
+  it('writes a snapshot of many bindings (several serialisation chunks) that reloads whole', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const store = new ContactStore(clock);
+    const { journal, errors } = open(clock);
+    await journal.load();
+    journal.attach(store);
+    for (let i = 0; i < 4_500; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
+    await journal.compact();
+    await journal.close();
+    const snapshot = JSON.parse(await fs.readFile(path.join(dir, JOURNAL_SNAPSHOT_FILE), 'utf8')) as { bindings: Binding[] };
+    expect(snapshot.bindings).toHaveLength(4_500);
+    const again = open(clock);
+    expect(sortByContact(await again.journal.load())).toEqual(sortByContact(store.all()));
+    await again.journal.close();
+    expect(errors).toEqual([]);
+  });
 });

@@ -235,9 +235,9 @@ export class BindingJournal {
     // Everything recorded so far is in `state`: pending lines are covered by the snapshot.
     const lines = this.pending;
     this.pending = [];
-    const file: SnapshotFile = { format: FORMAT, version: 1, generation, savedAt: this.clock.now(), bindings: this.state.snapshot() };
+    const head: Omit<SnapshotFile, 'bindings'> = { format: FORMAT, version: 1, generation, savedAt: this.clock.now() };
     try {
-      await writeFileAtomic(this.snapshotFile, JSON.stringify(file));
+      await writeFileAtomic(this.snapshotFile, await stringifySnapshot(head, this.state.snapshot()));
     } catch (cause) {
       this.pending = lines.concat(this.pending);
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot write the snapshot ${this.snapshotFile}.`, this.snapshotFile, 'compact', cause);
@@ -333,4 +333,22 @@ export class BindingJournal {
 function isLogHeader(value: unknown): value is LogHeader {
   const v = value as Partial<LogHeader> | null;
   return typeof v === 'object' && v !== null && v.format === FORMAT && v.version === 1 && Number.isSafeInteger(v.generation);
+}
+
+/** Bindings serialised between two yields to the event loop while a snapshot is written. */
+const SNAPSHOT_CHUNK = 2_000;
+
+/**
+ * `JSON.stringify({ ...head, bindings })`, built a chunk at a time with a
+ * yield between chunks, so compacting 100,000 bindings never blocks the
+ * node's event loop (SIP answers, heartbeats) for the whole serialisation.
+ */
+async function stringifySnapshot(head: Omit<SnapshotFile, 'bindings'>, bindings: readonly Binding[]): Promise<string> {
+  const parts = [`${JSON.stringify(head).slice(0, -1)},"bindings":[`];
+  for (let i = 0; i < bindings.length; i += SNAPSHOT_CHUNK) {
+    parts.push((i === 0 ? '' : ',') + bindings.slice(i, i + SNAPSHOT_CHUNK).map((b) => JSON.stringify(b)).join(','));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  parts.push(']}');
+  return parts.join('');
 }

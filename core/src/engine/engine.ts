@@ -8,9 +8,11 @@ import { CORE_EVENTS, CoreEvent } from '../events/core-events';
 import { silentLogger, type Logger } from '../logging/logger';
 import type { Plugin } from '../plugin/define';
 import { createHookView, hookError } from '../plugin/hook-view';
-import type { PluginEngine, ServiceRegistry } from '../plugin/plugin-engine';
+import type { PluginEngine } from '../plugin/plugin-engine';
+import { orderByRequirements } from '../plugin/plugin-order';
+import { createServiceRegistry } from '../plugin/service-registry';
 import { CoreTokens, type ArbiterClient } from '../core-tokens';
-import { tokenName, type ServiceToken } from '../tokens';
+import { tokenName } from '../tokens';
 import { createEngineHooks, type EngineHooks, type HookName } from './hooks';
 import { MonitorRegistry } from './monitors';
 import { StatusMachine } from './status-machine';
@@ -358,22 +360,7 @@ export class Engine {
 
   private pluginEngine(plugin: Plugin, options: unknown, nodeOptions: unknown): PluginEngine {
     const engine = this;
-    const services: ServiceRegistry = {
-      register: <T>(token: ServiceToken<T>, value: T) => {
-        engine.container.register(token, { useValue: value });
-      },
-      resolve: <T>(token: ServiceToken<T>): T => {
-        if (!engine.container.isRegistered(token, true)) {
-          throw new SwitchyardError(
-            'SWY_ERR_SERVICE_NOT_REGISTERED',
-            `Service "${tokenName(token)}" is not registered (asked by plugin "${plugin.name}").`,
-            { details: { plugin: plugin.name, service: tokenName(token) } },
-          );
-        }
-        return engine.container.resolve<T>(token);
-      },
-      has: (token) => engine.container.isRegistered(token, true),
-    };
+    const services = createServiceRegistry(this.container, plugin.name);
     return Object.freeze({
       nodeId: this.nodeId,
       cluster: this.cluster,
@@ -392,7 +379,7 @@ export class Engine {
       monitors: Object.freeze({
         register: (name: string, opts?: { affectsService?: boolean }) => engine.monitors.register(plugin.name, name, opts),
       }),
-      services: Object.freeze(services),
+      services,
       container: this.container,
       node: Object.freeze({
         host: this.host,
@@ -408,34 +395,4 @@ export class Engine {
       }),
     });
   }
-}
-
-/** Orders plugins so each comes after the plugins it requires (stable otherwise). */
-function orderByRequirements(plugins: AppliedPlugin[]): AppliedPlugin[] {
-  const byName = new Map(plugins.map((p) => [p.plugin.name, p]));
-  const done = new Set<string>();
-  const visiting = new Set<string>();
-  const out: AppliedPlugin[] = [];
-  const visit = (p: AppliedPlugin, chain: string[]) => {
-    const name = p.plugin.name;
-    if (done.has(name)) return;
-    if (visiting.has(name)) {
-      throw new SwitchyardError('SWY_ERR_PLUGIN_REQUIREMENT', `Plugins require each other in a cycle: ${[...chain, name].join(' -> ')}.`);
-    }
-    visiting.add(name);
-    for (const dep of p.plugin.requires?.plugins ?? []) {
-      const target = byName.get(dep);
-      if (!target) {
-        throw new SwitchyardError('SWY_ERR_PLUGIN_REQUIREMENT', `Plugin "${name}" requires plugin "${dep}", which is not enabled.`, {
-          details: { plugin: name, requires: dep },
-        });
-      }
-      visit(target, [...chain, name]);
-    }
-    visiting.delete(name);
-    done.add(name);
-    out.push(p);
-  };
-  for (const p of plugins) visit(p, []);
-  return out;
 }

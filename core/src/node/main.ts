@@ -12,13 +12,17 @@ function send(message: NodeMessage): void {
   if (process.connected) process.send?.(message, undefined, {}, () => undefined);
 }
 
-function fatal(error: unknown): never {
+let failed = false;
+
+/** Reports a fatal error once (to the supervisor, else to stderr) and exits 1. */
+function fatal(error: unknown): void {
+  if (failed) return;
+  failed = true;
   const code = isSwitchyardError(error) ? error.code : 'SWY_ERR_NODE_FATAL';
-  send({ t: 'fatal', code, message: describeError(error) });
-  process.stderr.write(`switchyard node: ${describeError(error)}\n`);
+  if (process.connected) send({ t: 'fatal', code, message: describeError(error) });
+  else process.stderr.write(`switchyard node: ${describeError(error)} [${code}]\n`);
   // Let the IPC message flush before exiting.
   setTimeout(() => process.exit(1), 50);
-  throw error;
 }
 
 if (!process.send) {

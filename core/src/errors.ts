@@ -117,3 +117,29 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * A coded error class for a plugin's own table of codes (`SWY_ERR_<AREA>_<PROBLEM>` → remedy),
+ * shaped like {@link SwitchyardError}: `code`, a message that says what happened, `remedy`, `cause`.
+ *
+ * ```ts
+ * export const MY_ERROR_CODES = { SWY_ERR_MY_THING: 'What to do about it.' } as const;
+ * export class MyPluginError extends codedErrorClass('MyPluginError', MY_ERROR_CODES) {}
+ * ```
+ */
+export function codedErrorClass<Codes extends Readonly<Record<string, string>>>(name: string, codes: Codes) {
+  return class CodedError extends Error {
+    readonly code: Extract<keyof Codes, string>;
+
+    constructor(code: Extract<keyof Codes, string>, message: string, options: { cause?: unknown } = {}) {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause });
+      this.name = name;
+      this.code = code;
+    }
+
+    /** The remedy line for this error's code. */
+    get remedy(): string {
+      return codes[this.code] as string;
+    }
+  };
+}

@@ -13,6 +13,7 @@ export {
   ManualClock,
   SystemClock,
   SwitchyardError,
+  codedErrorClass,
   defineAlarmReaction,
   type Plugin,
   type PluginScope,

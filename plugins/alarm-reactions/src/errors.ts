@@ -1,3 +1,5 @@
+import { codedErrorClass, describeError } from '@switchyard/core';
+
 /**
  * Every error code of the alarm-reactions plugin, with the remedy printed
  * with it (the README mirrors this table).
@@ -14,21 +16,6 @@ export const ALARM_REACTION_ERROR_CODES = Object.freeze({
 export type AlarmReactionErrorCode = keyof typeof ALARM_REACTION_ERROR_CODES;
 
 /** The one error class of the plugin: a stable code, a message that says what happened, the cause. */
-export class AlarmReactionError extends Error {
-  readonly code: AlarmReactionErrorCode;
+export class AlarmReactionError extends codedErrorClass('AlarmReactionError', ALARM_REACTION_ERROR_CODES) {}
 
-  constructor(code: AlarmReactionErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'AlarmReactionError';
-    this.code = code;
-  }
-
-  /** The remedy line for this error's code. */
-  get remedy(): string {
-    return ALARM_REACTION_ERROR_CODES[this.code];
-  }
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { describeError };

@@ -1,3 +1,5 @@
+import { codedErrorClass, describeError } from '@switchyard/core';
+
 /**
  * Errors the SIP transport raises, each with a stable code and a remedy.
  * Until the package has one errors module, this is the transport's; the
@@ -16,20 +18,7 @@ export const SIP_TRANSPORT_ERROR_CODES = {
 export type SipTransportErrorCode = keyof typeof SIP_TRANSPORT_ERROR_CODES;
 
 /** The one error class of the SIP transport. `code` is stable; `message` says what happened. */
-export class SipTransportError extends Error {
-  readonly code: SipTransportErrorCode;
-
-  constructor(code: SipTransportErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'SipTransportError';
-    this.code = code;
-  }
-
-  /** The remedy line for this error's code. */
-  get remedy(): string {
-    return SIP_TRANSPORT_ERROR_CODES[this.code];
-  }
-}
+export class SipTransportError extends codedErrorClass('SipTransportError', SIP_TRANSPORT_ERROR_CODES) {}
 
 /** `EADDRINUSE`-style code of a Node system error, or `UNKNOWN`. */
 export function errnoOf(error: unknown): string {
@@ -37,7 +26,4 @@ export function errnoOf(error: unknown): string {
   return typeof code === 'string' ? code : 'UNKNOWN';
 }
 
-/** The message of anything thrown. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { describeError };

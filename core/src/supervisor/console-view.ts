@@ -41,7 +41,7 @@ export class ConsoleView {
     if (record.level === 'debug') return;
     const time = new Date(record.time).toISOString().slice(11, 23);
     const level = this.paint(record.level, record.level.toUpperCase().padEnd(5));
-    this.print(`${time} ${level} [${record.node}] ${record.id} ${record.message}`);
+    this.print(`${time} ${level} [${record.node} t${record.term}] ${record.id} ${record.message}`);
   }
 
   /** A line from a node process's own output (e.g. a crash trace). */

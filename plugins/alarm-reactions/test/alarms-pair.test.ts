@@ -70,7 +70,7 @@ describe('alarms on a real pair', () => {
       message: expect.stringMatching(new RegExp(`^Cannot open SIP listening port 127\\.0\\.0\\.1:${pair.ports['sip-a']}/udp \\(EADDRINUSE\\)`)),
     });
     expect(execLines()).toEqual([`raised ${ID} 00-04200 sip-a`]);
-    expect(up.output()).toMatch(/ERROR \[sip-a\] 01-10070 Alarm sip-listener-down@sip-a raised \(critical\) by 00-04200 on sip-a: Cannot open SIP/);
+    expect(up.output()).toMatch(/ERROR \[sip-a t\d+\] 01-10070 Alarm sip-listener-down@sip-a raised \(critical\) by 00-04200 on sip-a: Cannot open SIP/);
 
     const listed = await runCli(['alarms', 'list', '--json', '--config', pair.file]);
     expect(listed.code).toBe(0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ManualClock, validateConfig, type AlarmReaction } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlarmReactionEvent, execReaction, type AlarmReactionError } from '../src/index';
-import { fakeContext, never, sampleAlarm } from './support/context';
+import { failure, fakeContext, never, sampleAlarm } from './support/context';
 
 const made: string[] = [];
 afterEach(() => {
@@ -29,14 +29,6 @@ function create(options: Record<string, unknown>, ctx = fakeContext()): { reacti
   return { reaction: execReaction.create(parsed, ctx), ctx };
 }
 
-async function failure(promise: Promise<unknown>): Promise<AlarmReactionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as AlarmReactionError;
-}
 
 describe('exec reaction (real commands)', () => {
   it('runs the command with its arguments and the alarm in SWITCHYARD_ALARM_* variables, and logs its output', async () => {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { describe, afterEach, expect, it } from 'vitest';
 import { AlarmReactionEvent, webhookReaction, type AlarmReactionError } from '../src/index';
-import { fakeContext, never, sampleAlarm } from './support/context';
+import { failure, fakeContext, never, sampleAlarm } from './support/context';
 import { startReceiver } from './support/receiver';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -20,14 +20,6 @@ function create(options: Record<string, unknown>) {
   return { reaction: webhookReaction.create(webhookReaction.options.parse(options), ctx), ctx };
 }
 
-async function failure(promise: Promise<unknown>): Promise<AlarmReactionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as AlarmReactionError;
-}
 
 describe('webhook reaction (a real HTTP receiver on loopback)', () => {
   it('POSTs the alarm fields and the state as JSON, with the configured headers', async () => {

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import type { AlarmReactionError } from '../../src/errors';
 import { SystemClock, silentLogger, type Alarm, type AlarmReactionContext, type Clock, type SwitchoverResult } from '@switchyard/core';
 
 export interface Emitted {
@@ -44,3 +46,13 @@ export function sampleAlarm(extra: Partial<Alarm> = {}): Alarm {
 
 /** A signal that never aborts. */
 export const never: AbortSignal = new AbortController().signal;
+
+/** The error a reaction's promise rejects with (fails the test if it resolves). */
+export async function failure(promise: Promise<unknown>): Promise<AlarmReactionError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error as AlarmReactionError;
+}

@@ -46,3 +46,4 @@ export type {
 } from './management/types';
 export { ManagementClient } from './management/client';
 export * from './alarms/index';
+export { writeFileAtomic, syncDirectory, type AtomicWriteOptions } from './fs/atomic-file';

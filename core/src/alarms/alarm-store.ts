@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { z } from 'zod';
 import { SwitchyardError, describeError } from '../errors';
 import type { Alarm } from '../engine/types';
@@ -125,19 +125,10 @@ export class AlarmStore {
 
   private async write(state: AlarmState): Promise<void> {
     const body = `${JSON.stringify({ version: 1, active: state.active, cleared: state.cleared }, null, 2)}\n`;
-    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const handle = await fs.open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(body, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, this.file);
+      await writeFileAtomic(this.file, body, { mode: 0o600 });
     } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
       throw this.error(`cannot be written (${describeError(error)}); the alarms stay in memory and the next change retries`, error);
     }
   }

@@ -4,6 +4,7 @@
  * the file may order a switchover, so it is 0600 in a 0700 directory.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SwitchyardError } from '../errors';
@@ -27,17 +28,8 @@ export async function createTokenFile(runtimeDir: string): Promise<string> {
 
   const token = randomBytes(32).toString('base64url');
   const file = tokenFilePath(runtimeDir);
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    // 'wx': never write through a file or symlink someone planted at the temp name.
-    await fs.writeFile(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
-    // The umask may have narrowed the mode, and a permissive one must not widen it: set it exactly.
-    await fs.chmod(temp, 0o600);
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  // Exclusive temp file, exact 0600 whatever the umask, renamed into place.
+  await writeFileAtomic(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
 

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Channel, HaChannels, Logger } from '@switchyard/core';
+import { writeFileAtomic, type Channel, type HaChannels, type Logger } from '@switchyard/core';
 import { z } from 'zod';
 import { GUARD_AT_REST, isAtRest, type GuardState, type GuardStep } from './guard';
 
@@ -138,33 +138,14 @@ export class GuardSync {
       do {
         this.writeAgain = false;
         try {
-          await writeAtomically(this.file, `${JSON.stringify(this.current)}\n`);
+          await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o750 });
+          // A crash leaves the old state or the new one, never half of one.
+          await writeFileAtomic(this.file, `${JSON.stringify(this.current)}\n`, { mode: 0o640 });
         } catch (error) {
           this.options.onFileError(this.file, error);
         }
       } while (this.writeAgain);
       this.writing = null;
     })();
-  }
-}
-
-/** Write, fsync, rename over the old file, fsync the folder: a crash leaves the old state or the new one, never half of one. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true, mode: 0o750 });
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(temp, 'w', 0o640);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, file);
-  const folder = await fs.open(dir, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
   }
 }

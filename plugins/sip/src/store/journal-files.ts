@@ -1,38 +1,11 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 
 /**
- * File primitives of the bindings journal: crash-safe replacement of a file,
- * and cutting a log back to its last complete line.
+ * File primitives of the bindings journal: reading a file that may be
+ * missing, and cutting a log back to its last complete line. (Crash-safe
+ * replacement of a file is core's `writeFileAtomic`.)
  */
 
-/** Writes `data` to `file` atomically: temp file, fsync, rename, fsync of the directory. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const temp = `${file}.tmp`;
-  const handle = await fs.open(temp, 'w', 0o640);
-  try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, file);
-  await syncDirectory(path.dirname(file));
-}
-
-/** Makes a rename or a file creation in `dir` durable. */
-export async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    // Some platforms and file systems cannot fsync a directory; the data files are synced anyway.
-    if (!isCode(error, 'EISDIR', 'EINVAL', 'EPERM', 'EBADF')) throw error;
-  } finally {
-    await handle?.close();
-  }
-}
 
 /**
  * Cuts an append-only log opened on `handle` (flags `a+`) back to its last newline, so

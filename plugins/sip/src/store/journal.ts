@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Clock, TimerHandle } from '@switchyard/core';
+import { writeFileAtomic, type Clock, type TimerHandle } from '@switchyard/core';
 import { isBinding, isBindingChange, type Binding, type BindingChange } from './binding';
 import { ContactStore } from './contact-store';
 import { JournalError, type JournalErrorCode } from './journal-error';
-import { readIfExists, truncateTornTail, writeFileAtomic } from './journal-files';
+import { readIfExists, truncateTornTail } from './journal-files';
 
 export interface BindingJournalOptions {
   /** Directory of `bindings.log` and `bindings.snapshot.json` (created if missing); one directory per node. */
@@ -237,7 +237,7 @@ export class BindingJournal {
     this.pending = [];
     const head: Omit<SnapshotFile, 'bindings'> = { format: FORMAT, version: 1, generation, savedAt: this.clock.now() };
     try {
-      await writeFileAtomic(this.snapshotFile, await stringifySnapshot(head, this.state.snapshot()));
+      await writeFileAtomic(this.snapshotFile, await stringifySnapshot(head, this.state.snapshot()), { mode: 0o640 });
     } catch (cause) {
       this.pending = lines.concat(this.pending);
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot write the snapshot ${this.snapshotFile}.`, this.snapshotFile, 'compact', cause);

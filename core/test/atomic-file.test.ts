@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../src/fs/atomic-file';
+
+describe('writeFileAtomic', () => {
+  it('replaces the file with the exact mode, whatever the umask, and leaves no temp file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swy-atomic-'));
+    const file = path.join(dir, 'state.json');
+    fs.writeFileSync(file, 'old');
+    const umask = process.umask(0o000);
+    try {
+      await writeFileAtomic(file, 'new', { mode: 0o640 });
+    } finally {
+      process.umask(umask);
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('new');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it('keeps the old content and removes its temp file when the write fails', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swy-atomic-'));
+    const file = path.join(dir, 'state.json');
+    fs.mkdirSync(file); // renaming a file over a folder fails
+    await expect(writeFileAtomic(file, 'new')).rejects.toThrow();
+    expect(fs.statSync(file).isDirectory()).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['state.json']);
+  });
+});

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ManagementClient, type ClusterStatusView, type NodeStatusView } from '@switchyard/core';
-import { freePort, startUp, tempDir, waitFor, type UpProcess } from '@switchyard/sdk/testing';
-
-const REPO = path.resolve(__dirname, '../..');
+import { freePort, linkNodeModules, startUp, tempDir, waitFor, type UpProcess } from '@switchyard/sdk/testing';
 
 export interface BenchPairOptions {
   sip?: Record<string, unknown>;
@@ -29,7 +27,7 @@ export class BenchPair {
   constructor(private readonly options: BenchPairOptions = {}) {}
 
   async start(): Promise<number> {
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(this.dir, 'node_modules'), 'dir');
+    linkNodeModules(this.dir);
     const [mgmt, haA, haB, sipA, sipB] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     this.ports['sip-a'] = sipA;
     this.ports['sip-b'] = sipB;

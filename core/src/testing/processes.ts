@@ -211,3 +211,19 @@ export function readNodeLog(runtimeDir: string, node: string): LogLine[] {
       }
     });
 }
+
+/**
+ * Links the node_modules that holds @switchyard/core into `dir`, so a config
+ * written to a temp folder resolves its plugins (`sip` →
+ * @switchyard/plugin-sip) as a config inside the project would.
+ */
+export function linkNodeModules(dir: string): void {
+  for (let at = __dirname; ; at = path.dirname(at)) {
+    const candidate = path.join(at, 'node_modules');
+    if (fs.existsSync(path.join(candidate, '@switchyard', 'core'))) {
+      fs.symlinkSync(candidate, path.join(dir, 'node_modules'), 'dir');
+      return;
+    }
+    if (path.dirname(at) === at) throw new Error('no node_modules with @switchyard/core above this package');
+  }
+}

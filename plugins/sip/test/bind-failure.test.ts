@@ -2,19 +2,9 @@ import dgram from 'node:dgram';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { assertBuilt, clusterStatus, readNodeLog, startUp, waitFor, waitForPair, type UpProcess } from '@switchyard/sdk/testing';
-import { sipOf, writeSipPairConfig } from './support/pair';
+import { holdUdp, releaseUdp, sipOf, writeSipPairConfig } from '../src/testing';
 
-/** Holds a UDP port, as another process holding the SIP port would. */
-async function holdUdp(port: number): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, '127.0.0.1', () => resolve());
-  });
-  return socket;
-}
-
-const release = (socket: dgram.Socket) => new Promise<void>((resolve) => socket.close(() => resolve()));
+const release = releaseUdp;
 
 /**
  * The listener-bind critical condition (00-04200): a node that cannot open
@@ -58,7 +48,7 @@ describe('SIP listener bind failure (real processes)', () => {
   });
 
   it('alternates the primary role while neither node can bind, and the node that binds keeps it', async () => {
-    const pair = await writeSipPairConfig({ bindRetryInterval: 0.3 });
+    const pair = await writeSipPairConfig({ sip: { bindRetryInterval: 0.3 } });
     held.push(await holdUdp(pair.ports['sip-a']), await holdUdp(pair.ports['sip-b']));
     up = startUp(pair.file);
     await waitForPair(pair.file);

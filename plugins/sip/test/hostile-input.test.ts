@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, clusterStatus, hasTool, startUp, waitFor, waitForPair, type UpProcess } from '@switchyard/sdk/testing';
 import { sipsakOptions } from './support/peers';
-import { sipOf, writeSipPairConfig } from './support/pair';
+import { sipOf, writeSipPairConfig } from '../src/testing';
 
 const tools = hasTool('sipsak');
 

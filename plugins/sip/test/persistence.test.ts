@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, clusterStatus, hasTool, startUp, waitFor, waitForPair, type UpProcess } from '@switchyard/sdk/testing';
 import { runSipp } from './support/peers';
-import { sipOf, writeSipPairConfig } from './support/pair';
+import { sipOf, writeSipPairConfig } from '../src/testing';
 
 const tools = hasTool('sipp');
 
@@ -14,7 +14,7 @@ describe.skipIf(!tools)('bindings survive a restart of both nodes (real processe
   });
 
   it('keeps unexpired bindings and drops expired ones', async () => {
-    const pair = await writeSipPairConfig({ registrar: { minExpires: 1, defaultExpires: 3600, maxExpires: 7200 } });
+    const pair = await writeSipPairConfig({ sip: { registrar: { minExpires: 1, defaultExpires: 3600, maxExpires: 7200 } } });
     up = startUp(pair.file);
     const first = await waitForPair(pair.file);
     const port = pair.ports[first.primary.id as 'sip-a' | 'sip-b'];

@@ -9,7 +9,7 @@ import {
   type UpProcess,
 } from '@switchyard/sdk/testing';
 import { runSipp, sipsakOptions } from './support/peers';
-import { sipOf, writeSipPairConfig } from './support/pair';
+import { sipOf, writeSipPairConfig } from '../src/testing';
 
 const USERS = 500;
 const tools = hasTool('sipp') && hasTool('sipsak');

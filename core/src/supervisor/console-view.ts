@@ -11,8 +11,17 @@ export interface ConsoleViewOptions {
 }
 
 /** Events worth a line on the operator's console at `info` level (alarms: raised and cleared, whatever the severity). */
-const NOTABLE = new Set([
-  '01-10002', '01-10010', '01-10014', '01-10020', '01-10021', '01-10043', '01-10045', '01-10050', '01-10060', '01-10061',
+const NOTABLE = new Set<string>([
+  CoreEvent.RoleChanged,
+  CoreEvent.Switchover,
+  CoreEvent.RolesAssigned,
+  CoreEvent.HaLinkUp,
+  CoreEvent.HaLinkDown,
+  CoreEvent.ProcessSpawned,
+  CoreEvent.ProcessStopped,
+  CoreEvent.ManagementListening,
+  CoreEvent.SupervisorStarted,
+  CoreEvent.SupervisorStopping,
   CoreEvent.AlarmRaisedError, CoreEvent.AlarmRaisedWarn, CoreEvent.AlarmRaisedInfo, CoreEvent.AlarmCleared,
 ]);
 

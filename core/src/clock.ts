@@ -23,8 +23,13 @@ export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
+  /**
+   * CLOCK_MONOTONIC in ms: the same clock in every process of this host, so
+   * an agent can hand its node a deadline (the arbiter's grant) that both
+   * read alike, also across a freeze of either process.
+   */
   monotonic(): number {
-    return performance.now();
+    return Number(process.hrtime.bigint()) / 1e6;
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const t = setTimeout(fn, ms);

@@ -31,7 +31,7 @@ export const ERROR_CODES = {
   SWY_ERR_HALINK_PROTOCOL: 'The peer broke the HA-link protocol (unexpected frame, second connection, wrong dialing side); check both nodes run the same Switchyard version and config.',
   SWY_ERR_HALINK_LISTEN: 'The HA link could not listen on its address; free the port or change nodes[].host/haPort.',
   SWY_ERR_MGMT_UNAUTHORIZED: 'Send the bearer token from <runtimeDir>/management.token (the CLI does this).',
-  SWY_ERR_MGMT_UNREACHABLE: 'Is `switchyard up` running for this config? Check management.host/port.',
+  SWY_ERR_MGMT_UNREACHABLE: 'Is `switchyard up` (or `switchyard node` on each host) running for this config? Check management.host/port.',
   SWY_ERR_MGMT_LISTEN: 'The management API could not listen; free management.port (or choose another) and check management.host.',
   SWY_ERR_MGMT_NOT_FOUND: 'No such management API path; `switchyard --help` lists what the CLI can ask.',
   SWY_ERR_MGMT_METHOD_NOT_ALLOWED: 'Use the HTTP method named in the Allow header.',
@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   SWY_ERR_ALARM_REACTION_FAILED: 'An alarm reaction failed; see the cause, fix the reaction (command, URL, …) or its options under alarms.reactions.',
   SWY_ERR_ALARM_REACTION_TIMEOUT: 'An alarm reaction did not finish within alarms.reactionTimeout and was aborted; make it faster or raise the timeout.',
   SWY_ERR_USAGE: 'See `switchyard --help`.',
+  SWY_ERR_NODE_NOT_HERE:
+    'Give the node with --id, or run `switchyard node` on the host that has the address of exactly one node\'s `host` in the config.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

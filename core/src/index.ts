@@ -33,7 +33,16 @@ export * from './config/index';
 export type { Channel, ChannelOptions, HaChannels } from './halink/channel';
 export { HaLink, type HaLinkOptions } from './halink/link';
 export { LoopbackChannels } from './halink/loopback';
-export type { Arbiter, ArbiterPort, ArbiterNodeView } from './supervisor/arbiter';
+export type { Arbiter, ArbiterPort, ArbiterNodeView, LinkView } from './supervisor/arbiter';
+export {
+  defineArbiter,
+  type ArbiterKind,
+  type ArbiterContext,
+  type ArbiterNode,
+  type ArbiterCheckView,
+  type ArbiterIssue,
+} from './supervisor/arbiter-kind';
+export { embeddedArbiterKind } from './supervisor/embedded-kind';
 export { EmbeddedArbiter, type EmbeddedArbiterOptions } from './supervisor/embedded-arbiter';
 export { Supervisor, type SupervisorOptions } from './supervisor/supervisor';
 export type {

@@ -52,11 +52,17 @@ describe('validateConfig: shape errors, with key paths', () => {
     );
   });
 
-  it('reports an unsupported arbiter kind at arbiter.kind with the value given', async () => {
-    const error = await configError(load(pairConfig({ arbiter: { kind: 'etcd' } })));
+  it('reports an unknown arbiter kind at arbiter.kind, with the kinds to use', async () => {
+    const error = await configError(load(pairConfig({ arbiter: { kind: 'raft' } })));
     expect(issueAt(error, 'arbiter.kind', 'SWY_ERR_CONFIG_INVALID').message).toBe(
-      'arbiter.kind must be "embedded" (the etcd arbiter is not available in this version) (got "etcd")',
+      'unknown arbiter kind "raft": no enabled plugin offers it and the package @switchyard/plugin-arbiter-raft is not installed; ' +
+        'use "embedded" (one host, the default) or "etcd" (two hosts), or install the plugin that offers "raft"',
     );
+  });
+
+  it('checks the embedded arbiter\'s options against its schema', async () => {
+    const error = await configError(load(pairConfig({ arbiter: { kind: 'embedded', switchTimout: 2 } })));
+    expect(issueAt(error, 'arbiter.switchTimout', 'SWY_ERR_CONFIG_INVALID').message).toBe('unknown key "switchTimout"; did you mean "switchTimeout"?');
   });
 
   it('rejects a config that is not an object at all', async () => {
@@ -91,17 +97,24 @@ describe('validateConfig: rules across keys', () => {
     expect(issueAt(error, 'management.port', 'SWY_ERR_CONFIG_INVALID').message).toContain('nodes[0].haPort');
   });
 
-  it('accepts the same haPort on two different hosts when a secret is set', async () => {
-    const loaded = await load(
-      pairConfig({
-        nodes: [
-          { id: 'a', host: '10.0.0.1', haPort: 7400 },
-          { id: 'b', host: '10.0.0.2', haPort: 7400 },
-        ],
-        haLink: { secret: 'sixteen-chars-ok!' },
-      }),
+  it('refuses a pair on two hosts with the embedded arbiter, and says to use etcd', async () => {
+    const error = await configError(
+      load(
+        pairConfig({
+          nodes: [
+            { id: 'a', host: '192.0.2.1', haPort: 7400 },
+            { id: 'b', host: '192.0.2.2', haPort: 7400 },
+          ],
+          haLink: { secret: 'sixteen-chars-ok!' },
+        }),
+      ),
     );
-    expect(loaded.multiHost).toBe(true);
+    // The same haPort on two hosts is fine; the arbiter is the one problem.
+    expect(error.issues.map((i) => i.path)).toEqual(['arbiter.kind']);
+    expect(error.issues[0]!.message).toBe(
+      'the nodes run on different hosts (192.0.2.1, 192.0.2.2), but the "embedded" arbiter decides only for nodes on one host ' +
+        '(it lives inside `switchyard up`); use arbiter: { kind: "etcd", endpoints: [...] } and run `switchyard node` on each host',
+    );
   });
 
   it.each(['10.0.0.2', '127.0.0.2'])('requires haLink.secret when the nodes are on different hosts (127.0.0.1 and %s)', async (other) => {
@@ -147,10 +160,11 @@ describe('validateConfig: rules across keys', () => {
         'nodes[1].haPort SWY_ERR_CONFIG_INVALID', // wrong type
         'nodes[1].id SWY_ERR_CONFIG_INVALID', // duplicate id, found although nodes[1] is broken
         'haLink.secret SWY_ERR_CONFIG_INVALID', // 10.9.9.9 makes it multi-host
+        'arbiter.kind SWY_ERR_CONFIG_INVALID', // … which the embedded arbiter cannot serve
         'haLink.missedHeartbeats SWY_ERR_CONFIG_INVALID', // 0.1 × 50 ≥ 1
         'plugins.nope SWY_ERR_PLUGIN_NOT_FOUND',
       ].sort(),
     );
-    expect(error.message).toContain('(6 problems)');
+    expect(error.message).toContain('(7 problems)');
   });
 });

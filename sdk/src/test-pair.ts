@@ -53,6 +53,7 @@ export function createTestPair(options: TestPairOptions): TestPair {
     startupTimeout: 10,
     port: {
       order: (id, order) => void nodes.get(id)?.engine.applyOrder(order).catch(() => undefined),
+      grant: (id, until) => nodes.get(id)?.engine.grant(until),
       consult: async (id, proposal) => nodes.get(id)?.engine.consultSwitchover(proposal),
       emit: (id, fields) =>
         void arbiterEvents.push({ id, level: 'info', message: id, fields, node: 'arbiter', term: arbiter.term, time: clock.now(), owner: 'arbiter' }),

@@ -12,6 +12,7 @@ const USAGE_CODES = new Set([
   'SWY_ERR_PLUGIN_OPTIONS',
   'SWY_ERR_PLUGIN_REQUIREMENT',
   'SWY_ERR_USAGE',
+  'SWY_ERR_NODE_NOT_HERE',
 ]);
 
 /** Prints an error the way every command does and returns the exit code it deserves. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAlarms } from './commands/alarms';
 import { registerStatus } from './commands/status';
 import { registerSwitchover } from './commands/switchover';
+import { registerNode } from './commands/node';
 import { registerUp } from './commands/up';
 import { registerValidate } from './commands/validate';
 import { ExitCode, reportError } from './exit-codes';
@@ -14,6 +15,7 @@ Exit codes: 0 ok, 1 runtime failure (e.g. supervisor unreachable, switchover ref
 
 Examples:
   switchyard up --config examples/single-host/switchyard.config.ts
+  switchyard node --config examples/multi-host/switchyard.config.ts     (on each host of a two-host pair)
   switchyard status --json
   switchyard switchover --reason "maintenance on sip-a"
   switchyard validate
@@ -36,6 +38,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addHelpText('after', HELP_FOOTER)
     .exitOverride();
   registerUp(program, run);
+  registerNode(program, run);
   registerStatus(program, run);
   registerSwitchover(program, run);
   registerValidate(program, run);

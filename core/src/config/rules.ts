@@ -100,7 +100,7 @@ function duplicatePorts(view: ConfigView): ConfigIssue[] {
   if (management) {
     for (const { index, node } of nodes) {
       if (!listensOn(node)) continue;
-      if (node.haPort !== management.port || !sharePorts(node.host, management.host)) continue;
+      if (node.haPort !== management.port || !sharePorts(node.host, management.host ?? node.host)) continue;
       issues.push({
         path: 'management.port',
         message:
@@ -129,35 +129,6 @@ function missingSecret(view: ConfigView): ConfigIssue[] {
   ];
 }
 
-/** Rounds away binary noise (0.1 × 3 = 0.30000000000000004) for comparing and printing. */
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
-function linkSlowerThanArbiter(view: ConfigView): ConfigIssue[] {
-  const { haLink, arbiter } = view;
-  if (!haLink || !arbiter) return [];
-  const { heartbeatInterval: interval, missedHeartbeats: missed } = haLink;
-  const linkDown = round(interval * missed);
-  const switchTimeout = arbiter.switchTimeout;
-  if (linkDown < switchTimeout) return [];
-  // Largest whole number of missed heartbeats that still fits under the timeout.
-  const maxMissed = Math.ceil(round(switchTimeout / interval)) - 1;
-  const fix =
-    maxMissed >= 1
-      ? `lower haLink.missedHeartbeats to ${maxMissed} or less, or raise arbiter.switchTimeout above ${linkDown}`
-      : `lower haLink.heartbeatInterval below ${round(switchTimeout / missed)}, or raise arbiter.switchTimeout above ${linkDown}`;
-  return [
-    {
-      path: maxMissed >= 1 ? 'haLink.missedHeartbeats' : 'haLink.heartbeatInterval',
-      message:
-        `haLink.heartbeatInterval × haLink.missedHeartbeats = ${interval} s × ${missed} = ${linkDown} s must be shorter than ` +
-        `arbiter.switchTimeout (${switchTimeout} s), so a node notices a lost HA link before the arbiter switches roles; ${fix}`,
-      code: CODE,
-    },
-  ];
-}
-
 function restartDelays(view: ConfigView): ConfigIssue[] {
   const supervisor = view.supervisor;
   if (!supervisor || supervisor.restartDelay <= supervisor.restartMaxDelay) return [];
@@ -178,7 +149,6 @@ export function checkRules(view: ConfigView): ConfigIssue[] {
     ...duplicateIds(view.nodes),
     ...duplicatePorts(view),
     ...missingSecret(view),
-    ...linkSlowerThanArbiter(view),
     ...restartDelays(view),
   ];
 }

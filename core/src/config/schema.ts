@@ -24,20 +24,20 @@ export const nodeSchema = z.strictObject({
   // against the enabled plugins' `nodeOptions` and reports any other key as unknown.
   .catchall(z.unknown());
 
-export const embeddedArbiterSchema = z.strictObject({
-  kind: z.literal('embedded'),
-  /** Seconds without a heartbeat from a node before the arbiter treats it as down. */
-  switchTimeout: seconds('arbiter.switchTimeout').default(1),
-  /** Seconds to wait for both nodes at start before assigning roles to whoever is up. */
-  startupTimeout: seconds('arbiter.startupTimeout').default(10),
-});
-
-export const arbiterSchema = z.discriminatedUnion('kind', [embeddedArbiterSchema], {
-  error: 'arbiter.kind must be "embedded" (the etcd arbiter is not available in this version)',
+/**
+ * `arbiter: { kind, ...options }`. The kind is `embedded` (core, one host)
+ * or one a plugin offers (`etcd`); its options are checked against that
+ * kind's schema in `arbiter-rules.ts`.
+ */
+export const arbiterSchema = z.looseObject({
+  kind: z
+    .string({ error: 'arbiter.kind names the arbiter: "embedded" (one host, the default) or "etcd" (two hosts)' })
+    .min(1, 'arbiter.kind names the arbiter: "embedded" (one host, the default) or "etcd" (two hosts)'),
 });
 
 export const managementSchema = z.strictObject({
-  host: host.default('127.0.0.1'),
+  /** Default: 127.0.0.1 for a pair on one host; each node's own `host` for a pair on two hosts. */
+  host: host.optional(),
   port: port.default(7460),
 });
 
@@ -116,8 +116,8 @@ export const alarmsSchema = z.strictObject({
 export const configSchema = z.strictObject({
   cluster: z.string().regex(/^[a-z0-9][a-z0-9-_]{0,62}$/i, 'cluster is 1-63 letters, digits, "-" or "_"'),
   nodes: z.array(nodeSchema).length(2, 'a pair has exactly 2 nodes'),
-  arbiter: arbiterSchema.default({ kind: 'embedded', switchTimeout: 1, startupTimeout: 10 }),
-  management: managementSchema.default({ host: '127.0.0.1', port: 7460 }),
+  arbiter: arbiterSchema.default({ kind: 'embedded' }),
+  management: managementSchema.default({ port: 7460 }),
   haLink: haLinkSchema.default({ heartbeatInterval: 0.1, missedHeartbeats: 3, maxFrameBytes: 1024 * 1024, handshakeTimeout: 2 }),
   /** Folder for tokens, state and logs, relative to the config file. */
   runtimeDir: z.string().default('.switchyard'),

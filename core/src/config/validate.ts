@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigInvalidError, type ConfigIssue } from '../errors';
 import { checkAlarms, type ResolvedAlarmReaction } from './alarm-rules';
+import { checkArbiter, type ResolvedArbiter } from './arbiter-rules';
 import { checkNodeSections } from './node-sections';
 import { resolvePluginEntries, type PluginEntry, type ResolvedPlugin } from './plugin-entries';
 import { checkRules, isMultiHost, type ConfigView } from './rules';
@@ -10,6 +11,7 @@ import { PARSE_OPTIONS, toConfigIssues } from './zod-issues';
 
 export type { ResolvedPlugin } from './plugin-entries';
 export type { ResolvedAlarmReaction } from './alarm-rules';
+export type { ResolvedArbiter } from './arbiter-rules';
 
 /** A config that passed every check, with its plugins loaded. */
 export interface ValidatedConfig {
@@ -27,6 +29,8 @@ export interface ValidatedConfig {
   runtimeDir: string;
   /** `alarms.reactions`, each with the plugin kind that runs it and its options parsed. */
   alarmReactions: ResolvedAlarmReaction[];
+  /** The arbiter kind and its options parsed (also in `config.arbiter`, defaults filled in). */
+  arbiter: ResolvedArbiter;
 }
 
 export interface ValidateContext {
@@ -150,9 +154,20 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   const nodeIds = view.nodes.flatMap(({ node }) => (node.id === undefined ? [] : [node.id]));
   const alarms = await checkAlarms(isRecord(raw) ? raw.alarms : undefined, plugins, nodeIds, failed);
   issues.push(...alarms.issues);
+  const nodeList = view.nodes.map(({ node }) => node);
+  const arbiter = await checkArbiter(isRecord(raw) ? raw.arbiter : undefined, {
+    plugins,
+    configDir: ctx.configDir,
+    multiHost: isMultiHost(nodeList),
+    hosts: [...new Set(nodeList.flatMap((n) => (n.host === undefined ? [] : [n.host])))],
+    nodes: nodeList,
+    ...(view.haLink ? { haLink: view.haLink } : {}),
+  });
+  issues.push(...arbiter.issues);
 
-  if (!parsed.success || issues.length > 0) throw new ConfigInvalidError(issues, ctx.file);
+  if (!parsed.success || issues.length > 0 || !arbiter.arbiter) throw new ConfigInvalidError(issues, ctx.file);
   const config = parsed.data;
+  config.arbiter = { kind: arbiter.arbiter.kind, ...arbiter.arbiter.options };
   config.nodes.forEach((node, i) => Object.assign(node, nodeSections.sections[i]));
   return {
     config,
@@ -162,5 +177,6 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
     multiHost: isMultiHost(config.nodes),
     runtimeDir: path.resolve(ctx.configDir, config.runtimeDir),
     alarmReactions: alarms.reactions,
+    arbiter: arbiter.arbiter,
   };
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { SystemClock, type Clock } from '../clock';
+import { SystemClock, type Clock, type TimerHandle } from '../clock';
 import { SwitchyardError, describeError } from '../errors';
 import { LogEventCatalogue, type LogEventRecord } from '../events/catalogue';
 import { CORE_EVENTS, CoreEvent } from '../events/core-events';
@@ -71,6 +71,9 @@ export class Engine {
   private phase: Phase = 'assembling';
   private inLogEvent = false;
   private lastReasons: string[] = [];
+  /** `clock.monotonic()` until which the arbiter lets this node serve as primary; null: no limit (embedded arbiter). */
+  private grantUntil: number | null = null;
+  private grantTimer: TimerHandle | null = null;
 
   constructor(options: EngineOptions) {
     this.nodeId = options.nodeId;
@@ -102,6 +105,15 @@ export class Engine {
   }
   get term(): number {
     return this.termValue;
+  }
+  /**
+   * Whether this node may act as primary right now: it holds the primary
+   * role and the arbiter's grant (see {@link grant}) has not lapsed. Read
+   * at the moment of answering, so a process thawed after a freeze never
+   * answers as primary before its timers have run.
+   */
+  get serving(): boolean {
+    return this.roleValue === 'primary' && (this.grantUntil === null || this.clock.monotonic() < this.grantUntil);
   }
   get state(): NodeState {
     return { nodeId: this.nodeId, role: this.roleValue, status: this.status, term: this.termValue };
@@ -185,6 +197,7 @@ export class Engine {
       }
     }
     await this.setStatus('stopped', [reason]);
+    this.grantTimer?.cancel();
     this.emit(CoreEvent.NodeStopped, {});
   }
 
@@ -201,22 +214,39 @@ export class Engine {
         { details: { orderTerm: order.term, term: this.termValue } },
       );
     }
-    const from = this.roleValue;
     this.termValue = order.term;
-    if (from !== order.role) {
-      this.roleValue = order.role;
-      this.emit(CoreEvent.RoleChanged, { from, to: order.role, reason: order.reason });
-      this.notifyState();
-      await this.callAsync('roleChange', () =>
-        this.hooks.roleChange.promise({ from, to: order.role, term: order.term, reason: order.reason }),
-      );
-    } else {
-      this.notifyState();
-    }
+    await this.changeRole(order.role, order.reason);
+    this.armGrant();
     if (order.switchover) {
       const record = order.switchover;
       await this.callAsync('afterSwitchover', () => this.hooks.afterSwitchover.promise(record));
     }
+  }
+
+  /**
+   * The arbiter's grant: this node may serve as primary until `until`
+   * (`clock.monotonic()` ms, the same clock in every process of the host);
+   * null lifts the limit. When a primary's grant lapses it steps down to
+   * backup by itself (01-10006) and answers like a backup until the arbiter
+   * orders it again.
+   */
+  grant(until: number | null): void {
+    this.grantUntil = until;
+    this.armGrant();
+  }
+
+  /**
+   * A term seen from the peer (HA-link heartbeats). A newer term means a
+   * newer arbiter decision this node has not heard of: it adopts the term,
+   * and a primary steps down, so a thawed or reconnected old primary never
+   * serves beside the new one.
+   */
+  async observeTerm(seen: number, peer: string): Promise<void> {
+    if (seen <= this.termValue || this.phase === 'stopped') return;
+    const wasPrimary = this.roleValue === 'primary';
+    this.emit(CoreEvent.HigherTermSeen, { seen, peer, action: wasPrimary ? 'stepping down to backup' : 'adopting it' });
+    this.termValue = seen;
+    await this.changeRole('backup', `${peer} holds the newer term ${seen}`);
   }
 
   /** Asks `beforeSwitchover` taps whether this node may give up the primary role now. */
@@ -295,6 +325,36 @@ export class Engine {
   /** Monitors as the engine itself (core parts, tests) registers them. */
   registerMonitor(owner: string, name: string, options?: { affectsService?: boolean }) {
     return this.monitors.register(owner, name, options);
+  }
+
+  private async changeRole(to: Role, reason: string): Promise<void> {
+    const from = this.roleValue;
+    if (from === to) {
+      this.notifyState();
+      return;
+    }
+    this.roleValue = to;
+    this.emit(CoreEvent.RoleChanged, { from, to, reason });
+    this.notifyState();
+    await this.callAsync('roleChange', () => this.hooks.roleChange.promise({ from, to, term: this.termValue, reason }));
+  }
+
+  /** (Re)arms the timer that steps a primary down when its grant lapses. */
+  private armGrant(): void {
+    this.grantTimer?.cancel();
+    this.grantTimer = null;
+    if (this.grantUntil === null || this.roleValue !== 'primary' || this.phase === 'stopped') return;
+    const left = this.grantUntil - this.clock.monotonic();
+    if (left <= 0) void this.grantLapsed();
+    else this.grantTimer = this.clock.setTimeout(() => void this.grantLapsed(), left);
+  }
+
+  private async grantLapsed(): Promise<void> {
+    if (this.roleValue !== 'primary' || this.grantUntil === null) return;
+    const late = this.clock.monotonic() - this.grantUntil;
+    if (late < 0) return this.armGrant();
+    this.emit(CoreEvent.GrantLapsed, { late: Math.round(late), why: 'neither the arbiter nor the peer confirmed this primary in time' });
+    await this.changeRole('backup', 'grant lapsed');
   }
 
   private async evaluateHealth(): Promise<void> {
@@ -383,8 +443,9 @@ export class Engine {
       container: this.container,
       node: Object.freeze({
         host: this.host,
+        // The role this node may act in now: primary only while the arbiter's grant holds.
         get role() {
-          return engine.role;
+          return engine.serving ? 'primary' : 'backup';
         },
         get status() {
           return engine.status;

@@ -34,6 +34,24 @@ export interface HaLinkOptions {
   localState(): NodeState;
 }
 
+/** An address as the kernel reports it: IPv4-mapped IPv6 unwrapped, `localhost` as 127.0.0.1. */
+function plainAddress(address: string): string {
+  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (a === 'localhost') return '127.0.0.1';
+  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
+}
+
+/**
+ * Whether a connection comes from the peer's configured address. A peer
+ * configured by name (not an address) cannot be checked here and passes;
+ * the HMAC handshake still authenticates it.
+ */
+function fromPeerAddress(remote: string | undefined, peerHost: string): boolean {
+  const peer = plainAddress(peerHost);
+  if (net.isIP(peer) === 0) return true;
+  return remote !== undefined && plainAddress(remote) === peer;
+}
+
 /** Unauthenticated connections held at once; more are refused. */
 const MAX_PENDING_HANDSHAKES = 8;
 
@@ -185,7 +203,9 @@ export class HaLink implements HaChannels {
     socket.once('close', () => this.inboundSockets.delete(socket));
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const pending = this.connections.size - (this.active ? 1 : 0);
-    const refusal = this.dialer
+    const refusal = !fromPeerAddress(socket.remoteAddress, this.options.peer.host)
+      ? `only the peer's configured address ${this.options.peer.host} may connect`
+      : this.dialer
       ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
       : this.active
         ? 'an authenticated HA-link connection is already up'

@@ -17,14 +17,22 @@ export type SupervisorMessage =
       secret: string;
     }
   | { t: 'order'; order: RoleOrder }
+  /** The arbiter's grant: serve as primary until `until` (host CLOCK_MONOTONIC ms); null = no limit. */
+  | { t: 'grant'; until: number | null }
   | { t: 'consult'; id: number; proposal: SwitchoverProposal }
   | { t: 'status-request'; id: number }
   | { t: 'stop'; reason: string }
   | { t: 'switchover-reply'; id: number; result: SwitchoverResult };
 
+/** What a node knows of its HA link: whether it is up, and the peer's last heartbeat. */
+export interface LinkView {
+  connected: boolean;
+  peer: NodeState | null;
+}
+
 /** Node → supervisor. */
 export type NodeMessage =
-  | { t: 'hb'; state: NodeState }
+  | { t: 'hb'; state: NodeState; link: LinkView }
   | { t: 'event'; record: LogEventRecord }
   | { t: 'consult-reply'; id: number; verdict: SwitchoverVerdict | null }
   | { t: 'status-reply'; id: number; report: Record<string, unknown> }

@@ -16,7 +16,8 @@ export interface NodeStatusView {
 
 export interface ClusterStatusView {
   cluster: string;
-  arbiter: { kind: string; term: number; primary: string | null };
+  /** `connected`: whether the agent that answered reaches the arbiter (always true for `embedded`). */
+  arbiter: { kind: string; term: number; primary: string | null; connected: boolean };
   nodes: NodeStatusView[];
 }
 

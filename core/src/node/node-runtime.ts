@@ -87,6 +87,12 @@ export class NodeRuntime {
       engine.use(resolved.plugin, resolved.options, key === undefined ? undefined : self[key]);
     }
     await engine.apply();
+    // Fencing: a newer term in the peer's heartbeats means a decision this node missed.
+    this.haLink.onPeerState((peerState) => {
+      void engine.observeTerm(peerState.term, peerState.nodeId);
+      this.sendHeartbeat();
+    });
+    this.haLink.onConnectionChange(() => this.sendHeartbeat());
     await this.haLink.start();
     engine.onStateChange(() => this.sendHeartbeat());
     this.heartbeat = this.clock.setInterval(() => this.sendHeartbeat(), config.haLink.heartbeatInterval * 1000);
@@ -103,6 +109,9 @@ export class NodeRuntime {
         if (!engine) return;
         await engine.applyOrder(message.order).catch(() => undefined); // a stale order is logged by the engine
         this.sendHeartbeat();
+        return;
+      case 'grant':
+        engine?.grant(message.until);
         return;
       case 'consult': {
         const verdict = engine ? await engine.consultSwitchover(message.proposal) : undefined;
@@ -141,6 +150,8 @@ export class NodeRuntime {
   }
 
   private sendHeartbeat(): void {
-    if (this.engine) this.send({ t: 'hb', state: this.engine.state });
+    if (!this.engine) return;
+    const link = this.haLink;
+    this.send({ t: 'hb', state: this.engine.state, link: { connected: link?.connected ?? false, peer: link?.peerState() ?? null } });
   }
 }

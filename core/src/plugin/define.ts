@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AlarmReactionKind } from '../alarms/reaction';
+import type { ArbiterKind } from '../supervisor/arbiter-kind';
 import type { LogEventDefinition } from '../events/catalogue';
 import type { PluginEngine } from './plugin-engine';
 import type { ServiceToken } from '../tokens';
@@ -76,6 +77,12 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, NodeSche
    * Reactions run in the supervisor process, whatever the plugin's scope.
    */
   readonly alarmReactions?: Readonly<Record<string, AlarmReactionKind>>;
+  /**
+   * Arbiter kinds this plugin offers (`etcd`, …), chosen with
+   * `arbiter: { kind, ...options }`. They run in the agent process
+   * (`switchyard up` / `switchyard node`), whatever the plugin's scope.
+   */
+  readonly arbiters?: Readonly<Record<string, ArbiterKind>>;
   apply(engine: PluginEngine<z.output<Schema>, z.output<NodeSchema>>): void | Promise<void>;
 }
 

@@ -46,6 +46,12 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
    * the peer running). Resolves with the arbiter's answer; never throws.
    */
   requestSwitchover(reason: string): Promise<SwitchoverResult>;
-  /** The node's address (`nodes[].host`) and its current role, status and term (read-only). */
+  /**
+   * The node's address (`nodes[].host`) and its current role, status and
+   * term (read-only). `role` is the role the node may act in at this
+   * moment: `primary` only while the arbiter's grant holds (a frozen and
+   * thawed primary reads `backup` before any timer of its own has run), so
+   * read it when answering, not once.
+   */
   readonly node: { readonly host: string; readonly role: Role; readonly status: NodeStatus; readonly term: number };
 }

@@ -30,6 +30,8 @@ interface Member extends ArbiterNodeView {
  */
 export class EmbeddedArbiter implements Arbiter {
   readonly kind = 'embedded';
+  /** The arbiter is this process: always reachable. */
+  readonly connected = true;
   private termValue = 0;
   private primaryId: string | null = null;
   private readonly members = new Map<string, Member>();

@@ -19,7 +19,6 @@ import { ManagementServer } from '../management/server';
 import { createTokenFile, removeTokenFile } from '../management/token';
 import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverResult } from '../management/types';
 import type { Arbiter } from './arbiter';
-import { EmbeddedArbiter } from './embedded-arbiter';
 import { NodeProcess } from './node-process';
 import { RestartBackoff } from './restart-policy';
 import { createReactions, createSupervisorEngine, switchoverAwayFrom, SUPERVISOR_ID } from './supervisor-engine';
@@ -34,6 +33,11 @@ export interface SupervisorOptions {
   onOutput?: (node: string, line: string) => void;
   /** Node entry point (tests may point elsewhere). */
   nodeEntry?: string;
+  /**
+   * The nodes this agent runs: both (`switchyard up`, the default) or one
+   * (`switchyard node`, the other host's agent runs the other).
+   */
+  localNodes?: readonly string[];
 }
 
 interface NodeSlot {
@@ -49,11 +53,13 @@ interface NodeSlot {
 const ASK_TIMEOUT_MS = 500;
 
 /**
- * `switchyard up`: forks each node as its own process, arbitrates between
- * them (embedded arbiter), restarts dead nodes as backup with backoff,
+ * The agent of a host: forks its node processes, hosts the arbiter
+ * strategy they answer to, restarts dead nodes as backup with backoff,
  * serves the management API, and runs the alarm engine over the events of
- * both nodes and its own (with its own engine for plugins of scope
- * `supervisor`).
+ * its nodes and its own (with its own engine for plugins of scope
+ * `supervisor`). `switchyard up` is the agent of both nodes with the
+ * embedded arbiter; `switchyard node` the agent of one node with a remote
+ * arbiter (etcd), which it can tell at once when its node dies.
  */
 export class Supervisor implements SupervisorControl {
   private readonly clock: Clock;
@@ -70,6 +76,9 @@ export class Supervisor implements SupervisorControl {
   private readonly engine: Engine;
   private engineStarted = false;
   private readonly reactions = new Map<string, ConfiguredReaction>();
+  /** Token, alarm state, data and logs: the runtime dir, or `<runtimeDir>/<node>` for a one-node agent. */
+  readonly stateDir: string;
+  private readonly localNodes: readonly string[];
   /** Active and recently cleared alarms (tests read it; operators use the API). */
   readonly alarms: AlarmEngine;
 
@@ -82,6 +91,8 @@ export class Supervisor implements SupervisorControl {
     // Every enabled plugin's declared events: reactions of any plugin may emit theirs here.
     for (const { plugin } of validated.plugins) this.catalogue.register(plugin.events ?? [], plugin.name);
     const { config } = validated;
+    this.localNodes = options.localNodes ?? config.nodes.map((n) => n.id);
+    this.stateDir = agentStateDir(validated, this.localNodes);
     const logger = deferredLogger(() => this.logger);
     this.engine = createSupervisorEngine(validated, {
       clock: this.clock,
@@ -97,11 +108,11 @@ export class Supervisor implements SupervisorControl {
       emit: (id, fields) => this.emit(id, fields),
       reactionTimeout: config.alarms.reactionTimeout,
       historySize: config.alarms.historySize,
-      store: new AlarmStore(validated.runtimeDir),
+      store: new AlarmStore(this.stateDir),
       notify: (change, alarm) => this.engine.notifyAlarm(change, alarm),
       logger,
     });
-    for (const node of config.nodes) {
+    for (const node of config.nodes.filter((n) => this.localNodes.includes(n.id))) {
       const slot: NodeSlot = {
         id: node.id,
         backoff: new RestartBackoff(config.supervisor.restartDelay, config.supervisor.restartMaxDelay),
@@ -120,13 +131,17 @@ export class Supervisor implements SupervisorControl {
       };
       this.slots.set(node.id, slot);
     }
-    this.arbiter = new EmbeddedArbiter({
+    const { definition, options: arbiterOptions } = validated.arbiter;
+    this.arbiter = definition.create(arbiterOptions, {
+      cluster: config.cluster,
       nodes: config.nodes,
+      localNodes: this.localNodes,
       clock: this.clock,
-      switchTimeout: config.arbiter.switchTimeout,
-      startupTimeout: config.arbiter.startupTimeout,
+      logger: logger.child({ node: SUPERVISOR_ID, arbiter: validated.arbiter.kind }),
+      haLink: config.haLink,
       port: {
         order: (nodeId, order) => this.slot(nodeId).process.send({ t: 'order', order }),
+        grant: (nodeId, until) => this.slot(nodeId).process.send({ t: 'grant', until }),
         consult: (nodeId, proposal) =>
           this.ask<SwitchoverVerdict | null>(this.slot(nodeId), (id) => ({ t: 'consult', id, proposal }), null).then(
             (v) => v ?? undefined,
@@ -137,7 +152,7 @@ export class Supervisor implements SupervisorControl {
   }
 
   get runtimeDir(): string {
-    return this.validated.runtimeDir;
+    return this.stateDir;
   }
 
   /**
@@ -149,14 +164,15 @@ export class Supervisor implements SupervisorControl {
     const { config } = this.validated;
     await fs.mkdir(this.runtimeDir, { recursive: true, mode: 0o700 });
     const logDir = config.logging.dir ? path.resolve(this.validated.configDir, config.logging.dir) : path.join(this.runtimeDir, 'logs');
-    this.logger = createWinstonLogger({ node: SUPERVISOR_ID, level: config.logging.level, file: path.join(logDir, 'supervisor.log') });
+    const logName = this.localNodes.length === config.nodes.length ? 'supervisor.log' : `agent-${this.localNodes.join('-')}.log`;
+    this.logger = createWinstonLogger({ node: SUPERVISOR_ID, level: config.logging.level, file: path.join(logDir, logName) });
     for (const [name, reaction] of createReactions(this.validated, (name) => this.reactionContext(name))) this.reactions.set(name, reaction);
     await this.engine.apply();
     await this.alarms.load();
     this.secret = config.haLink.secret ?? randomBytes(32).toString('hex');
     const token = await createTokenFile(this.runtimeDir);
     this.management = new ManagementServer({
-      host: config.management.host,
+      host: managementHost(this.validated, this.localNodes),
       port: config.management.port,
       token,
       control: this,
@@ -174,7 +190,7 @@ export class Supervisor implements SupervisorControl {
       throw error;
     }
     this.emit(CoreEvent.SupervisorStarted, { cluster: config.cluster, pid: process.pid });
-    this.arbiter.start();
+    await this.arbiter.start();
     for (const slot of this.slots.values()) this.spawn(slot);
     this.viewTimer = this.clock.setInterval(() => this.publishNodes(), 250);
     this.alarms.resume();
@@ -188,7 +204,6 @@ export class Supervisor implements SupervisorControl {
     // The nodes' shutdown events are no alarm condition.
     this.alarms.pause();
     this.emit(CoreEvent.SupervisorStopping, { reason });
-    this.arbiter.stop();
     this.viewTimer?.cancel();
     const timeout = this.validated.config.supervisor.stopTimeout * 1000;
     await Promise.all(
@@ -197,6 +212,8 @@ export class Supervisor implements SupervisorControl {
         return slot.process.stop(reason, timeout);
       }),
     );
+    // After the nodes: a graceful agent gives up its arbiter lease only once its node no longer serves.
+    await this.arbiter.stop({ graceful: true });
     await this.management?.close();
     await this.alarms.stop();
     if (this.engineStarted) await this.engine.stop(reason);
@@ -210,9 +227,10 @@ export class Supervisor implements SupervisorControl {
   async status(): Promise<ClusterStatusView> {
     const views = this.nodeViews();
     const reports = await Promise.all(
-      [...this.slots.values()].map((slot) =>
-        slot.process.running ? this.ask<Record<string, unknown> | null>(slot, (id) => ({ t: 'status-request', id }), null) : null,
-      ),
+      views.map(({ id }) => {
+        const slot = this.slots.get(id);
+        return slot?.process.running ? this.ask<Record<string, unknown> | null>(slot, (rid) => ({ t: 'status-request', id: rid }), null) : null;
+      }),
     );
     const nodes = views.map((view, i) => {
       const { id: _id, role: _r, status: _s, term: _t, ...sections } = reports[i] ?? {};
@@ -220,7 +238,7 @@ export class Supervisor implements SupervisorControl {
     });
     return {
       cluster: this.validated.config.cluster,
-      arbiter: { kind: this.arbiter.kind, term: this.arbiter.term, primary: this.arbiter.primary },
+      arbiter: { kind: this.arbiter.kind, term: this.arbiter.term, primary: this.arbiter.primary, connected: this.arbiter.connected },
       nodes,
     };
   }
@@ -228,7 +246,9 @@ export class Supervisor implements SupervisorControl {
   healthy(): boolean {
     const primary = this.arbiter.primary;
     if (!primary) return false;
-    return this.slot(primary).state?.status === 'running' && this.slot(primary).state?.role === 'primary';
+    const slot = this.slots.get(primary);
+    if (!slot) return this.arbiter.nodes().some((n) => n.id === primary && n.status === 'running');
+    return slot.state?.status === 'running' && slot.state?.role === 'primary';
   }
 
   switchover(request: { reason: string; by: string }): Promise<SwitchoverResult> {
@@ -243,7 +263,20 @@ export class Supervisor implements SupervisorControl {
   nodeViews(): NodeStatusView[] {
     const now = this.clock.monotonic();
     return this.arbiter.nodes().map((a) => {
-      const slot = this.slot(a.id);
+      const slot = this.slots.get(a.id);
+      if (!slot) {
+        // Another host's node, as the arbiter knows it.
+        return {
+          id: a.id,
+          role: a.role,
+          status: !a.alive ? 'down' : !a.responsive ? 'unresponsive' : (a.status ?? 'starting'),
+          pid: null,
+          term: 0,
+          lastHeartbeat: null,
+          restarts: 0,
+          local: false,
+        };
+      }
       const alive = slot.process.running;
       const status: NodeStatusView['status'] = !alive ? 'down' : !a.responsive ? 'unresponsive' : (slot.state?.status ?? 'starting');
       return {
@@ -280,7 +313,7 @@ export class Supervisor implements SupervisorControl {
       config: validated.config,
       configDir: validated.configDir,
       file: validated.file,
-      runtimeDir: validated.runtimeDir,
+      runtimeDir: this.stateDir,
       secret: this.secret,
     });
     this.arbiter.nodeSpawned(slot.id);
@@ -292,7 +325,7 @@ export class Supervisor implements SupervisorControl {
     switch (message.t) {
       case 'hb':
         slot.state = message.state;
-        this.arbiter.heartbeat(slot.id, message.state);
+        this.arbiter.heartbeat(slot.id, message.state, message.link);
         this.publishNodes();
         return;
       case 'event':
@@ -390,4 +423,22 @@ export class Supervisor implements SupervisorControl {
     if (!slot) throw new RangeError(`unknown node ${nodeId}`);
     return slot;
   }
+}
+
+/** Where an agent keeps its token, alarms, data and logs: the runtime dir, or `<runtimeDir>/<node>` for a one-node agent. */
+export function agentStateDir(validated: ValidatedConfig, localNodes: readonly string[]): string {
+  const all = validated.config.nodes.length === localNodes.length;
+  return all ? validated.runtimeDir : path.join(validated.runtimeDir, localNodes.join('-'));
+}
+
+/**
+ * The management API's address for an agent: `management.host`, else the
+ * local node's own host on a pair of two hosts (so the other host and the
+ * CLI can reach it), else 127.0.0.1.
+ */
+export function managementHost(validated: ValidatedConfig, localNodes: readonly string[]): string {
+  const configured = validated.config.management.host;
+  if (configured !== undefined) return configured;
+  if (!validated.multiHost) return '127.0.0.1';
+  return validated.config.nodes.find((n) => n.id === localNodes[0])?.host ?? '127.0.0.1';
 }

@@ -2,6 +2,8 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { renderAlarmTable } from '../../management/alarm-table';
+import { isSwitchyardError } from '../../errors';
+import { agentEndpoints, authorisedClient, pairAlarms } from '../agents';
 import { ManagementClient } from '../../management/client';
 import { readTokenFile } from '../../management/token';
 import { ExitCode } from '../exit-codes';
@@ -26,8 +28,7 @@ export function registerAlarms(program: Command, run: (fn: () => Promise<number>
     .action((opts: { config?: string; all?: boolean; json?: boolean }) =>
       run(async () => {
         const v = await loadConfig({ configPath: opts.config });
-        const client = new ManagementClient({ host: v.config.management.host, port: v.config.management.port });
-        const view = await client.alarms();
+        const view = await pairAlarms(v);
         process.stdout.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : `${renderAlarmTable(view, { cleared: opts.all })}\n`);
         return ExitCode.OK;
       }),
@@ -42,11 +43,27 @@ export function registerAlarms(program: Command, run: (fn: () => Promise<number>
     .action((id: string, opts: { config?: string; by: string; json?: boolean }) =>
       run(async () => {
         const v = await loadConfig({ configPath: opts.config });
-        const token = await readTokenFile(v.runtimeDir);
-        const client = new ManagementClient({ host: v.config.management.host, port: v.config.management.port, token });
-        const result = await client.clearAlarm(id, opts.by);
+        const result = await clearOnOwner(v, id, opts.by);
         process.stdout.write(opts.json ? `${JSON.stringify(result.alarm)}\n` : `alarm ${result.alarm.id} cleared by ${opts.by}\n`);
         return ExitCode.OK;
       }),
     );
+}
+
+/** Clears an alarm on the agent that holds it: the one of the alarm's node first, then any other whose token is readable here. */
+async function clearOnOwner(v: Awaited<ReturnType<typeof loadConfig>>, id: string, by: string) {
+  const node = id.slice(id.lastIndexOf('@') + 1);
+  const endpoints = agentEndpoints(v).sort((a, b) => Number(b.nodes.includes(node)) - Number(a.nodes.includes(node)));
+  if (endpoints.length === 1) return (await authorisedClient(v)).client.clearAlarm(id, by);
+  let lastError: unknown;
+  for (const endpoint of endpoints) {
+    try {
+      const token = await readTokenFile(endpoint.stateDir);
+      return await new ManagementClient({ host: endpoint.host, port: endpoint.port, token }).clearAlarm(id, by);
+    } catch (error) {
+      if (!isSwitchyardError(error)) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
 }

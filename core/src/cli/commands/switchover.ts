@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { ManagementClient } from '../../management/client';
-import { readTokenFile } from '../../management/token';
+import { authorisedClient, pairStatus } from '../agents';
 import { ExitCode } from '../exit-codes';
 
 export function registerSwitchover(program: Command, run: (fn: () => Promise<number>) => Promise<void>): void {
@@ -14,8 +13,9 @@ export function registerSwitchover(program: Command, run: (fn: () => Promise<num
     .action((opts: { config?: string; reason: string; json?: boolean }) =>
       run(async () => {
         const v = await loadConfig({ configPath: opts.config });
-        const token = await readTokenFile(v.runtimeDir);
-        const client = new ManagementClient({ host: v.config.management.host, port: v.config.management.port, token });
+        // The primary's agent is asked first; on a two-host pair any agent forwards it through the arbiter.
+        const primary = await pairStatus(v).then((s) => s.arbiter.primary ?? undefined, () => undefined);
+        const { client } = await authorisedClient(v, primary);
         const result = await client.switchover(opts.reason);
         process.stdout.write(
           opts.json ? `${JSON.stringify(result)}\n` : `switchover done: ${result.primary} is primary (term ${result.term})\n`,

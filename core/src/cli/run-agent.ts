@@ -1,0 +1,39 @@
+import type { ValidatedConfig } from '../config/validate';
+import { ConsoleView } from '../supervisor/console-view';
+import { Supervisor } from '../supervisor/supervisor';
+
+/**
+ * Runs an agent in the foreground until SIGINT/SIGTERM: the one body of
+ * `switchyard up` (both nodes) and `switchyard node` (one node).
+ */
+export async function runAgent(
+  validated: ValidatedConfig,
+  options: { localNodes?: string[]; verbose?: boolean; started: number; label: string },
+): Promise<void> {
+  const view = new ConsoleView({ out: process.stdout, verbose: options.verbose });
+  const agent = new Supervisor(validated, {
+    ...(options.localNodes ? { localNodes: options.localNodes } : {}),
+    onEvent: (record) => view.event(record),
+    onNodes: (nodes) => view.nodes(nodes),
+    onOutput: (node, line) => view.raw(node, line),
+  });
+  process.stdout.write(
+    `switchyard: cluster ${validated.config.cluster} from ${validated.file ?? 'config'} ` +
+      `(${options.label}, arbiter ${validated.arbiter.kind}, config checked in ${Date.now() - options.started} ms)\n`,
+  );
+  const { managementUrl } = await agent.start();
+  process.stdout.write(`switchyard: management API ${managementUrl}; state dir ${agent.stateDir}; Ctrl-C to stop\n`);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      void agent.stop(signal).then(() => {
+        view.close();
+        resolve();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  process.stdout.write('switchyard: stopped\n');
+}

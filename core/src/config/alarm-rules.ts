@@ -159,9 +159,12 @@ export async function checkAlarms(
   plugins: readonly ResolvedPlugin[],
   nodeIds: readonly string[],
   failedPlugins: readonly string[] = [],
+  /** Event ids declared outside the enabled plugins (the arbiter kind's). */
+  extraEvents: readonly string[] = [],
 ): Promise<{ reactions: ResolvedAlarmReaction[]; issues: ConfigIssue[] }> {
   if (!isRecord(raw)) return { reactions: [], issues: [] };
   const catalogue = catalogueOf(plugins);
+  for (const id of extraEvents) catalogue.events.add(id);
   const unloaded = failedPlugins.length === 0 ? '' : ` (plugin ${failedPlugins.map((p) => `"${p}"`).join(', ')} did not load, so what it declares is unknown)`;
   const eventAdvice =
     `neither core nor an enabled plugin declares it; a plugin's ids are known once it is enabled and lists them in its \`events\`${unloaded}`;

@@ -152,8 +152,6 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   const enabledKeys = Object.entries(view.plugins).flatMap(([key, entry]) => (entry === false ? [] : [key]));
   const failed = enabledKeys.filter((key) => !plugins.some((p) => p.name === key));
   const nodeIds = view.nodes.flatMap(({ node }) => (node.id === undefined ? [] : [node.id]));
-  const alarms = await checkAlarms(isRecord(raw) ? raw.alarms : undefined, plugins, nodeIds, failed);
-  issues.push(...alarms.issues);
   const nodeList = view.nodes.map(({ node }) => node);
   const arbiter = await checkArbiter(isRecord(raw) ? raw.arbiter : undefined, {
     plugins,
@@ -164,6 +162,9 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
     ...(view.haLink ? { haLink: view.haLink } : {}),
   });
   issues.push(...arbiter.issues);
+  const arbiterEvents = (arbiter.arbiter?.definition.events ?? []).map((e) => e.id);
+  const alarms = await checkAlarms(isRecord(raw) ? raw.alarms : undefined, plugins, nodeIds, failed, arbiterEvents);
+  issues.push(...alarms.issues);
 
   if (!parsed.success || issues.length > 0 || !arbiter.arbiter) throw new ConfigInvalidError(issues, ctx.file);
   const config = parsed.data;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock';
+import type { LogEventDefinition } from '../events/catalogue';
 import type { Logger } from '../logging/logger';
 import type { Arbiter, ArbiterPort } from './arbiter';
 
@@ -46,6 +47,8 @@ export interface ArbiterKind<Schema extends z.ZodType = z.ZodType> {
   readonly options: Schema;
   /** Whether it can decide for nodes on different hosts (`switchyard node`). */
   readonly multiHost: boolean;
+  /** The log events it emits through `port.emit` (alarm conditions may name them). */
+  readonly events?: readonly LogEventDefinition[];
   /** Cross-key rules (timings against the HA link, …), checked before anything starts. */
   check?(options: z.output<Schema>, view: ArbiterCheckView): ArbiterIssue[];
   create(options: z.output<Schema>, context: ArbiterContext): Arbiter;

@@ -1,0 +1,12 @@
+/**
+ * @switchyard/lab — a two-host network lab from Linux network namespaces,
+ * for Switchyard's multi-host tests and for trying a pair on one machine.
+ * Needs root, `ip` (iproute2) and, for the arbiter, `etcd`/`etcdctl`.
+ */
+export { Lab, type LabOptions, type LabHost, type LabClient, type LabRunResult } from './lab';
+export type { LabProcess, LabExit, LabSpawnOptions } from './processes';
+export { sweepLabs, type SweepOptions } from './sweep';
+export { registryDir as labRegistryDir, type LabRecord, type LabRecordProcess } from './registry';
+export { LAB_ERROR_CODES, LabError, isLabError, type LabErrorCode } from './errors';
+export { ADDRESSES, type HostName, type LabPlace, type LinkKind } from './topology';
+export { ETCD_HEARTBEAT_MS, ETCD_ELECTION_MS } from './etcd';

@@ -1,16 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '@switchyard/core/testing';
-import { ETCDCTL_ENV, etcdArgs, etcdHealthArgs, logTail, planEtcd, type EtcdMemberPlan } from './etcd';
+import { withDeadline } from './deadline';
+import { planEtcd } from './etcd';
+import { EtcdCluster } from './etcd-cluster';
 import { LabError } from './errors';
-import { runCommand } from './exec';
 import { guardLab } from './exit-guard';
 import { startInNamespace, type LabExit, type LabProcess, type LabSpawnOptions } from './processes';
 import { processStartTime } from './proc';
 import { PROBE_PORT, probeArgv } from './reachability';
+import { PREFIX_PATTERN, claimPrefix } from './prefix';
 import { recordFile, writeRecord, type LabRecord } from './registry';
 import { sweepLabs } from './sweep';
 import { teardownLab, type TeardownTarget } from './teardown';
@@ -23,7 +23,6 @@ import {
   buildTopology,
   clientControlAddresses,
   labNames,
-  listNamespaces,
   namespacesOf,
   setSwitchPorts,
   type HostName,
@@ -32,70 +31,15 @@ import {
   type LinkKind,
 } from './topology';
 import { requireRoot, requireTool } from './tools';
+import type { LabClient, LabHost, LabOptions, LabRunResult } from './types';
 
-/** Options of {@link Lab.create}. */
-export interface LabOptions {
-  /** etcd members to start in the client namespace: 0, 1 (default) or 3. */
-  etcdMembers?: 0 | 1 | 3;
-  /** Folder in which the lab makes its own folder `<prefix>-XXXXXX` (etcd data, logs); default the OS temp folder. */
-  dir?: string;
-  /** Told each step (namespaces built, etcd healthy, leftovers swept, …). */
-  log?: (line: string) => void;
-  /** A fixed name instead of a random `sy<4 hex>` (the CLI uses `sylab`); at most 12 characters, [a-z0-9]. */
-  prefix?: string;
-  /** How long etcd may take to become healthy; default 20 s. */
-  etcdTimeoutMs?: number;
-}
-
-/** One of the two hosts: the namespace a Switchyard node runs in, and its addresses. */
-export interface LabHost {
-  name: HostName;
-  ns: string;
-  /** On the control network (HA link, etcd, management): 192.0.2.1 or .2. */
-  controlAddress: string;
-  /** On the SIP network: 198.51.100.1 or .2. */
-  sipAddress: string;
-  controlIf: string;
-  sipIf: string;
-}
-
-/** The client namespace: etcd, etcdctl, SIPp and the `switchyard` CLI run here. */
-export interface LabClient {
-  ns: string;
-  /** 192.0.2.254. */
-  controlAddress: string;
-  /** Every control address (one per etcd member: 192.0.2.254, .253, .252). */
-  controlAddresses: string[];
-  /** 198.51.100.254. */
-  sipAddress: string;
-  controlIf: string;
-  sipIf: string;
-}
-
-/** What {@link Lab.run} returns. */
-export interface LabRunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** True when it ran past `timeoutMs` and was killed. */
-  timedOut: boolean;
-}
+export type { LabClient, LabHost, LabOptions, LabRunResult };
 
 interface Tracked {
   process: LabProcess;
   child: ChildProcess;
   /** Long-lived (spawn) processes go to the registry; bounded runs only to memory. */
   registered: boolean;
-}
-
-const PREFIX_PATTERN = /^[a-z][a-z0-9]{1,11}$/;
-const STOP_TIMEOUT_MS = 10_000;
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 function checkPlace(where: LabPlace): void {
@@ -108,27 +52,6 @@ function checkHost(host: HostName): void {
 
 function checkLink(kind: LinkKind): void {
   if (!LINK_KINDS.includes(kind)) throw new LabError('SWY_ERR_LAB_BAD_ARGUMENT', `no link "${String(kind)}": use ctl or sip`);
-}
-
-/** Claims a prefix by creating its registry file exclusively, so two processes never build the same lab. */
-async function claimPrefix(wanted: string | undefined): Promise<string> {
-  const taken = await listNamespaces();
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const prefix = wanted ?? `sy${randomBytes(2).toString('hex')}`;
-    const inUse = taken.some((ns) => ns.startsWith(`${prefix}-`));
-    if (!inUse) {
-      try {
-        fs.closeSync(fs.openSync(recordFile(prefix), 'wx', 0o600));
-        return prefix;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
-    if (wanted !== undefined) {
-      throw new LabError('SWY_ERR_LAB_EXISTS', `a lab named ${wanted} exists already (namespaces ${wanted}-* or its registry entry ${recordFile(wanted)})`);
-    }
-  }
-  throw new LabError('SWY_ERR_LAB_EXISTS', 'no free lab name after 20 tries; remove old labs with sweepLabs({ all: true }) or `switchyard-lab down`');
 }
 
 /**
@@ -162,14 +85,12 @@ export class Lab {
   private readonly names: LabNames;
   private readonly log: (line: string) => void;
   private readonly tracked = new Set<Tracked>();
-  private readonly etcdPlan: EtcdMemberPlan[];
-  private readonly etcdMembers = new Map<number, LabProcess>();
-  private readonly etcdTimeoutMs: number;
+  private readonly etcd: EtcdCluster;
   private owner: LabRecord['owner'];
   private readonly createdAt = new Date().toISOString();
   private writing: Promise<void> = Promise.resolve();
   private destroyed: Promise<void> | undefined;
-  private release: () => void;
+  private readonly release: () => void;
 
   private constructor(prefix: string, dir: string, options: LabOptions) {
     this.prefix = prefix;
@@ -177,7 +98,6 @@ export class Lab {
     this.names = labNames(prefix);
     this.namespaces = namespacesOf(this.names);
     this.log = options.log ?? (() => undefined);
-    this.etcdTimeoutMs = options.etcdTimeoutMs ?? 20_000;
     const etcdMembers = options.etcdMembers ?? 1;
     const host = (name: HostName): LabHost => ({
       name,
@@ -196,8 +116,18 @@ export class Lab {
       controlIf: INTERFACES.ctl,
       sipIf: INTERFACES.sip,
     };
-    this.etcdPlan = planEtcd(etcdMembers, dir);
-    this.etcdEndpoints = this.etcdPlan.map((m) => m.clientUrl);
+    const etcdPlan = planEtcd(etcdMembers, dir);
+    this.etcdEndpoints = etcdPlan.map((m) => m.clientUrl);
+    this.etcd = new EtcdCluster(
+      etcdPlan,
+      prefix,
+      {
+        spawn: (argv, opts) => this.spawn('client', argv, opts),
+        run: (argv, opts) => this.run('client', argv, opts),
+        log: this.log,
+      },
+      options.etcdTimeoutMs ?? 20_000,
+    );
     this.owner = { pid: process.pid, startTime: processStartTime(process.pid) ?? '' };
     this.release = guardLab(prefix, () => this.target());
   }
@@ -239,7 +169,7 @@ export class Lab {
     try {
       await lab.persist();
       await buildTopology(lab.names, members, log);
-      if (members > 0) await lab.startEtcdCluster();
+      if (members > 0) await lab.etcd.startAll();
       log(`lab ${prefix} ready (folder ${dir})`);
       return lab;
     } catch (error) {
@@ -320,36 +250,22 @@ export class Lab {
 
   /** The running etcd member `member` (0-based), if it runs. */
   etcdProcess(member = 0): LabProcess | undefined {
-    this.etcdMember(member);
-    const proc = this.etcdMembers.get(member);
-    return proc?.running ? proc : undefined;
+    return this.etcd.process(member);
   }
 
   /** Stops an etcd member gracefully (SIGTERM) and waits for it to exit (etcd takes about 2 s). */
-  async stopEtcd(member = 0): Promise<void> {
-    const proc = this.etcdProcess(member);
-    if (proc === undefined) return;
-    proc.kill('SIGTERM');
-    if ((await withDeadline(proc.exited, STOP_TIMEOUT_MS)) === undefined) {
-      this.log(`etcd m${member} ignored SIGTERM for ${STOP_TIMEOUT_MS} ms; killing it`);
-      proc.kill('SIGKILL');
-      await proc.exited;
-    }
+  stopEtcd(member = 0): Promise<void> {
+    return this.etcd.stop(member);
   }
 
   /** Kills an etcd member (SIGKILL): a crash, not a shutdown. Waits for it to exit. */
-  async killEtcd(member = 0): Promise<void> {
-    const proc = this.etcdProcess(member);
-    if (proc === undefined) return;
-    proc.kill('SIGKILL');
-    await proc.exited;
+  killEtcd(member = 0): Promise<void> {
+    return this.etcd.kill(member);
   }
 
   /** Starts a stopped etcd member again on its data folder and waits until it is healthy. */
-  async startEtcd(member = 0): Promise<void> {
-    const plan = this.etcdMember(member);
-    if (this.etcdProcess(member) === undefined) this.launchEtcd(plan);
-    await this.waitEtcdHealthy([plan]);
+  startEtcd(member = 0): Promise<void> {
+    return this.etcd.start(member);
   }
 
   /** Pids of the processes the lab tracks and that still run. */
@@ -415,44 +331,6 @@ export class Lab {
     this.assertAlive();
     await setSwitchPorts(this.names, host, kinds, state);
     this.log(`${host}: ${kinds.join('+')} ${state === 'down' ? 'cut' : 'restored'}`);
-  }
-
-  private etcdMember(member: number): EtcdMemberPlan {
-    const plan = this.etcdPlan[member];
-    if (plan === undefined) {
-      throw new LabError('SWY_ERR_LAB_ETCD_MEMBER', `lab ${this.prefix} has ${this.etcdPlan.length} etcd member(s); there is no member ${member}`);
-    }
-    return plan;
-  }
-
-  private launchEtcd(plan: EtcdMemberPlan): void {
-    const argv = [requireTool('etcd'), ...etcdArgs(plan, this.etcdPlan, this.prefix)];
-    this.etcdMembers.set(plan.index, this.spawn('client', argv, { logFile: plan.logFile, label: `etcd ${plan.name}` }));
-  }
-
-  private async startEtcdCluster(): Promise<void> {
-    for (const plan of this.etcdPlan) this.launchEtcd(plan);
-    await this.waitEtcdHealthy(this.etcdPlan);
-    this.log(`etcd healthy at ${this.etcdEndpoints.join(', ')}`);
-  }
-
-  private async waitEtcdHealthy(members: readonly EtcdMemberPlan[]): Promise<void> {
-    const argv = etcdHealthArgs(requireTool('etcdctl'), members.map((m) => m.clientUrl));
-    let last = '';
-    const failure = (why: string, member: EtcdMemberPlan) =>
-      new LabError('SWY_ERR_LAB_ETCD_UNHEALTHY', `etcd ${member.name} ${why}; last lines of ${member.logFile}:\n${logTail(member.logFile)}`);
-    const outcome = await waitFor(
-      async () => {
-        const dead = members.find((m) => !this.etcdMembers.get(m.index)?.running);
-        if (dead) return failure('exited before it became healthy', dead);
-        const result = await this.run('client', argv, { timeoutMs: 5_000, env: ETCDCTL_ENV });
-        last = `${result.stdout}\n${result.stderr}`.trim();
-        return result.code === 0 ? 'healthy' : undefined;
-      },
-      this.etcdTimeoutMs,
-      'etcd to become healthy',
-    ).catch(() => failure(`was not healthy after ${this.etcdTimeoutMs} ms (etcdctl said: ${last || 'nothing'})`, members[0]!));
-    if (outcome !== 'healthy') throw outcome;
   }
 
   /** What teardown and the registry need, from what this process knows now. */

@@ -76,6 +76,8 @@ export class SipService implements SipApi {
       mode: options.replication.mode,
       syncTimeout: options.replication.syncTimeout,
       role: () => engine.node.role,
+      term: () => engine.node.term,
+      node: engine.nodeId,
       connected: () => channels.connected,
       maxFrameBytes: channels.maxFrameBytes,
       emit: (id: string, fields: Record<string, unknown>) => engine.events.emit(id, fields),
@@ -83,6 +85,7 @@ export class SipService implements SipApi {
         syncFallback: SipEvent.ReplicationSyncFallback,
         inSync: SipEvent.ReplicationInSync,
         outOfSync: SipEvent.ReplicationOutOfSync,
+        staleRefused: SipEvent.ReplicationStaleRefused,
       },
     });
     this.listener = new SipListener({
@@ -205,20 +208,31 @@ export class SipService implements SipApi {
 
   private async answer(inbound: InboundRequest): Promise<void> {
     const request = inbound.message;
-    if (this.engine.node.role !== 'primary') {
-      await this.reply(request, inbound.remote, 503, 'Service Unavailable', [
-        { name: 'Retry-After', value: String(this.engine.options.retryAfter) },
-      ]);
-      return;
-    }
+    // The role gate, read again after each wait (a tap, the backup's ack):
+    // the grant can lapse, or a newer term appear, in between.
+    if (!this.serving()) return this.answerUnavailable(inbound);
     const tapped = await this.hooks.request.promise(inbound);
+    if (!this.serving()) return this.answerUnavailable(inbound);
     if (tapped) {
       await this.reply(request, inbound.remote, tapped.status, tapped.reason, tapped.headers ?? []);
       return;
     }
     const decision = routeRequest(request, this.registrar, inbound.remote);
     for (const change of decision.changes) await this.replicator.replicate(change);
+    if (!this.serving()) return this.answerUnavailable(inbound);
     await this.reply(request, inbound.remote, decision.status, decision.reason, decision.headers);
+  }
+
+  /** Whether this node may answer as primary at this moment (`primary` only while the arbiter's grant holds). */
+  private serving(): boolean {
+    return this.engine.node.role === 'primary';
+  }
+
+  /** The backup's answer: 503 with Retry-After. */
+  private answerUnavailable(inbound: InboundRequest): Promise<void> {
+    return this.reply(inbound.message, inbound.remote, 503, 'Service Unavailable', [
+      { name: 'Retry-After', value: String(this.engine.options.retryAfter) },
+    ]);
   }
 
   private async reply(

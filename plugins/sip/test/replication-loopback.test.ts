@@ -1,9 +1,10 @@
 import { CoreEvent, LoopbackChannels, ManualClock, type Logger } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
 import { BindingReplicator, ContactStore, type BindingChange, type ChangeOrigin, type ReplicationMode } from '../src/store';
+import { isReplicationMessage, termOf } from '../src/store/replication-protocol';
 import { binding } from './store-fixtures';
 
-const EVENTS = { syncFallback: '00-04222', inSync: '00-04220', outOfSync: '00-04221' };
+const EVENTS = { syncFallback: '00-04222', inSync: '00-04220', outOfSync: '00-04221', staleRefused: '00-04223' };
 type Node = 'a' | 'b';
 
 interface PairOptions {
@@ -15,6 +16,8 @@ interface PairOptions {
   preload?: number;
   /** a's role at start (b is backup). */
   aRole?: 'primary' | 'backup';
+  /** Each node's term at start (default 1). */
+  terms?: Partial<Record<Node, number>>;
   /** Open the channels on a live link (b's catch-up then completes inside channel(), before its handlers exist). */
   openWhileConnected?: boolean;
 }
@@ -28,6 +31,7 @@ function setup(options: PairOptions = {}) {
   // where the catch-up answer arrives after channel() returned.
   if (!options.openWhileConnected) ca.disconnect();
   const roles: Record<Node, 'primary' | 'backup'> = { a: options.aRole ?? 'primary', b: 'backup' };
+  const terms: Record<Node, number> = { a: 1, b: 1, ...options.terms };
   const warnings: string[] = [];
   const logger = { warn: (m: string) => warnings.push(m) } as unknown as Logger;
   const make = (node: Node, channels: LoopbackChannels) => {
@@ -47,6 +51,8 @@ function setup(options: PairOptions = {}) {
       mode: options.mode ?? 'async',
       syncTimeout: options.syncTimeout ?? 0.5,
       role: () => roles[node],
+      term: () => terms[node],
+      node,
       emit: (id, fields) => events.push({ node, id, fields }),
       events: EVENTS,
       connected: () => channels.connected,
@@ -63,7 +69,7 @@ function setup(options: PairOptions = {}) {
   const upsert = (node: { store: ContactStore }, i: number, over = {}) =>
     node.store.upsert(binding(now(), { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@192.0.2.${i % 250}`, cseq: i, ...over }))!;
   const of = (node: string, id: string) => events.filter((e) => e.node === node && e.id === id);
-  return { clock, ca, cb, a, b, roles, events, of, upsert, warnings };
+  return { clock, ca, cb, a, b, roles, terms, events, of, upsert, warnings };
 }
 
 const contents = (store: ContactStore) =>
@@ -274,5 +280,110 @@ describe('BindingReplicator over a loopback HA link', () => {
     a.replicator.stop();
     upsert(a, 2);
     expect(a.replicator.status().lastSentSeq).toBeLessThan(5);
+  });
+});
+
+describe('BindingReplicator fencing by term', () => {
+  /** A stale primary (a) changes alice's binding: another contact, and the one b holds removed. */
+  const overwriteAlice = (a: { store: ContactStore }, now: number) => {
+    a.store.upsert(binding(now, { aor: 'sip:alice@example.com', contact: 'sip:alice@198.51.100.7:5070', cseq: 2 }));
+    a.store.remove('sip:alice@example.com', 'sip:alice@192.0.2.10:5060');
+    a.store.upsert(binding(now, { aor: 'sip:bob@example.com', contact: 'sip:bob@198.51.100.8' }));
+  };
+
+  it.each([
+    { aTerm: 4, applied: false },
+    { aTerm: 5, applied: true },
+  ])('a backup at term 5 given changes of a primary at term $aTerm: applied $applied', async ({ aTerm, applied }) => {
+    const { clock, a, b, terms, of } = setup();
+    a.store.upsert(binding(clock.now()));
+    await clock.advance(50);
+    const before = contents(b.store);
+    expect(before).toEqual(contents(a.store));
+    terms.b = 5; // b heard of a newer arbiter decision; a (frozen meanwhile) did not
+    terms.a = aTerm;
+    overwriteAlice(a, clock.now());
+    await clock.advance(1000);
+    if (applied) {
+      expect(contents(b.store)).toEqual(contents(a.store));
+      expect(b.store.bindings('sip:alice@example.com').map((x) => x.contact)).toEqual(['sip:alice@198.51.100.7:5070']);
+      expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+      expect(of('b', EVENTS.staleRefused)).toEqual([]);
+    } else {
+      // b keeps the bindings it had: alice's contact is not replaced, bob not added
+      expect(contents(b.store)).toEqual(before);
+      expect(b.store.bindings('sip:alice@example.com').map((x) => x.contact)).toEqual(['sip:alice@192.0.2.10:5060']);
+      expect(b.replicator.status().lastAppliedSeq).toBeLessThan(a.replicator.status().lastSentSeq);
+      // … and acknowledges none of them, so the stale primary's sync-mode waiters never count as replicated
+      expect(a.replicator.status().lag).toBeGreaterThanOrEqual(3);
+      expect(b.replicator.status().inSync).toBe(false);
+      const refused = of('b', EVENTS.staleRefused);
+      expect(refused).toHaveLength(1); // one line for the whole burst
+      expect(refused[0]!.fields).toMatchObject({ peer: 'a', term: 4, current: 5 });
+      expect(refused[0]!.fields.count).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it.each([
+    { path: 'snapshot', retain: 5, maxFrameBytes: undefined },
+    { path: 'base parts', retain: 1, maxFrameBytes: 8192 },
+  ])('refuses a stale primary’s whole content ($path), and takes it once that primary reaches the term', async ({ retain, maxFrameBytes }) => {
+    const { clock, a, b, ca, terms, upsert, events, of } = setup({ retain, ...(maxFrameBytes ? { maxFrameBytes } : {}), terms: { a: 4, b: 5 } });
+    ca.disconnect();
+    for (let i = 0; i < 200; i++) upsert(a, i); // more than a retains: the catch-up sends the content
+    ca.connect();
+    expect(events.filter((e) => e.node === 'b' && e.id === CoreEvent.HaLinkCatchUp).at(-1)?.fields).toMatchObject({ mode: 'snapshot' });
+    expect(b.store.count).toBe(0);
+    await clock.advance(1000);
+    expect(of('b', EVENTS.staleRefused)).toHaveLength(1);
+    expect(a.replicator.status().inSync).toBe(false);
+
+    terms.a = 5; // the arbiter's order reaches a: it is the primary of term 5
+    upsert(a, 999);
+    expect(contents(b.store)).toEqual(contents(a.store));
+    await clock.advance(50);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(b.replicator.status().inSync).toBe(true);
+  });
+
+  it('a node that is primary applies no change from the peer, even one of a newer term', () => {
+    const { a, b, roles, terms, upsert } = setup();
+    roles.b = 'primary';
+    terms.b = 7;
+    upsert(b, 1);
+    upsert(b, 2);
+    expect(a.store.count).toBe(0);
+    expect(b.store.count).toBe(2);
+  });
+
+  it('reports refusals once per burst, and the open burst at stop', async () => {
+    const { clock, a, b, terms, upsert, of } = setup();
+    await clock.advance(50);
+    terms.a = 2;
+    terms.b = 3;
+    for (let i = 0; i < 500; i++) upsert(a, i);
+    await clock.advance(999);
+    expect(of('b', EVENTS.staleRefused)).toHaveLength(0);
+    await clock.advance(1);
+    const first = of('b', EVENTS.staleRefused);
+    expect(first).toHaveLength(1);
+    // the 500 changes (and the content a sent when b asked for it)
+    expect(first[0]!.fields).toMatchObject({ peer: 'a', term: 2, current: 3 });
+    expect(first[0]!.fields.count).toBeGreaterThanOrEqual(500);
+    terms.b = 4;
+    upsert(a, 500);
+    b.replicator.stop();
+    expect(of('b', EVENTS.staleRefused).slice(1).map((e) => e.fields)).toEqual([{ count: 1, peer: 'a', term: 2, current: 4 }]);
+    expect(b.store.count).toBe(0);
+  });
+
+  it('reads a message without a term as term 0', () => {
+    const change = { op: 'clear-aor', aor: 'sip:alice@example.com' };
+    const old = { kind: 'change', from: 'x', change };
+    expect(isReplicationMessage(old)).toBe(true);
+    expect(termOf(old as { term?: number })).toBe(0);
+    expect(isReplicationMessage({ ...old, term: 3 })).toBe(true);
+    expect(isReplicationMessage({ ...old, term: -1 })).toBe(false);
+    expect(isReplicationMessage({ ...old, term: '3' })).toBe(false);
   });
 });

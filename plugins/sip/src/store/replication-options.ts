@@ -15,6 +15,8 @@ export interface ReplicationEvents {
   inSync: string;
   /** Replication fell out of sync. Fields: `role`, `reason`. */
   outOfSync: string;
+  /** Content from the peer was refused for its older term, once per burst. Fields: `count`, `peer`, `term`, `current`. */
+  staleRefused: string;
 }
 
 export interface BindingReplicatorOptions {
@@ -27,6 +29,13 @@ export interface BindingReplicatorOptions {
   syncTimeout: number;
   /** This node's role now; asked at every decision, so a role change takes effect by itself. */
   role: () => ReplicationRole;
+  /**
+   * This node's term now (the highest it has seen). Sent with every message;
+   * content from the peer at an older term is refused (not applied, not acknowledged).
+   */
+  term: () => number;
+  /** This node's id, named in its stream id so the peer's refusal events can name it. */
+  node?: string;
   emit: (eventId: string, fields: Record<string, unknown>) => void;
   events: ReplicationEvents;
   /** Seconds between batched acks of the backup in async mode; default 0.05. */

@@ -9,9 +9,12 @@ import {
   chunkBindings,
   isReplicationMessage,
   isReplicationSnapshot,
+  termOf,
+  type ReceivedReplicationMessage,
   type ReplicationMessage,
   type ReplicationSnapshot,
 } from './replication-protocol';
+import { TermFence } from './term-fence';
 
 const DEFAULT_FRAME_BYTES = 1024 * 1024;
 const MAX_BASE_PART_BYTES = 256 * 1024;
@@ -30,10 +33,16 @@ const ROLE_POLL_MS = 1000;
  * backup cannot trust its copy (it just started, missed messages, or the
  * snapshot was too large for one frame) it asks for a `resync`, and the
  * primary sends its whole content in frame-sized `base` parts.
+ *
+ * Fencing: every message carries the sender's term. Content (`change`,
+ * `base`, snapshot) from a term older than this node's is refused — not
+ * applied, not acknowledged — and this node's copy counts as untrusted
+ * until a primary of its term sends its whole content again. A node that
+ * is primary applies nothing from the peer, whatever the term.
  */
 export class BindingReplicator {
   private readonly options: BindingReplicatorOptions;
-  private readonly stream = randomBytes(6).toString('hex');
+  private readonly stream: string;
   private readonly channel: Channel<ReplicationMessage>;
   private readonly tracker: AckTracker;
   private readonly outcomes = new WeakMap<BindingChange, Promise<ReplicationOutcome>>();
@@ -56,6 +65,7 @@ export class BindingReplicator {
   private outOfSyncReason = 'waiting for the primary';
   private lastAck: { of: string; seq: number } | undefined;
   private ackTimer: TimerHandle | undefined;
+  private readonly fence: TermFence;
 
   // Sending side.
   /** Primary: the peer has caught up with our stream at least once (so it exists). */
@@ -69,6 +79,13 @@ export class BindingReplicator {
 
   constructor(options: BindingReplicatorOptions) {
     this.options = options;
+    const id = randomBytes(6).toString('hex');
+    this.stream = options.node === undefined ? id : `${options.node}/${id}`;
+    this.fence = new TermFence({
+      clock: options.clock,
+      term: options.term,
+      report: (burst) => options.emit(options.events.staleRefused, { ...burst }),
+    });
     const frameBytes = options.maxFrameBytes ?? DEFAULT_FRAME_BYTES;
     this.snapshotBytes = frameBytes - FRAME_OVERHEAD;
     this.basePartBytes = Math.min(MAX_BASE_PART_BYTES, Math.floor(frameBytes / 2));
@@ -138,6 +155,7 @@ export class BindingReplicator {
     this.tracker.reset('skipped');
     this.ackTimer?.cancel();
     this.stopRolePoll();
+    this.fence.flush();
   }
 
   // ---- roles ---------------------------------------------------------------
@@ -179,7 +197,7 @@ export class BindingReplicator {
       this.outcomes.set(change, Promise.resolve('skipped'));
       return;
     }
-    const seq = this.channel.send({ kind: 'change', from: this.stream, change });
+    const seq = this.channel.send({ kind: 'change', from: this.stream, term: this.options.term(), change });
     const waiting = this.tracker.track(seq, this.options.mode === 'sync');
     this.outcomes.set(change, waiting ?? Promise.resolve('async'));
   }
@@ -188,8 +206,9 @@ export class BindingReplicator {
     this.resyncWanted = false;
     this.stopRolePoll();
     const parts = chunkBindings(this.options.store.snapshot(), this.basePartBytes);
+    const term = this.options.term();
     parts.forEach((bindings, part) => {
-      const seq = this.channel.send({ kind: 'base', from: this.stream, part, last: part === parts.length - 1, bindings });
+      const seq = this.channel.send({ kind: 'base', from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
     });
   }
@@ -197,13 +216,14 @@ export class BindingReplicator {
   /** The channel's snapshot: our content if we are primary and it fits in a frame; else `null` (the backup asks for `base`). */
   private snapshot(): ReplicationSnapshot {
     // No checkRole() here: the channel calls this mid-catch-up, where sending would interleave.
-    if (this.options.role() !== 'primary') return { from: this.stream, bindings: null };
+    const term = this.options.term();
+    if (this.options.role() !== 'primary') return { from: this.stream, term, bindings: null };
     const bindings = this.options.store.snapshot();
     const fits = Buffer.byteLength(JSON.stringify(bindings)) <= this.snapshotBytes;
-    return { from: this.stream, bindings: fits ? bindings : null };
+    return { from: this.stream, term, bindings: fits ? bindings : null };
   }
 
-  private onAck(message: Extract<ReplicationMessage, { kind: 'ack' }>): void {
+  private onAck(message: Extract<ReceivedReplicationMessage, { kind: 'ack' }>): void {
     // An ack of an earlier life of this node, or of messages we never sent, proves nothing.
     if (message.of !== this.stream || message.seq > this.channel.stats().lastSentSeq) return;
     this.peerSynced = true; // it follows our stream, whether or not we saw its catch-up end
@@ -235,7 +255,7 @@ export class BindingReplicator {
     const known = isReplicationMessage(message);
     const from = known ? message.from : this.peerStream;
     const contiguous = seq === this.lastSeenSeq + 1 && (this.peerStream === undefined || from === this.peerStream);
-    this.peerStream = from;
+    this.followStream(from);
     this.lastSeenSeq = seq;
     if (!known) {
       this.warnOnce('malformed', `ignoring a malformed message #${seq} on channel ${BINDINGS_CHANNEL}`);
@@ -266,8 +286,11 @@ export class BindingReplicator {
           this.warnOnce('primary', `ignoring ${message.kind} messages from the peer: this node is primary`);
           return;
         }
+        if (this.refuseStale(message.from, termOf(message), seq)) return;
         this.peerActsAsPrimary();
         if (message.kind === 'change') {
+          // A primary of our term: only its whole content makes up for what we refused.
+          if (this.fence.takeRefusedSinceBase()) this.askResync('content of an older term was refused', true);
           this.options.store.apply(message.change, 'replica');
           this.lastAppliedSeq = seq;
           this.scheduleAck();
@@ -278,7 +301,7 @@ export class BindingReplicator {
     }
   }
 
-  private onBasePart(message: Extract<ReplicationMessage, { kind: 'base' }>, seq: number, contiguous: boolean): void {
+  private onBasePart(message: Extract<ReceivedReplicationMessage, { kind: 'base' }>, seq: number, contiguous: boolean): void {
     if (message.part === 0) this.baseParts = { from: message.from, next: 0, bindings: [] };
     const parts = this.baseParts;
     if (!parts || parts.from !== message.from || parts.next !== message.part || (message.part > 0 && !contiguous)) {
@@ -304,8 +327,10 @@ export class BindingReplicator {
       if (this.checkRole() === 'backup') this.askResync('an unreadable snapshot from the primary');
       return;
     }
-    this.peerStream = data.from;
+    this.followStream(data.from);
     if (this.checkRole() !== 'backup') return;
+    // A snapshot stands for every message up to `seq`: refused, none of them may be acknowledged.
+    if (this.refuseStale(data.from, termOf(data), 1)) return;
     if (data.bindings) {
       this.peerActsAsPrimary();
       this.adoptBase(data.bindings, seq);
@@ -328,10 +353,30 @@ export class BindingReplicator {
   private adoptBase(bindings: readonly Binding[], seq: number): void {
     this.options.store.replaceAll(bindings, 'replica');
     this.haveBase = true;
+    this.fence.baseAdopted();
     this.resyncAsked = undefined;
     this.lastAppliedSeq = seq;
     this.sendAck(); // rare and large: let the primary know at once
     if (this.synced) this.reportHealth(); // mid catch-up, onSynced reports
+  }
+
+  private followStream(from: string | undefined): void {
+    if (from !== this.peerStream) this.fence.newStream();
+    this.peerStream = from;
+  }
+
+  /**
+   * Content sent at a term older than ours is refused: not applied, and not
+   * acknowledged (nor anything after it). Our copy is no longer the
+   * primary's: we ask for its whole content, which only a primary of our
+   * term can give (the `change` case asks again when one speaks).
+   */
+  private refuseStale(from: string, term: number, seq: number): boolean {
+    if (!this.fence.refuses(from, term, seq)) return false;
+    this.haveBase = false;
+    this.baseParts = undefined;
+    this.askResync(`refused content of term ${term} from the peer; this node is at term ${this.options.term()}`);
+    return true;
   }
 
   /** The peer sends changes: it is primary and needs nothing from us. */
@@ -343,12 +388,13 @@ export class BindingReplicator {
 
   // ---- backup: asking --------------------------------------------------------
 
-  private askResync(reason: string): void {
+  /** Asks the peer's stream for the whole content, once per stream (`again`: a second time). */
+  private askResync(reason: string, again = false): void {
     this.outOfSyncReason = reason;
     this.reportHealth();
-    if (this.resyncAsked && this.resyncAsked.stream === this.peerStream) return;
+    if (!again && this.resyncAsked && this.resyncAsked.stream === this.peerStream) return;
     this.resyncAsked = { stream: this.peerStream };
-    this.channel.send({ kind: 'resync', from: this.stream });
+    this.channel.send({ kind: 'resync', from: this.stream, term: this.options.term() });
   }
 
   private scheduleAck(): void {
@@ -368,9 +414,11 @@ export class BindingReplicator {
     this.ackTimer = undefined;
     const of = this.peerStream;
     if (this.stopped || this.checkRole() !== 'backup' || of === undefined) return;
-    if (this.lastAck?.of === of && this.lastAck.seq >= this.lastSeenSeq) return;
-    this.lastAck = { of, seq: this.lastSeenSeq };
-    this.channel.send({ kind: 'ack', from: this.stream, of, seq: this.lastSeenSeq });
+    // Never past a refused message: an ack says everything up to `seq` is applied here.
+    const seq = this.fence.ackable(this.lastSeenSeq);
+    if (seq === undefined || (this.lastAck?.of === of && this.lastAck.seq >= seq)) return;
+    this.lastAck = { of, seq };
+    this.channel.send({ kind: 'ack', from: this.stream, term: this.options.term(), of, seq });
   }
 
   // ---- health --------------------------------------------------------------

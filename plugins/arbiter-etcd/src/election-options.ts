@@ -19,7 +19,13 @@ export interface EtcdElectionOptions {
   keepaliveInterval?: number;
   /** Milliseconds one etcd call may take before it counts as failed; default 500. */
   requestTimeout?: number;
-  /** Called synchronously whenever leader, connected, peers, lease or inbox change; what it throws is swallowed. */
+  /**
+   * Called whenever leader, highestTerm, connected, peers, the lease (id) or
+   * the inbox change: once per batch of changes, from a microtask right after
+   * them, so every property already shows the whole batch and the callback
+   * never runs inside one of your own calls. Not for `leaseConfirmedAt`
+   * moving on (every keepalive). Never after stop(). What it throws is swallowed.
+   */
   onChange?: () => void;
   /** Receives each message sent to this node (see `EtcdElection.send`), once. */
   onMessage?: (from: string, body: unknown) => void;

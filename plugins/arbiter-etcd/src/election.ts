@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Clock, TimerHandle } from '@switchyard/sdk';
-import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
+import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type IOptions } from 'etcd3';
 import { ClusterView, type LeaderRecord } from './cluster-view';
 import { withDeadline } from './deadline';
 import { ElectionKeys } from './election-keys';
 import { NODE_ID, resolveElectionOptions, type EtcdElectionOptions, type ResolvedElectionOptions } from './election-options';
 import { EtcdArbiterError } from './errors';
 import { faultHandling } from './fault-handling';
+import { KeyWatch } from './key-watch';
+import { Inbox } from './inbox';
 import { encodeJson, parseUntrustedJson } from './json-value';
 import { LeaseKeeper } from './lease-keeper';
+import { PublishedState } from './published-state';
 
 /** How often the whole state is read again, in case a watch event was missed. */
 const REREAD_INTERVAL_MS = 1000;
@@ -47,28 +50,41 @@ export class EtcdElection {
   private phase: Phase = 'new';
   private client: Etcd3 | null = null;
   private keeper: LeaseKeeper | null = null;
-  private watchers: Watcher[] = [];
+  private watches: KeyWatch[] = [];
   private timers: TimerHandle[] = [];
   private isConnected = false;
   private rereading = false;
   private stopping: Promise<void> | null = null;
   private notifyPending = false;
 
-  /** The state to keep under `nodes/<id>`, its version, and which lease/version etcd holds. */
-  private published: { json: string; version: number } | null = null;
-  private publishedHeld: { leaseId: string; version: number } | null = null;
-  private publishQueue: Promise<void> = Promise.resolve();
-  private publishQueued = false;
-
-  /** Inbox keys being taken; deliveries run one at a time, in the order found. */
-  private readonly inboxTaking = new Set<string>();
-  private inboxQueue: Promise<void> = Promise.resolve();
+  private readonly published: PublishedState;
+  private readonly inbox: Inbox;
 
   constructor(options: EtcdElectionOptions) {
     this.options = resolveElectionOptions(options);
     this.clock = this.options.clock;
     this.keys = new ElectionKeys(this.options.prefix, this.options.nodeId);
     this.view = new ClusterView(this.options.nodeId);
+    this.published = new PublishedState({
+      leaseId: () => this.leaseId,
+      put: async (json) => {
+        const client = this.running();
+        const leaseId = this.requireLease();
+        await this.underLease(leaseId, 'publish', () => client.put(this.keys.node(this.options.nodeId)).value(json).lease(leaseId).exec());
+        return leaseId;
+      },
+    });
+    this.inbox = new Inbox({
+      remove: async (key) => {
+        const client = this.running();
+        const removed = await this.call('inbox take', () => client.delete().key(key).getPrevious());
+        return this.phase === 'running' ? removed[0]?.value : undefined;
+      },
+      deliver: (from, body) => {
+        this.options.onMessage(from, body);
+        this.changed();
+      },
+    });
   }
 
   /** True while the latest etcd call (keepalive, read, txn) succeeded; false once one failed or timed out. */
@@ -112,7 +128,7 @@ export class EtcdElection {
    * work: lease grant and keepalives, watches of the leader key, the nodes'
    * state and this node's inbox, and a re-read every second. Resolves
    * without waiting for etcd. Throws `SWY_ERR_ETCD_TLS_FILE` for an
-   * unreadable TLS file.
+   * unreadable TLS file, `SWY_ERR_ETCD_NOT_RUNNING` when called twice.
    */
   async start(): Promise<void> {
     if (this.phase !== 'new') throw new EtcdArbiterError('SWY_ERR_ETCD_NOT_RUNNING', `start() was called twice (election of ${this.options.nodeId})`);
@@ -147,7 +163,7 @@ export class EtcdElection {
       requestTimeoutMs,
       call: (what, run) => this.call(what, run),
       changed: () => this.changed(),
-      granted: () => this.republish(),
+      granted: () => this.published.granted(),
     });
     this.phase = 'running';
     this.keeper.start();
@@ -230,9 +246,7 @@ export class EtcdElection {
    */
   async publish(state: unknown): Promise<void> {
     this.running();
-    const json = encodeJson(state, 'published state');
-    this.published = { json, version: (this.published?.version ?? 0) + 1 };
-    await this.enqueuePublish();
+    await this.published.set(encodeJson(state, 'published state'));
   }
 
   /**
@@ -253,34 +267,20 @@ export class EtcdElection {
   // --- background work ---------------------------------------------------
 
   private watch(client: Etcd3): void {
-    this.addWatcher(client, this.keys.leader, false, (kv, deleted) => {
-      const revision = Number(kv.mod_revision);
-      this.applyLeader(deleted ? null : leaderOf(kv), revision);
-    });
-    this.addWatcher(client, this.keys.nodes, true, (kv, deleted) => {
+    const watch = (key: string, prefix: boolean, event: (kv: IKeyValue, deleted: boolean) => void) => {
+      // (Re)established: a re-read right away closes any doubt about what happened meanwhile.
+      const w = new KeyWatch(client, this.clock, { key, prefix }, { event, established: () => void this.reread() });
+      this.watches.push(w);
+      w.start();
+    };
+    watch(this.keys.leader, false, (kv, deleted) => this.applyLeader(deleted ? null : leaderOf(kv), Number(kv.mod_revision)));
+    watch(this.keys.nodes, true, (kv, deleted) => {
       const id = this.keys.nodeIdOf(kv.key.toString());
       if (id === undefined) return;
       if (this.view.applyPeer(id, deleted ? undefined : parseUntrustedJson(kv.value), Number(kv.mod_revision))) this.changed();
     });
-    this.addWatcher(client, this.keys.inbox, true, (kv, deleted) => {
-      if (!deleted) this.take(kv.key.toString());
-    });
-  }
-
-  private addWatcher(client: Etcd3, key: string, prefix: boolean, onEvent: (kv: IKeyValue, deleted: boolean) => void): void {
-    if (this.phase !== 'running') return;
-    const builder = client.watch();
-    const watcher = (prefix ? builder.prefix(key) : builder.key(key)).watcher();
-    this.watchers.push(watcher);
-    watcher.on('put', (kv) => onEvent(kv, false));
-    watcher.on('delete', (kv) => onEvent(kv, true));
-    // After a reconnect the watch resumes from its last revision; a re-read right away shortens any doubt.
-    watcher.on('connected', () => void this.reread());
-    watcher.on('disconnected', () => undefined);
-    // etcd cancelled the watch (e.g. its revision was compacted): watch again from now; the re-read fills the gap.
-    watcher.on('error', () => {
-      this.watchers = this.watchers.filter((w) => w !== watcher);
-      this.timers.push(this.clock.setTimeout(() => this.addWatcher(client, key, prefix, onEvent), this.options.requestTimeoutMs));
+    watch(this.keys.inbox, true, (kv, deleted) => {
+      if (!deleted) this.inbox.offer(kv.key.toString());
     });
   }
 
@@ -305,76 +305,22 @@ export class EtcdElection {
       const leaderKv = leaderRange?.[0];
       this.applyLeader(leaderKv ? leaderOf(leaderKv) : null, revision);
       const peers = new Map<string, unknown>();
+      let own: IKeyValue | undefined;
       for (const kv of nodesRange ?? []) {
         const id = this.keys.nodeIdOf(kv.key.toString());
+        if (id === this.options.nodeId) own = kv;
         const value = parseUntrustedJson(kv.value);
         if (id !== undefined && value !== undefined) peers.set(id, value);
       }
       if (this.view.applyPeerSnapshot(peers, revision)) this.changed();
       const inbox = [...(inboxRange ?? [])].sort((a, b) => Number(a.create_revision) - Number(b.create_revision));
-      for (const kv of inbox) this.take(kv.key.toString());
-      this.republishIfMissing();
+      for (const kv of inbox) this.inbox.offer(kv.key.toString());
+      this.published.check(own);
     } catch {
       /* `connected` says it; the next round tries again */
     } finally {
       this.rereading = false;
     }
-  }
-
-  /**
-   * Delivers one inbox message: deletes the key and hands its value to
-   * `onMessage` only if this delete removed it, so a message seen by both
-   * the watch and the re-read is delivered once.
-   */
-  private take(key: string): void {
-    if (this.inboxTaking.has(key)) return;
-    this.inboxTaking.add(key);
-    this.inboxQueue = this.inboxQueue.then(async () => {
-      try {
-        const client = this.client;
-        if (this.phase !== 'running' || !client) return;
-        const removed = await this.call('inbox take', () => client.delete().key(key).getPrevious());
-        if (this.phase !== 'running') return;
-        const message = parseUntrustedJson(removed[0]?.value);
-        if (isMessage(message)) {
-          this.options.onMessage(message.from, message.body);
-          this.changed();
-        }
-      } catch {
-        /* still there: the next re-read finds it again */
-      } finally {
-        this.inboxTaking.delete(key);
-      }
-    });
-  }
-
-  private republish(): void {
-    if (this.published) void this.enqueuePublish().catch(() => undefined);
-  }
-
-  /** etcd lost the published state (new lease, failed put): put it again. */
-  private republishIfMissing(): void {
-    const held = this.publishedHeld;
-    const wanted = this.published;
-    if (!wanted || this.publishQueued || this.leaseId === null) return;
-    if (held?.leaseId !== this.leaseId || held.version !== wanted.version) this.republish();
-  }
-
-  /** Puts one at a time, each the latest state, so an older put never lands after a newer one. */
-  private enqueuePublish(): Promise<void> {
-    this.publishQueued = true;
-    const run = this.publishQueue.then(async () => {
-      this.publishQueued = false;
-      const client = this.client;
-      const wanted = this.published;
-      if (this.phase !== 'running' || !client || !wanted) return;
-      const leaseId = this.requireLease();
-      if (this.publishedHeld?.leaseId === leaseId && this.publishedHeld.version === wanted.version) return;
-      await this.underLease(leaseId, 'publish', () => client.put(this.keys.node(this.options.nodeId)).value(wanted.json).lease(leaseId).exec());
-      this.publishedHeld = { leaseId, version: wanted.version };
-    });
-    this.publishQueue = run.catch(() => undefined);
-    return run;
   }
 
   // --- plumbing ------------------------------------------------------------
@@ -417,6 +363,8 @@ export class EtcdElection {
   private setConnected(connected: boolean): void {
     if (this.phase !== 'running' || this.isConnected === connected) return;
     this.isConnected = connected;
+    // Watches waiting out their retry delay would otherwise miss up to a second of events.
+    if (connected) for (const watch of this.watches) watch.retryNow();
     this.changed();
   }
 
@@ -475,9 +423,9 @@ export class EtcdElection {
     this.isConnected = false;
     const ms = this.options.requestTimeoutMs;
     await this.keeper?.stop(revoke);
-    const watchers = this.watchers;
-    this.watchers = [];
-    await Promise.all(watchers.map((w) => withDeadline(this.clock, ms, 'watch cancel', w.cancel()).catch(() => undefined)));
+    const watches = this.watches;
+    this.watches = [];
+    await Promise.all(watches.map((w) => withDeadline(this.clock, ms, 'watch cancel', w.stop()).catch(() => undefined)));
     this.client?.close();
   }
 }
@@ -486,10 +434,6 @@ function leaderOf(kv: IKeyValue): LeaderRecord {
   const value = kv.value.toString('utf8');
   // Untrusted: a value no node could have written is shown as such, never as a node id.
   return { nodeId: NODE_ID.test(value) ? value : '(invalid)', term: Number(kv.create_revision) };
-}
-
-function isMessage(value: unknown): value is { from: string; body: unknown } {
-  return typeof value === 'object' && value !== null && typeof (value as { from?: unknown }).from === 'string' && NODE_ID.test((value as { from: string }).from);
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,5 @@
 import { isRecoverableError, type IOptions } from 'etcd3';
 import type { Clock } from '@switchyard/sdk';
-import { RetryDelay } from './retry-delay';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type Policy = ReturnType<NonNullable<FaultHandling['host']>>;
@@ -16,7 +15,7 @@ type WatchBackoff = NonNullable<FaultHandling['watchBackoff']>;
  *   host has not failed (several endpoints), but always tried when all have;
  * - one call tries each host at most once, so a dead endpoint costs one
  *   fast failure rather than the call;
- * - watch streams reconnect after 100 ms doubling to 1 s.
+ * - etcd3 does not reconnect watches (KeyWatch does).
  * The election's own loops retry whole operations; the per-call budget is
  * the call deadline.
  */
@@ -53,7 +52,7 @@ export function faultHandling(endpoints: readonly string[], clock: Clock, skipMs
     }
   });
 
-  return { host, global, watchBackoff: watchBackoff(new RetryDelay(100, 1000)) };
+  return { host, global, watchBackoff: noWatchRetry() };
 }
 
 function policy(execute: <T>(fn: (context: PolicyContext) => PromiseLike<T> | T, signal?: AbortSignal) => Promise<T>): Policy {
@@ -66,14 +65,12 @@ function context(signal: AbortSignal | undefined): PolicyContext {
   return { signal: signal ?? new AbortController().signal };
 }
 
-/** etcd3 asks the factory for a fresh backoff after each successful watch response, then steps it on each failure. */
-function watchBackoff(delay: RetryDelay): WatchBackoff {
-  const step = (duration: number): WatchBackoff => ({ duration, next: () => step(delay.next()) });
-  return {
-    duration: 100,
-    next: () => {
-      delay.reset();
-      return step(delay.next());
-    },
-  };
+/**
+ * etcd3's watch manager retries a lost stream after this delay. KeyWatch
+ * detaches its watcher as soon as the stream is lost, so by then there is
+ * nothing left to retry: 0 lets that timer (which keeps the process alive) end at once.
+ */
+function noWatchRetry(): WatchBackoff {
+  const step: WatchBackoff = { duration: 0, next: () => step };
+  return step;
 }

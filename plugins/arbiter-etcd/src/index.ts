@@ -5,6 +5,5 @@
 export { EtcdElection, type CampaignResult } from './election';
 export type { EtcdElectionOptions } from './election-options';
 export type { LeaderRecord } from './cluster-view';
-export { ClusterView } from './cluster-view';
 export { ETCD_ERROR_CODES, EtcdArbiterError, type EtcdErrorCode } from './errors';
 export { MAX_VALUE_BYTES } from './json-value';

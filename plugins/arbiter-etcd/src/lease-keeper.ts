@@ -101,15 +101,19 @@ export class LeaseKeeper {
     const generation = this.generation;
     const { client, ttl, requestTimeoutMs } = this.options;
     const sentAt = this.options.clock.monotonic();
-    // The Lease constructor sends the grant request at once.
-    const lease = client.lease(ttl, { autoKeepAlive: false, deadline: Date.now() + requestTimeoutMs });
+    let lease: Lease | undefined;
     let id: string;
     try {
-      id = await this.options.call('lease grant', () => lease.grant());
+      id = await this.options.call('lease grant', () => {
+        // The Lease constructor sends the grant request at once.
+        lease = client.lease(ttl, { autoKeepAlive: false, deadline: Date.now() + requestTimeoutMs });
+        return lease.grant();
+      });
     } catch {
       if (generation === this.generation) this.schedule(this.retry.next(), () => this.grant());
       return;
     }
+    if (!lease) return; // unreachable: `call` resolved, so the lease was created
     if (generation !== this.generation) {
       // Stopped or revoked while the grant was on its way: nothing may live under this lease.
       void lease.revoke({ deadline: Date.now() + requestTimeoutMs }).catch(() => undefined);

@@ -48,6 +48,12 @@ describe.skipIf(!hasTool('etcd'))('EtcdElection when etcd goes away', () => {
     await until(() => b.connected, 3000, 'b to reconnect');
     expect((await a.campaign()).won).toBe(true);
     expect(b.peers.get('a')).toEqual({ role: 'primary' });
+    // b's watches are back too: a change reaches it at once, not at the next 1 s re-read.
+    await until(() => b.leader?.nodeId === 'a', 1000, 'b to see a lead');
+    const resignedAt = Date.now();
+    expect(await a.resign()).toBe(true);
+    await until(() => b.leader === null, 2000, 'b to see the resignation');
+    expect(Date.now() - resignedAt).toBeLessThan(400);
   });
 
   it('the lease expires or is revoked behind its back: a new lease is granted and the published state re-put', async () => {
@@ -72,6 +78,15 @@ describe.skipIf(!hasTool('etcd'))('EtcdElection when etcd goes away', () => {
     await until(() => a.leaseId !== null && a.leaseId !== lost, 2000, 'a new lease for a');
     await until(() => b.peers.get('a') !== undefined, 2000, "a's state re-put");
     expect(b.peers.get('a')).toEqual({ role: 'primary', n: 1 });
+    // Deleted behind its back, the state comes back too (the re-read notices).
+    const raw2 = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      await raw2.delete().key(`${common.prefix}nodes/a`).exec();
+    } finally {
+      raw2.close();
+    }
+    await until(() => !b.peers.has('a'), 1000, "b to see a's state deleted");
+    await until(() => b.peers.has('a'), 2500, "a's state re-put after the delete");
     // The leadership is not re-taken by itself: that is the arbiter's decision.
     expect(a.leader).toBeNull();
     const again = await a.campaign();

@@ -1,7 +1,8 @@
 import { freePort } from '@switchyard/core/testing';
 import { SystemClock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterView, EtcdElection, type EtcdElectionOptions } from '../src/index';
+import { ClusterView } from '../src/cluster-view';
+import { EtcdElection, type EtcdElectionOptions } from '../src/index';
 import { until } from './support/processes';
 
 const base: EtcdElectionOptions = { endpoints: ['http://127.0.0.1:2379'], prefix: '/switchyard/demo/', nodeId: 'sip-a', leaseTtl: 2, clock: new SystemClock() };

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import { freePort, tempDir, waitFor } from '@switchyard/core/testing';
+import type { TestPki } from './tls';
 
 /**
  * A real single-member etcd on loopback for tests: free client and peer
@@ -8,7 +10,7 @@ import { freePort, tempDir, waitFor } from '@switchyard/core/testing';
  * etcd 3.4 takes about 2 s after SIGTERM and holds its port and dir until then).
  */
 export interface TestEtcd {
-  /** `http://127.0.0.1:<client port>` */
+  /** `http://127.0.0.1:<client port>` (`https://` with TLS) */
   readonly endpoint: string;
   readonly dataDir: string;
   /** The running process's pid, or null while stopped. */
@@ -25,10 +27,12 @@ export interface TestEtcd {
   dispose(): Promise<void>;
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/** With `tls`, clients must speak TLS and show a certificate signed by the test CA. */
+export async function startEtcd(options: { tls?: TestPki } = {}): Promise<TestEtcd> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const dataDir = tempDir('switchyard-etcd-');
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const tls = options.tls;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
     '--name', 't',
@@ -39,6 +43,7 @@ export async function startEtcd(): Promise<TestEtcd> {
     '--initial-advertise-peer-urls', peer,
     '--initial-cluster', `t=${peer}`,
     '--log-level', 'warn',
+    ...(tls ? ['--cert-file', tls.serverCert, '--key-file', tls.serverKey, '--trusted-ca-file', tls.ca, '--client-cert-auth'] : []),
   ];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -54,9 +59,7 @@ export async function startEtcd(): Promise<TestEtcd> {
     await waitFor(
       async () => {
         if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`etcd exited:\n${log}`);
-        const res = await fetch(`${endpoint}/health`).catch(() => undefined);
-        const body = res?.ok ? ((await res.json()) as { health?: string }) : undefined;
-        return body?.health === 'true' ? true : undefined;
+        return (await healthy(endpoint, tls)) ? true : undefined;
       },
       10_000,
       `etcd healthy at ${endpoint}`,
@@ -97,4 +100,25 @@ export async function startEtcd(): Promise<TestEtcd> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** etcd's /health answer (over TLS with the test client certificate when `tls` is given). */
+async function healthy(endpoint: string, tls: TestPki | undefined): Promise<boolean> {
+  if (!tls) {
+    const res = await fetch(`${endpoint}/health`).catch(() => undefined);
+    const body = res?.ok ? ((await res.json()) as { health?: string }) : undefined;
+    return body?.health === 'true';
+  }
+  return new Promise((resolve) => {
+    const req = https.get(
+      `${endpoint}/health`,
+      { ca: fs.readFileSync(tls.ca), cert: fs.readFileSync(tls.clientCert), key: fs.readFileSync(tls.clientKey) },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(res.statusCode === 200 && body.includes('"health":"true"')));
+      },
+    );
+    req.on('error', () => resolve(false));
+  });
 }

@@ -1,0 +1,34 @@
+import { defineConfig } from '@switchyard/sdk';
+
+/**
+ * A pair on two hosts, arbitrated by etcd. Each host runs
+ * `switchyard node --config switchyard.config.ts`; the node whose `host` is
+ * an address of that machine is the one it runs. Addresses are those of the
+ * namespace lab (`npm run lab:up` in this folder, see lab.md): hosts h1
+ * (192.0.2.1 control, 198.51.100.1 SIP) and h2 (.2), etcd on the client
+ * namespace at 192.0.2.254.
+ */
+export default defineConfig({
+  cluster: 'multi-host-demo',
+  nodes: [
+    { id: 'sip-a', host: '192.0.2.1', haPort: 7461, priority: 100, sip: { host: '198.51.100.1', port: 5060 } },
+    { id: 'sip-b', host: '192.0.2.2', haPort: 7461, priority: 50, sip: { host: '198.51.100.2', port: 5060 } },
+  ],
+  // The primary holds /switchyard/multi-host-demo/leader under its etcd lease (TTL 2 s).
+  arbiter: { kind: 'etcd', endpoints: ['http://192.0.2.254:2379'], leaseTtl: 2 },
+  // Each agent serves the management API on its own node's host (192.0.2.1:7460, 192.0.2.2:7460).
+  management: { port: 7460 },
+  // Two hosts: the HA link must be authenticated with a secret shared by both (change it).
+  haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3, secret: 'multi-host-demo-secret-change-me' },
+  plugins: {
+    sip: { bindRetryInterval: 2, replication: { mode: 'async' } },
+    'alarm-reactions': true,
+  },
+  alarms: {
+    conditions: [
+      { id: 'etcd-unreachable', detect: ['01-30001'], cancel: ['01-30002'], severity: 'major', reactions: ['log-it'] },
+      { id: 'sip-listener-down', detect: ['00-04200'], severity: 'critical', clearAfter: 3600, reactions: ['log-it'] },
+    ],
+    reactions: { 'log-it': { kind: 'log', note: 'see the README section on two hosts' } },
+  },
+});

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CLI, linkNodeModules, tempDir, waitFor } from '@switchyard/core/testing';
+import type { ClusterStatusView, NodeStatusView } from '@switchyard/core';
+import { Lab, type LabProcess } from '@switchyard/lab';
+
+export const NODES = { 'sip-a': 'h1', 'sip-b': 'h2' } as const;
+export type NodeId = keyof typeof NODES;
+export const SIP = { 'sip-a': '198.51.100.1:5060', 'sip-b': '198.51.100.2:5060' } as const;
+export const SCENARIOS = path.dirname(require.resolve('@switchyard/plugin-sip/package.json')) + '/scenarios';
+const PROBER = path.join(__dirname, 'prober.js');
+
+/** The example's config for a lab with `members` etcd members, with its runtime dir in `dir`. */
+export function labConfig(dir: string, members: readonly string[]): Record<string, unknown> {
+  return {
+    cluster: 'lab-test',
+    nodes: [
+      { id: 'sip-a', host: '192.0.2.1', haPort: 7461, priority: 100, sip: { host: '198.51.100.1', port: 5060 } },
+      { id: 'sip-b', host: '192.0.2.2', haPort: 7461, priority: 50, sip: { host: '198.51.100.2', port: 5060 } },
+    ],
+    arbiter: { kind: 'etcd', endpoints: members, leaseTtl: 2 },
+    management: { port: 7460 },
+    haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3, secret: 'lab-test-secret-0123456789' },
+    supervisor: { restartDelay: 0.2, restartMaxDelay: 2, stopTimeout: 3 },
+    runtimeDir: path.join(dir, 'state'),
+    plugins: { sip: { bindRetryInterval: 1, replication: { mode: 'async' } }, 'alarm-reactions': true },
+  };
+}
+
+/** A two-host pair in a fresh lab: one `switchyard node` agent per host namespace. */
+export class LabPair {
+  readonly agents = new Map<NodeId, LabProcess>();
+  private constructor(
+    readonly lab: Lab,
+    readonly dir: string,
+    readonly config: string,
+  ) {}
+
+  static async create(options: { etcdMembers: 1 | 3 }): Promise<LabPair> {
+    const lab = await Lab.create({ etcdMembers: options.etcdMembers });
+    const dir = tempDir('switchyard-lab-pair-');
+    linkNodeModules(dir);
+    const config = path.join(dir, 'switchyard.config.json');
+    fs.writeFileSync(config, JSON.stringify(labConfig(dir, lab.etcdEndpoints), null, 2));
+    const pair = new LabPair(lab, dir, config);
+    return pair;
+  }
+
+  startAgent(id: NodeId): LabProcess {
+    const agent = this.lab.spawn(NODES[id], [process.execPath, CLI, 'node', '--config', this.config, '--id', id], {
+      logFile: path.join(this.dir, `agent-${id}.out`),
+      label: `agent ${id}`,
+    });
+    this.agents.set(id, agent);
+    return agent;
+  }
+
+  /** `switchyard <args>` in the client namespace. */
+  cli(args: string[], timeoutMs = 15_000) {
+    return this.lab.run('client', [process.execPath, CLI, ...args, '--config', this.config], { timeoutMs });
+  }
+
+  async status(): Promise<ClusterStatusView | undefined> {
+    const r = await this.cli(['status', '--json']);
+    if (r.code !== 0) return undefined;
+    try {
+      return JSON.parse(r.stdout) as ClusterStatusView;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits until one node is a running primary and the other a running backup, at a term above `minTerm`. */
+  async waitForRoles(minTerm: number, timeoutMs: number, primary?: NodeId) {
+    return waitFor(async () => {
+      const v = await this.status();
+      if (!v) return undefined;
+      const p = v.nodes.find((n) => n.role === 'primary' && n.status === 'running');
+      const b = v.nodes.find((n) => n.role === 'backup' && n.status === 'running');
+      if (!p || !b || v.arbiter.term <= minTerm || v.arbiter.primary !== p.id) return undefined;
+      if (primary && p.id !== primary) return undefined;
+      return { view: v, primary: p as NodeStatusView & { id: NodeId }, backup: b as NodeStatusView & { id: NodeId } };
+    }, timeoutMs, `a running primary and backup at a term above ${minTerm}`);
+  }
+
+  /** Starts the OPTIONS prober in `where`, sending from `from` to `targets` every `intervalMs`. */
+  probe(where: 'client' | 'h1' | 'h2', from: string, targets: string[], intervalMs: number, seconds: number): Probe {
+    const lines: ProbeAnswer[] = [];
+    const proc = this.lab.spawn(where, [process.execPath, PROBER, from, String(intervalMs), String(seconds), ...targets], {
+      label: `prober in ${where}`,
+      onLine: (line, stream) => {
+        if (stream !== 'stdout') return;
+        try {
+          lines.push(JSON.parse(line) as ProbeAnswer);
+        } catch {
+          /* not a result line */
+        }
+      },
+    });
+    return { answers: lines, proc };
+  }
+
+  async sipp(scenario: string, target: string, calls: number, extra: string[] = []) {
+    return this.lab.run(
+      'client',
+      [
+        'sipp', '-sf', path.join(SCENARIOS, scenario), '-key', 'user', 'user', '-key', 'expires', '3600',
+        '-m', String(calls), '-r', '250', '-l', '200', '-i', '198.51.100.254', '-p', '0', '-nostdin',
+        '-timeout', '40s', '-timeout_error', '-recv_timeout', '4000', '-trace_err',
+        '-error_file', path.join(this.dir, `${scenario}.errors.log`), ...extra, target,
+      ],
+      { timeoutMs: 60_000 },
+    );
+  }
+
+  /** The agents' output, for a failing test's message. */
+  agentOutput(): string {
+    return [...this.agents.keys()]
+      .map((id) => {
+        const file = path.join(this.dir, `agent-${id}.out`);
+        return `--- agent ${id}\n${fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-60).join('\n') : '(no output)'}`;
+      })
+      .join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    if (process.env.SWITCHYARD_LAB_DEBUG) process.stderr.write(this.agentOutput());
+    await this.lab.destroy();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface ProbeAnswer {
+  at: number;
+  target: string;
+  status: number;
+}
+
+export interface Probe {
+  answers: ProbeAnswer[];
+  proc: LabProcess;
+}
+
+/** The node process pid of `id`, as its agent reports it. */
+export function nodePid(view: ClusterStatusView, id: NodeId): number {
+  const pid = view.nodes.find((n) => n.id === id)?.pid;
+  if (typeof pid !== 'number') throw new Error(`no pid for ${id} in ${JSON.stringify(view.nodes)}`);
+  return pid;
+}

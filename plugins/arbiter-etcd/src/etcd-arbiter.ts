@@ -281,11 +281,12 @@ export class EtcdArbiter implements Arbiter {
     // Just after the HA link went down the peer may still be serving: wait until it can have noticed too.
     const holdOff = this.context.haLink.heartbeatInterval * (this.context.haLink.missedHeartbeats + 1) * 1000;
     if (this.local.linkUpAt !== null && link && !link.connected && now - this.local.linkUpAt < holdOff) return false;
-    // At the first election, a running peer of higher priority gets half a TTL to win first.
+    // At the first election the node of higher priority should win: the other waits a lease TTL for it,
+    // unless it reports that it cannot serve.
     const peer = this.peerView();
-    if (this.term === 0 && peer?.status === 'running' && this.peerPriority > this.local.priority) {
+    if (this.term === 0 && this.peerPriority > this.local.priority && peer?.status !== 'unavailable') {
       this.firstWaitAt ??= now;
-      return now - this.firstWaitAt >= this.options.leaseTtl * 500;
+      if (now - this.firstWaitAt < this.options.leaseTtl * 1000) return false;
     }
     return true;
   }
@@ -381,7 +382,8 @@ export class EtcdArbiter implements Arbiter {
       leaseConfirmedAt: this.election.leaseConfirmedAt,
       etcdConnected: this.election.connected,
       linkConfirmedAt: this.local.linkConfirmedAt,
-      linkSlackMs: this.context.haLink.heartbeatInterval * 1000,
+      // Confirmations arrive once per heartbeat interval: two intervals of slack.
+      linkSlackMs: this.context.haLink.heartbeatInterval * 2000,
     });
     this.local.grantedUntil = Math.max(this.local.grantedUntil ?? 0, until);
     this.context.port.grant(this.local.id, until);

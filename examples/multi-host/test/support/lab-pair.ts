@@ -113,12 +113,18 @@ export class LabPair {
     );
   }
 
+  /** SIPp's error log of a scenario, for a failing test's message. */
+  sippErrors(scenario: string): string {
+    const file = path.join(this.dir, `${scenario}.errors.log`);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(0, 4000) : '(no SIPp error log)';
+  }
+
   /** The agents' output, for a failing test's message. */
   agentOutput(): string {
     return [...this.agents.keys()]
       .map((id) => {
         const file = path.join(this.dir, `agent-${id}.out`);
-        return `--- agent ${id}\n${fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-60).join('\n') : '(no output)'}`;
+        return `--- agent ${id}\n${fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-400).join('\n') : '(no output)'}`;
       })
       .join('\n');
   }

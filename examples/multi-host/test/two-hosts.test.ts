@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool, waitFor } from '@switchyard/core/testing';
-import { LabPair, nodePid, SIP, type NodeId } from './support/lab-pair';
+import path from 'node:path';
+import { LabPair, nodePid, SIP, type NodeId } from '@switchyard/lab';
+
+const SCENARIOS = path.join(path.dirname(require.resolve('@switchyard/plugin-sip/package.json')), 'scenarios');
+const scenario = (name: string) => path.join(SCENARIOS, name);
 
 /**
  * A pair on two hosts (network namespaces of the lab), arbitrated by a real
@@ -53,7 +57,7 @@ describe.skipIf(!canRun)('a pair on two hosts with the etcd arbiter', () => {
   }, 60_000);
 
   it(`keeps ${USERS} SIPp registrations across kill -9 of the primary's node; the restarted node rejoins as backup`, async () => {
-    const reg = await pair.sipp('register.xml', SIP[primary], USERS);
+    const reg = await pair.sipp(scenario('register.xml'), SIP[primary], USERS);
     expect(reg.code, pair.sippErrors('register.xml')).toBe(0);
     await waitFor(async () => {
       const v = await pair.status();
@@ -70,7 +74,7 @@ describe.skipIf(!canRun)('a pair on two hosts with the etcd arbiter', () => {
     expect(newPrimary?.sip?.bindings, 'bindings on the new primary').toBe(USERS);
 
     // The AORs were registered under the first primary's address (their domain); ask the new primary for them.
-    const query = await pair.sipp('query.xml', SIP[old], USERS, ['-rsa', SIP[primary], '-trace_msg', '-message_file', `${pair.dir}/query.messages.log`]);
+    const query = await pair.sipp(scenario('query.xml'), SIP[old], USERS, ['-rsa', SIP[primary], '-trace_msg', '-message_file', `${pair.dir}/query.messages.log`]);
     expect(query.code, pair.sippErrors('query.xml')).toBe(0);
     const trace = fs.readFileSync(`${pair.dir}/query.messages.log`, 'utf8');
     const found = new Set([...trace.matchAll(/Contact:\s*<sip:user(\d+)@198\.51\.100\.254:\d+[^>]*>;expires=(\d+)/g)].map((m) => m[1]));

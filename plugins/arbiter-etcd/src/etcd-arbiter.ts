@@ -9,6 +9,7 @@ import {
   type TimerHandle,
 } from '@switchyard/sdk';
 import { EtcdElection } from './election';
+import type { EtcdElectionOptions } from './election-options';
 import { EtcdArbiterEvent } from './events';
 import type { EtcdArbiterOptions } from './options';
 import { grantDeadline } from './grant';
@@ -20,6 +21,12 @@ interface PublishedNode {
   term: number;
   priority: number;
 }
+
+/** What the arbiter uses of {@link EtcdElection} (a test may hand it another). */
+export type ElectionPort = Pick<
+  EtcdElection,
+  'connected' | 'leaseId' | 'leaseConfirmedAt' | 'leader' | 'highestTerm' | 'peers' | 'start' | 'stop' | 'campaign' | 'resign' | 'revoke' | 'publish' | 'send'
+>;
 
 interface LocalNode {
   id: string;
@@ -53,7 +60,7 @@ type Message =
  */
 export class EtcdArbiter implements Arbiter {
   readonly kind = 'etcd';
-  private readonly election: EtcdElection;
+  private readonly election: ElectionPort;
   private readonly local: LocalNode;
   private readonly peerId: string;
   private readonly peerPriority: number;
@@ -74,6 +81,7 @@ export class EtcdArbiter implements Arbiter {
   constructor(
     private readonly options: EtcdArbiterOptions,
     private readonly context: ArbiterContext,
+    createElection: (options: EtcdElectionOptions) => ElectionPort = (o) => new EtcdElection(o),
   ) {
     const selfId = context.localNodes[0];
     const self = context.nodes.find((n) => n.id === selfId);
@@ -95,7 +103,7 @@ export class EtcdArbiter implements Arbiter {
       linkUpAt: null,
       grantedUntil: null,
     };
-    this.election = new EtcdElection({
+    this.election = createElection({
       endpoints: options.endpoints,
       prefix: options.prefix ?? `/switchyard/${context.cluster}/`,
       nodeId: self.id,

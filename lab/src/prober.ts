@@ -1,14 +1,12 @@
-#!/usr/bin/env node
-'use strict';
 /**
  * A bounded SIP OPTIONS prober, run inside a lab namespace:
- *   node prober.js <from-address> <interval-ms> <duration-s> <host:port> [<host:port> ...]
+ *   node dist/prober.js <from-address> <interval-ms> <duration-s> <host:port> [<host:port> ...]
  * Every interval it sends one OPTIONS (UDP) to each target and prints one
  * JSON line per answer: {"at": epoch ms, "target": "host:port", "status": 200}.
  * It stops by itself after the duration; only the given targets get traffic.
  */
-const dgram = require('node:dgram');
-const crypto = require('node:crypto');
+import crypto from 'node:crypto';
+import dgram from 'node:dgram';
 
 const [from, intervalArg, durationArg, ...targets] = process.argv.slice(2);
 const interval = Number(intervalArg);
@@ -18,9 +16,9 @@ if (!from || !(interval > 0) || !(duration > 0) || targets.length === 0) {
   process.exit(2);
 }
 const socket = dgram.createSocket('udp4');
-const pending = new Map();
+const pending = new Map<string, string>();
 let seq = 0;
-socket.on('message', (buf) => {
+socket.on('message', (buf: Buffer) => {
   const text = buf.toString('latin1');
   const status = /^SIP\/2\.0 (\d{3})/.exec(text);
   const callId = /^(?:Call-ID|i):\s*(\S+)/im.exec(text);
@@ -41,10 +39,10 @@ socket.bind(0, from, () => {
       return;
     }
     for (const target of targets) {
-      const [host, p] = target.split(':');
+      const [host, p] = target.split(':') as [string, string];
       const callId = `${crypto.randomBytes(6).toString('hex')}-${seq++}`;
       pending.set(callId, target);
-      if (pending.size > 10000) pending.delete(pending.keys().next().value);
+      if (pending.size > 10000) pending.delete(pending.keys().next().value as string);
       const msg =
         `OPTIONS sip:probe@${host}:${p} SIP/2.0\r\n` +
         `Via: SIP/2.0/UDP ${from}:${port};branch=z9hG4bK${callId};rport\r\n` +

@@ -2,15 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLI, linkNodeModules, tempDir, waitFor } from '@switchyard/core/testing';
 import type { ClusterStatusView, NodeStatusView } from '@switchyard/core';
-import { Lab, type LabProcess } from '@switchyard/lab';
+import { Lab } from './lab';
+import type { LabProcess } from './processes';
 
 export const NODES = { 'sip-a': 'h1', 'sip-b': 'h2' } as const;
 export type NodeId = keyof typeof NODES;
 export const SIP = { 'sip-a': '198.51.100.1:5060', 'sip-b': '198.51.100.2:5060' } as const;
-export const SCENARIOS = path.dirname(require.resolve('@switchyard/plugin-sip/package.json')) + '/scenarios';
 const PROBER = path.join(__dirname, 'prober.js');
 
-/** The example's config for a lab with `members` etcd members, with its runtime dir in `dir`. */
+/**
+ * The pair config of the lab (the one of examples/multi-host, with faster
+ * restarts): sip-a on h1, sip-b on h2, etcd arbiter with a 2 s lease, the
+ * SIP plugin on each host's SIP address, state in `dir`.
+ */
 export function labConfig(dir: string, members: readonly string[]): Record<string, unknown> {
   return {
     cluster: 'lab-test',
@@ -27,7 +31,11 @@ export function labConfig(dir: string, members: readonly string[]): Record<strin
   };
 }
 
-/** A two-host pair in a fresh lab: one `switchyard node` agent per host namespace. */
+/**
+ * A two-host pair in a fresh lab: one `switchyard node` agent per host
+ * namespace, the CLI, SIPp and an OPTIONS prober in the client namespace.
+ * For tests and benchmarks; `destroy()` removes everything.
+ */
 export class LabPair {
   readonly agents = new Map<NodeId, LabProcess>();
   private constructor(
@@ -36,12 +44,17 @@ export class LabPair {
     readonly config: string,
   ) {}
 
-  static async create(options: { etcdMembers: 1 | 3 }): Promise<LabPair> {
+  /**
+   * A lab with `etcdMembers` etcd members and the pair config written to a
+   * temp folder whose node_modules is this repository's (so its plugins load).
+   * The agents are not started: call {@link startAgent}.
+   */
+  static async create(options: { etcdMembers: 1 | 3; config?: (dir: string, endpoints: readonly string[]) => Record<string, unknown> }): Promise<LabPair> {
     const lab = await Lab.create({ etcdMembers: options.etcdMembers });
     const dir = tempDir('switchyard-lab-pair-');
     linkNodeModules(dir);
     const config = path.join(dir, 'switchyard.config.json');
-    fs.writeFileSync(config, JSON.stringify(labConfig(dir, lab.etcdEndpoints), null, 2));
+    fs.writeFileSync(config, JSON.stringify((options.config ?? labConfig)(dir, lab.etcdEndpoints), null, 2));
     const pair = new LabPair(lab, dir, config);
     return pair;
   }
@@ -100,11 +113,13 @@ export class LabPair {
     return { answers: lines, proc };
   }
 
-  async sipp(scenario: string, target: string, calls: number, extra: string[] = []) {
+  /** SIPp in the client namespace: `calls` calls of the scenario file at 250/s, bounded to 40 s. */
+  async sipp(scenarioFile: string, target: string, calls: number, extra: string[] = []) {
+    const scenario = path.basename(scenarioFile);
     return this.lab.run(
       'client',
       [
-        'sipp', '-sf', path.join(SCENARIOS, scenario), '-key', 'user', 'user', '-key', 'expires', '3600',
+        'sipp', '-sf', scenarioFile, '-key', 'user', 'user', '-key', 'expires', '3600',
         '-m', String(calls), '-r', '250', '-l', '200', '-i', '198.51.100.254', '-p', '0', '-nostdin',
         '-timeout', '40s', '-timeout_error', '-recv_timeout', '4000', '-trace_err',
         '-error_file', path.join(this.dir, `${scenario}.errors.log`), ...extra, target,

@@ -26,6 +26,7 @@ function setup(opts: { verdict?: SwitchoverVerdict } = {}) {
         orders.push({ node, order });
         if (order.term >= state[node]!.term) state[node] = { ...state[node]!, role: order.role, term: order.term };
       },
+      grant: () => undefined, // the embedded arbiter grants no deadline
       consult: async () => opts.verdict,
       emit: (id, fields) => void events.push({ id, fields }),
     },

@@ -6,7 +6,7 @@ export const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvw';
 
 export const VIEW: ClusterStatusView = {
   cluster: 'lab',
-  arbiter: { kind: 'embedded', term: 3, primary: 'sip-a' },
+  arbiter: { kind: 'embedded', term: 3, primary: 'sip-a', connected: true },
   nodes: [
     { id: 'sip-a', role: 'primary', status: 'running', pid: 4121, term: 3, lastHeartbeat: 0.4, restarts: 0 },
     { id: 'sip-b', role: 'backup', status: 'running', pid: 4122, term: 3, lastHeartbeat: 1.2, restarts: 1 },

@@ -6,7 +6,7 @@ describe('renderStatusTable', () => {
   it('renders the header line and one aligned row per node', () => {
     const view: ClusterStatusView = {
       cluster: 'lab',
-      arbiter: { kind: 'embedded', term: 12, primary: 'sip-a' },
+      arbiter: { kind: 'embedded', term: 12, primary: 'sip-a', connected: true },
       nodes: [
         { id: 'sip-a', role: 'primary', status: 'running', pid: 4121, term: 12, lastHeartbeat: 0.42, restarts: 0 },
         { id: 'sip-backup', role: 'backup', status: 'starting', pid: 98765, term: 11, lastHeartbeat: 75, restarts: 3, sip: { calls: 2 } },
@@ -25,7 +25,7 @@ describe('renderStatusTable', () => {
   it('shows unknown values as - and no primary as none', () => {
     const view: ClusterStatusView = {
       cluster: 'lab',
-      arbiter: { kind: 'etcd', term: 0, primary: null },
+      arbiter: { kind: 'etcd', term: 0, primary: null, connected: false },
       nodes: [
         { id: 'a', role: null, status: 'down', pid: null, term: 0, lastHeartbeat: null, restarts: 5 },
         { id: 'b', role: 'backup', status: 'unresponsive', pid: 7, term: 0, lastHeartbeat: 7300, restarts: 0 },

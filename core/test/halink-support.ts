@@ -94,9 +94,9 @@ export async function testPair(
   return { a, b, portA, portB };
 }
 
-/** A raw TCP client, destroyed after the test. */
-export async function rawClient(port: number): Promise<net.Socket> {
-  const socket = net.connect({ host: '127.0.0.1', port });
+/** A raw TCP client, destroyed after the test; `from` binds its source address (a 127.0.0.0/8 address stands in for another host). */
+export async function rawClient(port: number, options: { host?: string; from?: string } = {}): Promise<net.Socket> {
+  const socket = net.connect({ host: options.host ?? '127.0.0.1', port, ...(options.from ? { localAddress: options.from } : {}) });
   socket.on('error', () => undefined);
   socket.resume(); // flowing, so the server's close is seen even if the test reads nothing
   onCleanup(() => void socket.destroy());
@@ -181,8 +181,12 @@ export class TcpProxy {
  * A hand-driven peer: completes the real handshake as `identity.nodeId`,
  * then does only what the test makes it do. Frames it receives are collected.
  */
-export async function handshakenClient(port: number, identity: HandshakeIdentity): Promise<{ socket: net.Socket; frames: Frame[] }> {
-  const socket = await rawClient(port);
+export async function handshakenClient(
+  port: number,
+  identity: HandshakeIdentity,
+  options: { host?: string; from?: string } = {},
+): Promise<{ socket: net.Socket; frames: Frame[] }> {
+  const socket = await rawClient(port, options);
   const decoder = new FrameDecoder({ maxFrameBytes: 1024 * 1024 });
   const handshake = new ClientHandshake(identity);
   const frames: Frame[] = [];

@@ -52,6 +52,21 @@ function fromPeerAddress(remote: string | undefined, peerHost: string): boolean 
   return remote !== undefined && plainAddress(remote) === peer;
 }
 
+/**
+ * Where the dialer calls from: its own configured address, so the peer's
+ * check ({@link fromPeerAddress}) sees that address whatever source the
+ * kernel would pick (another address of a host with several, or 127.0.0.1
+ * for a pair on 127.0.0.1 and 127.0.0.2). Not for a wildcard or a name, nor
+ * when the peer's address is of the other family.
+ */
+function dialFrom(listenHost: string, peerHost: string): { localAddress: string; family: number } | undefined {
+  const local = plainAddress(listenHost);
+  const family = net.isIP(local);
+  if (family === 0 || local === '0.0.0.0' || local === '::') return undefined;
+  const peerFamily = net.isIP(plainAddress(peerHost));
+  return peerFamily === 0 || peerFamily === family ? { localAddress: local, family } : undefined;
+}
+
 /** Unauthenticated connections held at once; more are refused. */
 const MAX_PENDING_HANDSHAKES = 8;
 
@@ -224,7 +239,7 @@ export class HaLink implements HaChannels {
     this.reconnectTimer = undefined;
     if (!this.started || this.active || this.dialing) return;
     const { host, port } = this.options.peer;
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, ...dialFrom(this.options.listen.host, host) });
     this.dialing = new LinkConnection(socket, 'dialed', `${host}:${port}`, this.context, this.handlers);
     this.connections.add(this.dialing);
   }

@@ -120,3 +120,23 @@ async function flushMicrotasks(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Settles with `promise`, or rejects with `onTimeout()` after `ms` of the
+ * clock: the one timeout wrapper (plugin lifecycle hooks, etcd calls).
+ */
+export function withTimeout<T>(clock: Clock, ms: number, promise: Promise<T>, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        timer.cancel();
+        resolve(value);
+      },
+      (error: unknown) => {
+        timer.cancel();
+        reject(error);
+      },
+    );
+  });
+}

@@ -5,6 +5,7 @@
  */
 export * from './errors';
 export * from './clock';
+export { Backoff } from './halink/backoff';
 export * from './tokens';
 export { CoreTokens, type ArbiterClient } from './core-tokens';
 export * from './events/catalogue';

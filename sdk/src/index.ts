@@ -11,6 +11,8 @@ export {
   CoreTokens,
   CoreEvent,
   ManualClock,
+  withTimeout,
+  Backoff,
   SystemClock,
   SwitchyardError,
   codedErrorClass,

@@ -1,6 +1,6 @@
 import type { AsyncSeriesBailHook, Hook } from 'tapable';
 import { SwitchyardError } from '../errors';
-import type { Clock } from '../clock';
+import { withTimeout, type Clock } from '../clock';
 import type { EngineHooks, HookName } from '../engine/hooks';
 
 /** Options a plugin may give a tap. The tap's name is always the plugin's. */
@@ -84,7 +84,7 @@ export function createHookView(hooks: EngineHooks, options: HookViewOptions): Pl
         (hook as unknown as AsyncSeriesBailHook<unknown[], unknown>).tapPromise(tapOptions(given), async (...a: unknown[]) => {
           try {
             const run = fn(...a);
-            return timed ? await withTimeout(run, options, hookName) : await run;
+            return timed ? await lifecycleTimeout(run, options, hookName) : await run;
           } catch (error) {
             throw hookError(options.plugin, hookName, error);
           }
@@ -96,27 +96,14 @@ export function createHookView(hooks: EngineHooks, options: HookViewOptions): Pl
   return Object.freeze(view) as unknown as PluginHooks;
 }
 
-function withTimeout<T>(run: Promise<T>, options: HookViewOptions, hookName: string): Promise<T> {
-  const ms = options.lifecycleTimeout * 1000;
-  return new Promise<T>((resolve, reject) => {
-    const timer = options.clock.setTimeout(() => {
-      reject(
-        new SwitchyardError(
-          'SWY_ERR_PLUGIN_TIMEOUT',
-          `Plugin "${options.plugin}" did not finish hook "${hookName}" within ${options.lifecycleTimeout}s.`,
-          { details: { plugin: options.plugin, hook: hookName } },
-        ),
-      );
-    }, ms);
-    run.then(
-      (value) => {
-        timer.cancel();
-        resolve(value);
-      },
-      (error: unknown) => {
-        timer.cancel();
-        reject(error);
-      },
-    );
-  });
+function lifecycleTimeout<T>(run: Promise<T>, options: HookViewOptions, hookName: string): Promise<T> {
+  return withTimeout(
+    options.clock,
+    options.lifecycleTimeout * 1000,
+    run,
+    () =>
+      new SwitchyardError('SWY_ERR_PLUGIN_TIMEOUT', `Plugin "${options.plugin}" did not finish hook "${hookName}" within ${options.lifecycleTimeout}s.`, {
+        details: { plugin: options.plugin, hook: hookName },
+      }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/sdk';
+import { withTimeout, type Clock } from '@switchyard/sdk';
 
 /** Why an etcd call was abandoned: it took longer than its budget. */
 export class CallTimeoutError extends Error {
@@ -14,17 +14,5 @@ export class CallTimeoutError extends Error {
  * around them (a watch cancel waits for an answer with no deadline at all).
  */
 export function withDeadline<T>(clock: Clock, ms: number, what: string, promise: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new CallTimeoutError(what, ms)), ms);
-    promise.then(
-      (value) => {
-        timer.cancel();
-        resolve(value);
-      },
-      (error: unknown) => {
-        timer.cancel();
-        reject(error);
-      },
-    );
-  });
+  return withTimeout(clock, ms, promise, () => new CallTimeoutError(what, ms));
 }

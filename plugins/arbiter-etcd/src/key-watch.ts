@@ -1,6 +1,6 @@
+import { Backoff } from '@switchyard/sdk';
 import type { Clock, TimerHandle } from '@switchyard/sdk';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { RetryDelay } from './retry-delay';
 
 /** What one watch reports. */
 export interface KeyWatchHandlers {
@@ -26,7 +26,7 @@ export class KeyWatch {
   /** Where the pending reopen resumes from. */
   private pendingRevision: string | undefined;
   private stopped = false;
-  private readonly retry = new RetryDelay(100, 1000);
+  private readonly retry = new Backoff(100, 1000);
 
   constructor(
     private readonly client: Etcd3,

@@ -1,6 +1,6 @@
+import { Backoff } from '@switchyard/sdk';
 import type { Clock, TimerHandle } from '@switchyard/sdk';
 import { EtcdLeaseInvalidError, type Etcd3, type Lease } from 'etcd3';
-import { RetryDelay } from './retry-delay';
 
 /** What the keeper needs from its election. */
 export interface LeaseKeeperOptions {
@@ -35,7 +35,7 @@ export class LeaseKeeper {
   private generation = 0;
   private timer: TimerHandle | null = null;
   private stopped = false;
-  private readonly retry = new RetryDelay(100, 1000);
+  private readonly retry = new Backoff(100, 1000);
 
   constructor(private readonly options: LeaseKeeperOptions) {}
 

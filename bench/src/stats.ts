@@ -10,6 +10,10 @@ export interface ScenarioResult {
   /** Extra figures and caveats (e.g. "SIPp-bound", per-step rates). */
   notes: string[];
   details?: Record<string, unknown>;
+  /** What the figure should be (e.g. "median ≤ 200") and whether this run met it. */
+  target?: { text: string; met: boolean };
+  /** Why the scenario did not run on this machine (its figures are then null). */
+  skipped?: string;
 }
 
 /** Value at quantile q (0..1) of sorted values, nearest-rank. */
@@ -31,4 +35,15 @@ export function summarize(name: string, unit: string, values: readonly number[],
     max: sorted.at(-1) ?? null,
     notes,
   };
+}
+
+/** `result` with a target: its `stat` must be at most `limit` (a missing figure misses it). */
+export function withTarget(result: ScenarioResult, stat: 'median' | 'max', limit: number): ScenarioResult {
+  const value = result[stat];
+  return { ...result, target: { text: `${stat} ≤ ${limit}`, met: value !== null && value <= limit } };
+}
+
+/** The row of a scenario that could not run here, saying why. */
+export function skippedResult(name: string, unit: string, reason: string): ScenarioResult {
+  return { ...summarize(name, unit, [], [`skipped: ${reason}`]), skipped: reason };
 }

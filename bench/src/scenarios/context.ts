@@ -11,6 +11,8 @@ export interface ScenarioContext {
 
 export interface Scenario {
   name: string;
+  /** Whether it drives SIPp, which is then required before anything runs (default true). */
+  usesSipp?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioResult[]>;
 }
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { grantDeadline, type GrantInputs } from '../src/grant';
+
+// The defaults: leaseTtl 2 s, failsafeMargin 0.5 s, grantWindow 0.5 s, HA-link slack 2 × 0.1 s.
+const base: GrantInputs = {
+  now: 10_000,
+  leaseTtlMs: 2000,
+  marginMs: 500,
+  windowMs: 500,
+  leaseConfirmedAt: 9_900,
+  etcdConnected: true,
+  linkConfirmedAt: null,
+  linkSlackMs: 200,
+};
+
+describe('grantDeadline', () => {
+  it.each<[string, Partial<GrantInputs>, number]>([
+    ['a fresh keepalive: capped by the grant window', {}, 10_500],
+    ['an older keepalive: the lease bound, confirmed + ttl − margin', { leaseConfirmedAt: 8_700 }, 10_200],
+    ['a keepalive too old: already past (now − 1: stop serving)', { leaseConfirmedAt: 8_000 }, 9_999],
+    ['no confirmed keepalive yet: already past (now − 1)', { leaseConfirmedAt: null }, 9_999],
+    ['etcd reachable: a fresh HA-link confirmation extends nothing', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_950 }, 9_999],
+    ['etcd unreachable: a fresh HA-link confirmation extends past the lease bound', { etcdConnected: false, leaseConfirmedAt: 8_000, linkConfirmedAt: 9_950 }, 10_150],
+    ['etcd unreachable: the link extension is capped by the window too', { etcdConnected: false, leaseConfirmedAt: 8_000, linkConfirmedAt: 9_990, windowMs: 100 }, 10_100],
+    ['etcd unreachable: the later of the lease bound and the link confirmation', { etcdConnected: false, leaseConfirmedAt: 8_800, linkConfirmedAt: 9_900 }, 10_300],
+    ['etcd unreachable, link confirmation stale: already past', { etcdConnected: false, leaseConfirmedAt: 8_000, linkConfirmedAt: 9_700 }, 9_900],
+    ['etcd unreachable, never confirmed by lease or link: already past', { etcdConnected: false, leaseConfirmedAt: null, linkConfirmedAt: null }, 9_999],
+    ['etcd unreachable, no link confirmation: the lease bound alone', { etcdConnected: false, leaseConfirmedAt: 8_700, linkConfirmedAt: null }, 10_200],
+  ])('%s', (_case, patch, expected) => {
+    expect(grantDeadline({ ...base, ...patch })).toBe(expected);
+  });
+});

@@ -90,9 +90,9 @@ export class Supervisor implements SupervisorControl {
     this.catalogue.register(CORE_EVENTS, 'core');
     // Every enabled plugin's declared events: reactions of any plugin may emit theirs here.
     for (const { plugin } of validated.plugins) this.catalogue.register(plugin.events ?? [], plugin.name);
-    if (!validated.plugins.some((p) => p.plugin.name === validated.arbiter.plugin)) {
-      this.catalogue.register(validated.arbiter.definition.events ?? [], validated.arbiter.plugin);
-    }
+    // The arbiter kind's own events, also when its plugin is enabled: a kind may declare ids its plugin's `events` lacks
+    // (the same definition twice is a no-op).
+    this.catalogue.register(validated.arbiter.definition.events ?? [], validated.arbiter.plugin);
     const { config } = validated;
     this.localNodes = options.localNodes ?? config.nodes.map((n) => n.id);
     this.stateDir = agentStateDir(validated, this.localNodes);

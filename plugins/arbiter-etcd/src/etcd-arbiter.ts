@@ -67,7 +67,6 @@ export class EtcdArbiter implements Arbiter {
   private readonly pending = new Map<string, (result: SwitchoverResult) => void>();
   private ticker: TimerHandle | null = null;
   private published = '';
-  private wasConnected: boolean | null = null;
   private campaigning = false;
   private deciding = false;
   /** After resigning on purpose, do not campaign again before this (monotonic ms), unless another leader appeared. */
@@ -76,6 +75,12 @@ export class EtcdArbiter implements Arbiter {
   private stopped = false;
   private nextId = 1;
   private firstWaitAt: number | null = null;
+  /** The last leader seen (the `from` of the next switchover). */
+  private lastLeader: string | null = null;
+  /** Monotonic ms since which etcd has been unreachable (null: reachable). */
+  private unreachableSince: number | null = null;
+  private reportedUnreachable = false;
+  private lastOrder: { role: 'primary' | 'backup'; term: number; at: number } | null = null;
   private startedAt = 0;
 
   constructor(
@@ -147,6 +152,7 @@ export class EtcdArbiter implements Arbiter {
 
   nodeSpawned(nodeId: string): void {
     if (nodeId !== this.local.id) return;
+    this.lastOrder = null;
     Object.assign(this.local, { alive: true, responsive: true, state: null, link: null, linkConfirmedAt: null, linkUpAt: null, grantedUntil: null });
     this.local.lastHeartbeat = this.context.clock.monotonic();
     this.evaluate();
@@ -249,6 +255,7 @@ export class EtcdArbiter implements Arbiter {
     this.noticeConnection();
     this.checkResponsive(now);
     const leader = this.election.leader;
+    if (leader) this.lastLeader = leader.nodeId;
     const node = this.local;
     const state = node.state;
     this.publish();
@@ -272,8 +279,9 @@ export class EtcdArbiter implements Arbiter {
       if (state.role === 'primary') this.sendGrant(now);
       return;
     }
-    if (state.role === 'primary') {
-      // etcd answers and nobody holds the key (our lease was lost or revoked): stop serving until re-elected.
+    if (state.role === 'primary' && this.sendGrant(now) <= now) {
+      // etcd answers, nobody holds the key (our lease expired while etcd was away) and the peer does not
+      // confirm us either: stop serving until re-elected. With the peer confirming, serve on and campaign.
       this.order('backup', state.term, 'the primary key in etcd is gone');
       port.grant(this.local.id, 0);
     }
@@ -304,9 +312,8 @@ export class EtcdArbiter implements Arbiter {
     try {
       const result = await this.election.campaign();
       if (result.won && result.leader) {
-        const peer = this.peerView();
         this.context.port.emit(CoreEvent.Switchover, {
-          from: peer?.role === 'primary' ? this.peerId : 'none',
+          from: this.lastLeader !== null && this.lastLeader !== this.local.id ? this.lastLeader : 'none',
           to: this.local.id,
           term: result.leader.term,
           reason: 'won the etcd election',
@@ -388,7 +395,6 @@ export class EtcdArbiter implements Arbiter {
       marginMs: this.options.failsafeMargin * 1000,
       windowMs: this.options.grantWindow * 1000,
       leaseConfirmedAt: this.election.leaseConfirmedAt,
-      etcdConnected: this.election.connected,
       linkConfirmedAt: this.local.linkConfirmedAt,
       // Confirmations arrive once per heartbeat interval: two intervals of slack.
       linkSlackMs: this.context.haLink.heartbeatInterval * 2000,
@@ -398,22 +404,36 @@ export class EtcdArbiter implements Arbiter {
     return until;
   }
 
+  /** Sends an order, once: the same order again only after half a node timeout (a lost message). */
   private order(role: 'primary' | 'backup', term: number, reason: string): void {
+    const now = this.context.clock.monotonic();
+    const last = this.lastOrder;
+    if (last && last.role === role && last.term === term && now - last.at < this.options.nodeTimeout * 500) return;
+    this.lastOrder = { role, term, at: now };
     this.context.port.order(this.local.id, { role, term, reason });
   }
 
+  /**
+   * 01-30001 once etcd has been unreachable for a while (a failed call or a
+   * member restarting is not yet news), 01-30002 when it answers again after that.
+   */
   private noticeConnection(): void {
-    const connected = this.election.connected;
-    if (this.wasConnected === connected) return;
-    // Before the first connection, "unreachable" is only news once a request could have answered.
-    if (this.wasConnected === null && !connected && this.context.clock.monotonic() - this.startedAt < this.options.requestTimeout * 2000) return;
-    const first = this.wasConnected === null;
-    this.wasConnected = connected;
-    if (first && connected) return;
-    this.context.port.emit(connected ? EtcdArbiterEvent.Reachable : EtcdArbiterEvent.Unreachable, {
-      endpoints: this.options.endpoints.join(','),
-    });
+    const now = this.context.clock.monotonic();
+    if (this.election.connected) {
+      this.unreachableSince = null;
+      if (this.reportedUnreachable) {
+        this.reportedUnreachable = false;
+        this.context.port.emit(EtcdArbiterEvent.Reachable, { endpoints: this.options.endpoints.join(',') });
+      }
+      return;
+    }
+    this.unreachableSince ??= Math.max(now, this.startedAt);
+    if (!this.reportedUnreachable && now - this.unreachableSince >= Math.max(1000, this.options.requestTimeout * 2000)) {
+      this.reportedUnreachable = true;
+      this.context.port.emit(EtcdArbiterEvent.Unreachable, { endpoints: this.options.endpoints.join(',') });
+    }
   }
+
 
   private publish(): void {
     if (!this.election.connected || this.election.leaseId === null) return;

@@ -8,10 +8,9 @@ export interface GrantInputs {
   windowMs: number;
   /** When the latest keepalive that etcd confirmed was sent; null before the first. */
   leaseConfirmedAt: number | null;
-  etcdConnected: boolean;
   /** When the node last reported its HA link up with the peer confirming it is backup; null if never. */
   linkConfirmedAt: number | null;
-  /** How stale a link confirmation may be (one HA-link heartbeat interval). */
+  /** How long a link confirmation holds (two HA-link heartbeat intervals: confirmations come once per interval). */
   linkSlackMs: number;
 }
 
@@ -20,13 +19,15 @@ export interface GrantInputs {
  * keeps our lease at least `leaseTtl` after the latest confirmed keepalive
  * was sent, and no other node can be elected before it expires, so serving
  * until `confirmed + leaseTtl − margin` never overlaps another primary.
- * With etcd unreachable, a fresh confirmation from the peer over the HA link
- * (it is backup, and it does not campaign while it sees this primary
- * running) extends it: losing etcd alone causes no outage. Never more than
- * `windowMs` ahead, so a node that stops hearing grants stops serving soon.
+ * A fresh confirmation from the peer over the HA link extends it (the peer
+ * is backup, and it does not campaign while it sees this primary running,
+ * nor for a hold-off after the link went down): losing etcd alone, or
+ * etcd coming back before the next keepalive is confirmed, causes no
+ * outage. Never more than `windowMs` ahead, so a node that stops hearing
+ * grants stops serving soon.
  */
 export function grantDeadline(i: GrantInputs): number {
   const byLease = i.leaseConfirmedAt === null ? i.now - 1 : i.leaseConfirmedAt + i.leaseTtlMs - i.marginMs;
-  const byLink = !i.etcdConnected && i.linkConfirmedAt !== null ? i.linkConfirmedAt + i.linkSlackMs : i.now - 1;
+  const byLink = i.linkConfirmedAt !== null ? i.linkConfirmedAt + i.linkSlackMs : i.now - 1;
   return Math.min(Math.max(byLease, byLink), i.now + i.windowMs);
 }

@@ -8,7 +8,6 @@ const base: GrantInputs = {
   marginMs: 500,
   windowMs: 500,
   leaseConfirmedAt: 9_900,
-  etcdConnected: true,
   linkConfirmedAt: null,
   linkSlackMs: 200,
 };
@@ -19,13 +18,13 @@ describe('grantDeadline', () => {
     ['an older keepalive: the lease bound, confirmed + ttl − margin', { leaseConfirmedAt: 8_700 }, 10_200],
     ['a keepalive too old: already past (now − 1: stop serving)', { leaseConfirmedAt: 8_000 }, 9_999],
     ['no confirmed keepalive yet: already past (now − 1)', { leaseConfirmedAt: null }, 9_999],
-    ['etcd reachable: a fresh HA-link confirmation extends nothing', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_950 }, 9_999],
-    ['etcd unreachable: a fresh HA-link confirmation extends past the lease bound', { etcdConnected: false, leaseConfirmedAt: 8_000, linkConfirmedAt: 9_950 }, 10_150],
-    ['etcd unreachable: the link extension is capped by the window too', { etcdConnected: false, leaseConfirmedAt: 8_000, linkConfirmedAt: 9_990, windowMs: 100 }, 10_100],
-    ['etcd unreachable: the later of the lease bound and the link confirmation', { etcdConnected: false, leaseConfirmedAt: 8_800, linkConfirmedAt: 9_900 }, 10_300],
-    ['etcd unreachable, link confirmation stale: already past', { etcdConnected: false, leaseConfirmedAt: 8_000, linkConfirmedAt: 9_700 }, 9_900],
-    ['etcd unreachable, never confirmed by lease or link: already past', { etcdConnected: false, leaseConfirmedAt: null, linkConfirmedAt: null }, 9_999],
-    ['etcd unreachable, no link confirmation: the lease bound alone', { etcdConnected: false, leaseConfirmedAt: 8_700, linkConfirmedAt: null }, 10_200],
+    ['a stale keepalive (etcd just back, not yet confirmed): a fresh HA-link confirmation still holds', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_950 }, 10_150],
+    ['a fresh HA-link confirmation extends past the lease bound', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_950 }, 10_150],
+    ['the link extension is capped by the window too', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_990, windowMs: 100 }, 10_100],
+    ['the later of the lease bound and the link confirmation', { leaseConfirmedAt: 8_800, linkConfirmedAt: 9_900 }, 10_300],
+    ['link confirmation stale: already past', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_700 }, 9_900],
+    ['never confirmed by lease or link: already past', { leaseConfirmedAt: null, linkConfirmedAt: null }, 9_999],
+    ['no link confirmation: the lease bound alone', { leaseConfirmedAt: 8_700, linkConfirmedAt: null }, 10_200],
   ])('%s', (_case, patch, expected) => {
     expect(grantDeadline({ ...base, ...patch })).toBe(expected);
   });

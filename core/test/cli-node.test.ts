@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localAddresses, pickLocalNode } from '../src/cli/commands/node';
 import { SwitchyardError } from '../src/errors';
-import { assertBuilt, runCli } from '../src/testing/processes';
+import { assertBuilt, CLI, clusterStatus, freePort, runCli, waitFor } from '../src/testing/processes';
 import { fakeArbiterProject, loadTwoHost, twoHostConfig } from './arbiter-fixture';
 import { makeDir, pairConfig, removeDirs, write } from './config-fixture';
 
@@ -100,4 +101,43 @@ describe('switchyard node / up: the agent that fits the arbiter', () => {
     // The remedy from the errors table is printed too.
     expect(unknown.stderr).toContain('Give the node with --id');
   });
+
+  it('`switchyard node` without --id runs the node whose host is this machine’s (127.0.0.1), and `status` answers from its agent; SIGTERM exits 0', async () => {
+    const [mgmt, haA, haB] = [await freePort(), await freePort(), await freePort()];
+    const config = twoHostConfig(
+      {
+        arbiter: { kind: 'fake', elect: true },
+        management: { port: mgmt },
+        haLink: { secret: 'sixteen-chars-ok!', heartbeatInterval: 0.1, missedHeartbeats: 3 },
+        supervisor: { restartDelay: 0.2, restartMaxDelay: 1, stopTimeout: 3 },
+      },
+      [haA, haB],
+    );
+    const { file } = await fakeArbiterProject(config);
+    const child = spawn(process.execPath, [CLI, 'node', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // Node b's agent (127.0.0.2) is not running: the CLI shows b from a's agent.
+      const view = await waitFor(
+        async () => {
+          const v = await clusterStatus(file);
+          return v.nodes[0]?.role === 'primary' && v.nodes[0].status === 'running' ? v : undefined;
+        },
+        15_000,
+        `node a primary\n${out}`,
+      );
+      expect(view.arbiter).toEqual({ kind: 'fake', term: 1, primary: 'a', connected: true });
+      expect(view.nodes[0]).toMatchObject({ id: 'a', term: 1, pid: expect.any(Number) });
+      expect(view.nodes[1]).toMatchObject({ id: 'b', status: 'down', pid: null, local: false });
+      expect(out).toContain('(node a of a two-host pair, arbiter fake');
+      expect(out).toContain(`management API http://127.0.0.1:${mgmt}`);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('switchyard: stopped');
+  }, 30_000);
 });

@@ -89,6 +89,15 @@ export class ManualClock implements Clock {
   }
 
   /**
+   * Moves time forward by `ms` without running any timer: what a process
+   * frozen for `ms` sees the moment it thaws. The overdue timers fire at the
+   * next {@link advance}.
+   */
+  thaw(ms: number): void {
+    this.current += ms;
+  }
+
+  /**
    * Moves time forward by `ms`, firing due timers in time order. Awaiting it
    * also lets promise callbacks scheduled by those timers run.
    */
@@ -101,7 +110,8 @@ export class ManualClock implements Clock {
         undefined,
       );
       if (!next) break;
-      this.current = next.at;
+      // An overdue timer (after thaw) fires late, at the current time; time never goes back.
+      this.current = Math.max(this.current, next.at);
       if (next.every !== undefined) next.at += next.every;
       else this.timers = this.timers.filter((t) => t !== next);
       next.fn();

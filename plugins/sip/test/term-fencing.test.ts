@@ -5,24 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import sipPlugin, { SipEvent } from '../src/index';
 import { UdpProbe, options, register, statusOf } from './support/udp-client';
 
-/**
- * Virtual time that can also move without running any timer: what a process
- * thawed after a freeze sees, its clock past the arbiter's grant before a
- * timer of its own has fired.
- */
-class ThawingClock extends ManualClock {
-  private frozen = 0;
-  override now(): number {
-    return super.now() + this.frozen;
-  }
-  override monotonic(): number {
-    return super.monotonic() + this.frozen;
-  }
-  /** The process was frozen for `ms`: time moved on, no timer ran. */
-  thaw(ms: number): void {
-    this.frozen += ms;
-  }
-}
 
 const contactsOf = (answer: string) => [...answer.matchAll(/^Contact: <([^>]+)>/gm)].map((m) => m[1]).sort();
 
@@ -87,7 +69,7 @@ describe('sip plugin fencing by term', () => {
   });
 
   it('a primary whose grant has lapsed answers 503 at once, before any of its timers has run', async () => {
-    const clock = new ThawingClock();
+    const clock = new ManualClock();
     const port = await freePort();
     const node = createTestNode({ clock, plugins: [[sipPlugin, { persistence: { enabled: false }, retryAfter: 3 }]], nodeOptions: { sip: { port } } });
     const probe = await new UdpProbe().open();

@@ -20,6 +20,12 @@ interface PublishedNode {
   role: NodeState['role'] | null;
   term: number;
   priority: number;
+  /**
+   * Set by an agent just before it revokes its lease because its node cannot
+   * serve (dead, or frozen past its grant): the term it held. The other agent
+   * then need not wait out the HA-link hold-off before campaigning.
+   */
+  released?: number;
 }
 
 /** What the arbiter uses of {@link EtcdElection} (a test may hand it another). */
@@ -76,7 +82,9 @@ export class EtcdArbiter implements Arbiter {
   private nextId = 1;
   private firstWaitAt: number | null = null;
   /** The last leader seen (the `from` of the next switchover). */
-  private lastLeader: string | null = null;
+  private lastLeader: { nodeId: string; term: number } | null = null;
+  /** The term the peer's agent said its node gave up (it cannot serve): see {@link PublishedNode.released}. */
+  private peerReleased = 0;
   /** Monotonic ms since which etcd has been unreachable (null: reachable). */
   private unreachableSince: number | null = null;
   private reportedUnreachable = false;
@@ -255,7 +263,9 @@ export class EtcdArbiter implements Arbiter {
     this.noticeConnection();
     this.checkResponsive(now);
     const leader = this.election.leader;
-    if (leader) this.lastLeader = leader.nodeId;
+    if (leader) this.lastLeader = leader;
+    const released = this.peerView()?.released;
+    if (released !== undefined && released > 0) this.peerReleased = released;
     const node = this.local;
     const state = node.state;
     this.publish();
@@ -294,9 +304,11 @@ export class EtcdArbiter implements Arbiter {
     if (!state || state.status !== 'running' || this.campaigning || now < this.yieldUntil) return false;
     const link = this.local.link;
     if (link?.connected && link.peer?.role === 'primary' && link.peer.status === 'running') return false;
-    // Just after the HA link went down the peer may still be serving: wait until it can have noticed too.
+    // Just after the HA link went down the peer may still be serving on its peer's confirmation: wait until
+    // it can have noticed too; unless its agent released the very term that ended (its node cannot serve).
+    const released = this.lastLeader !== null && this.lastLeader.nodeId === this.peerId && this.peerReleased === this.lastLeader.term;
     const holdOff = this.context.haLink.heartbeatInterval * (this.context.haLink.missedHeartbeats + 1) * 1000;
-    if (this.local.linkUpAt !== null && link && !link.connected && now - this.local.linkUpAt < holdOff) return false;
+    if (!released && this.local.linkUpAt !== null && link && !link.connected && now - this.local.linkUpAt < holdOff) return false;
     // At the first election the node of higher priority should win: the other waits a lease TTL for it,
     // unless it reports that it cannot serve.
     const peer = this.peerView();
@@ -313,7 +325,7 @@ export class EtcdArbiter implements Arbiter {
       const result = await this.election.campaign();
       if (result.won && result.leader) {
         this.context.port.emit(CoreEvent.Switchover, {
-          from: this.lastLeader !== null && this.lastLeader !== this.local.id ? this.lastLeader : 'none',
+          from: this.lastLeader !== null && this.lastLeader.nodeId !== this.local.id ? this.lastLeader.nodeId : 'none',
           to: this.local.id,
           term: result.leader.term,
           reason: 'won the etcd election',
@@ -368,7 +380,11 @@ export class EtcdArbiter implements Arbiter {
     const leader = this.election.leader;
     const held = leader?.nodeId === this.local.id;
     this.context.port.emit(EtcdArbiterEvent.LeaseRevoked, { node: this.local.id, reason, held: held ? 'yes' : 'no' });
-    void this.election.revoke().catch(() => undefined);
+    const marker: PublishedNode = { status: null, role: null, term: leader?.term ?? 0, priority: this.local.priority, released: leader?.term ?? 0 };
+    // The marker first (one round trip), so the peer knows the old primary cannot serve; then the lease goes.
+    const mark = held ? this.election.publish(marker).catch(() => undefined) : Promise.resolve();
+    void mark.then(() => this.election.revoke()).catch(() => undefined);
+    this.published = '';
   }
 
   /** A frozen node: stop granting; once its last grant has passed it cannot serve, so the lease can go. */
@@ -461,6 +477,7 @@ export class EtcdArbiter implements Arbiter {
       role: p.role === 'primary' || p.role === 'backup' ? p.role : null,
       term: typeof p.term === 'number' ? p.term : 0,
       priority: typeof p.priority === 'number' ? p.priority : 0,
+      ...(typeof p.released === 'number' ? { released: p.released } : {}),
     };
   }
 

@@ -42,26 +42,16 @@ export async function openLabPair(scenario: string): Promise<{ pair: LabPair } |
 export interface LabTimings {
   /** arbiter.leaseTtl, seconds. */
   leaseTtl: number;
-  /**
-   * How long after the HA link drops a backup's agent waits before it
-   * campaigns (the peer may still be serving): haLink.heartbeatInterval ×
-   * (missedHeartbeats + 1), as arbiter-etcd computes it.
-   */
-  campaignHoldOffMs: number;
 }
 
 /** {@link LabTimings} from the config the lab wrote. */
 export function timingsOf(pair: LabPair): LabTimings {
   const config = JSON.parse(fs.readFileSync(pair.config, 'utf8')) as {
     arbiter?: { leaseTtl?: unknown };
-    haLink?: { heartbeatInterval?: unknown; missedHeartbeats?: unknown };
   };
   const { leaseTtl } = config.arbiter ?? {};
-  const { heartbeatInterval, missedHeartbeats } = config.haLink ?? {};
-  if (typeof leaseTtl !== 'number' || typeof heartbeatInterval !== 'number' || typeof missedHeartbeats !== 'number') {
-    throw new Error(`${pair.config} lacks arbiter.leaseTtl, haLink.heartbeatInterval or haLink.missedHeartbeats`);
-  }
-  return { leaseTtl, campaignHoldOffMs: Math.round(heartbeatInterval * (missedHeartbeats + 1) * 1000) };
+  if (typeof leaseTtl !== 'number') throw new Error(`${pair.config} lacks arbiter.leaseTtl`);
+  return { leaseTtl };
 }
 
 interface SipSection {

@@ -32,7 +32,7 @@ describe('renderStatusTable', () => {
       ],
     };
     expect(renderStatusTable(view).split('\n')).toEqual([
-      'cluster lab · arbiter etcd · term 0 · primary none',
+      'cluster lab · arbiter etcd · term 0 · primary none · arbiter unreachable from the agent that answered',
       'NODE   ROLE     STATUS         PID   TERM   HEARTBEAT   RESTARTS',
       'a      -        down           -     0      -           5',
       'b      backup   unresponsive   7     0      2h01m       0',

@@ -19,7 +19,8 @@ const NONE = '-';
  */
 export function renderStatusTable(view: ClusterStatusView): string {
   const { arbiter } = view;
-  const header = `cluster ${view.cluster} · arbiter ${arbiter.kind} · term ${arbiter.term} · primary ${arbiter.primary ?? 'none'}`;
+  const reach = arbiter.connected === false ? ' · arbiter unreachable from the agent that answered' : '';
+  const header = `cluster ${view.cluster} · arbiter ${arbiter.kind} · term ${arbiter.term} · primary ${arbiter.primary ?? 'none'}${reach}`;
   const rows = [[...COLUMNS], ...view.nodes.map(nodeRow)];
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) =>

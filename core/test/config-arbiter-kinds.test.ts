@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
-import { managementHost } from '../src/supervisor/supervisor';
+import { managementHost } from '../src/supervisor/agent-paths';
 import { FAKE_EVENT, FAKE_KIND_ONLY_EVENT, fakeArbiterPlugin, fakeArbiterProject, loadTwoHost, twoHostConfig } from './arbiter-fixture';
 import { configError, issueAt, makeDir, pairConfig, removeDirs, write } from './config-fixture';
 

@@ -4,7 +4,7 @@ import { isSwitchyardError, SwitchyardError } from '../errors';
 import { ManagementClient } from '../management/client';
 import { readTokenFile } from '../management/token';
 import type { AlarmListView, ClusterStatusView, NodeStatusView } from '../management/types';
-import { agentStateDir, managementHost } from '../supervisor/supervisor';
+import { agentStateDir, managementHost } from '../supervisor/agent-paths';
 
 /** One agent the CLI can talk to: `switchyard up` (both nodes) or `switchyard node` (one). */
 export interface AgentEndpoint {

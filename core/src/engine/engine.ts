@@ -1,20 +1,20 @@
 import os from 'node:os';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { SystemClock, type Clock, type TimerHandle } from '../clock';
+import { SystemClock, type Clock } from '../clock';
 import { SwitchyardError, describeError } from '../errors';
 import { LogEventCatalogue, type LogEventRecord } from '../events/catalogue';
 import { CORE_EVENTS, CoreEvent } from '../events/core-events';
 import { silentLogger, type Logger } from '../logging/logger';
 import type { Plugin } from '../plugin/define';
-import { createHookView, hookError } from '../plugin/hook-view';
-import type { PluginEngine } from '../plugin/plugin-engine';
+import { hookError } from '../plugin/hook-view';
+import { createPluginFacade } from '../plugin/plugin-facade';
 import { orderByRequirements } from '../plugin/plugin-order';
-import { createServiceRegistry } from '../plugin/service-registry';
 import { CoreTokens, type ArbiterClient } from '../core-tokens';
 import { tokenName } from '../tokens';
 import { createEngineHooks, type EngineHooks, type HookName } from './hooks';
 import { MonitorRegistry } from './monitors';
+import { PrimaryGrant } from './primary-grant';
 import { StatusMachine } from './status-machine';
 import type { SwitchoverResult } from '../management/types';
 import type { Alarm, HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
@@ -71,9 +71,8 @@ export class Engine {
   private phase: Phase = 'assembling';
   private inLogEvent = false;
   private lastReasons: string[] = [];
-  /** `clock.monotonic()` until which the arbiter lets this node serve as primary; null: no limit (embedded arbiter). */
-  private grantUntil: number | null = null;
-  private grantTimer: TimerHandle | null = null;
+  /** Until when the arbiter lets this node serve as primary (no limit under the embedded arbiter). */
+  private readonly primaryGrant: PrimaryGrant;
 
   constructor(options: EngineOptions) {
     this.nodeId = options.nodeId;
@@ -87,6 +86,7 @@ export class Engine {
     this.onEvent = options.onEvent;
     this.host = options.host ?? '127.0.0.1';
     this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
+    this.primaryGrant = new PrimaryGrant(this.clock, (late) => void this.grantLapsed(late));
     this.monitors = new MonitorRegistry(this.clock, (signal, previous) => {
       if (!signal.ok) this.emit(CoreEvent.MonitorFailed, { monitor: signal.monitor, reason: signal.reason ?? 'failed' });
       else if (!previous.ok) this.emit(CoreEvent.MonitorRecovered, { monitor: signal.monitor });
@@ -113,7 +113,7 @@ export class Engine {
    * answers as primary before its timers have run.
    */
   get serving(): boolean {
-    return this.roleValue === 'primary' && (this.grantUntil === null || this.clock.monotonic() < this.grantUntil);
+    return this.roleValue === 'primary' && this.primaryGrant.holds();
   }
   get state(): NodeState {
     return { nodeId: this.nodeId, role: this.roleValue, status: this.status, term: this.termValue };
@@ -154,7 +154,7 @@ export class Engine {
     for (const { plugin } of this.plugins) this.catalogue.register(plugin.events ?? [], plugin.name);
     for (const { plugin, options, nodeOptions } of this.plugins) {
       try {
-        await plugin.apply(this.pluginEngine(plugin, options, nodeOptions));
+        await plugin.apply(createPluginFacade(this, plugin, options, nodeOptions, this.lifecycleTimeout));
       } catch (error) {
         throw hookError(plugin.name, 'apply', error);
       }
@@ -197,7 +197,7 @@ export class Engine {
       }
     }
     await this.setStatus('stopped', [reason]);
-    this.grantTimer?.cancel();
+    this.primaryGrant.cancel();
     this.emit(CoreEvent.NodeStopped, {});
   }
 
@@ -231,7 +231,7 @@ export class Engine {
    * orders it again.
    */
   grant(until: number | null): void {
-    this.grantUntil = until;
+    this.primaryGrant.set(until);
     this.armGrant();
   }
 
@@ -339,20 +339,13 @@ export class Engine {
     await this.callAsync('roleChange', () => this.hooks.roleChange.promise({ from, to, term: this.termValue, reason }));
   }
 
-  /** (Re)arms the timer that steps a primary down when its grant lapses. */
+  /** Watches the grant's deadline while this node is primary. */
   private armGrant(): void {
-    this.grantTimer?.cancel();
-    this.grantTimer = null;
-    if (this.grantUntil === null || this.roleValue !== 'primary' || this.phase === 'stopped') return;
-    const left = this.grantUntil - this.clock.monotonic();
-    if (left <= 0) void this.grantLapsed();
-    else this.grantTimer = this.clock.setTimeout(() => void this.grantLapsed(), left);
+    this.primaryGrant.arm(this.roleValue === 'primary' && this.phase !== 'stopped');
   }
 
-  private async grantLapsed(): Promise<void> {
-    if (this.roleValue !== 'primary' || this.grantUntil === null) return;
-    const late = this.clock.monotonic() - this.grantUntil;
-    if (late < 0) return this.armGrant();
+  private async grantLapsed(late: number): Promise<void> {
+    if (this.roleValue !== 'primary') return;
     this.emit(CoreEvent.GrantLapsed, { late: Math.round(late), why: 'neither the arbiter nor the peer confirmed this primary in time' });
     await this.changeRole('backup', 'grant lapsed');
   }
@@ -416,44 +409,5 @@ export class Engine {
     } catch (error) {
       return { ok: false, term: this.termValue, primary: null, reason: describeError(error) };
     }
-  }
-
-  private pluginEngine(plugin: Plugin, options: unknown, nodeOptions: unknown): PluginEngine {
-    const engine = this;
-    const services = createServiceRegistry(this.container, plugin.name);
-    return Object.freeze({
-      nodeId: this.nodeId,
-      cluster: this.cluster,
-      pluginName: plugin.name,
-      options,
-      nodeOptions,
-      dataDir: path.join(this.dataDir, plugin.name),
-      requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
-      hooks: createHookView(this.hooks, { plugin: plugin.name, clock: this.clock, lifecycleTimeout: this.lifecycleTimeout }),
-      clock: this.clock,
-      logger: this.logger.child({ plugin: plugin.name }),
-      events: Object.freeze({
-        register: (defs: Parameters<LogEventCatalogue['register']>[0]) => engine.catalogue.register(defs, plugin.name),
-        emit: (id: string, fields: Record<string, unknown> = {}) => void engine.emit(id, fields),
-      }),
-      monitors: Object.freeze({
-        register: (name: string, opts?: { affectsService?: boolean }) => engine.monitors.register(plugin.name, name, opts),
-      }),
-      services,
-      container: this.container,
-      node: Object.freeze({
-        host: this.host,
-        // The role this node may act in now: primary only while the arbiter's grant holds.
-        get role() {
-          return engine.serving ? 'primary' : 'backup';
-        },
-        get status() {
-          return engine.status;
-        },
-        get term() {
-          return engine.term;
-        },
-      }),
-    });
   }
 }

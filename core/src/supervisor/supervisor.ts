@@ -21,6 +21,7 @@ import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverRe
 import type { Arbiter } from './arbiter';
 import { NodeProcess } from './node-process';
 import { RestartBackoff } from './restart-policy';
+import { agentStateDir, managementHost } from './agent-paths';
 import { createReactions, createSupervisorEngine, switchoverAwayFrom, SUPERVISOR_ID } from './supervisor-engine';
 
 export interface SupervisorOptions {
@@ -426,22 +427,4 @@ export class Supervisor implements SupervisorControl {
     if (!slot) throw new RangeError(`unknown node ${nodeId}`);
     return slot;
   }
-}
-
-/** Where an agent keeps its token, alarms, data and logs: the runtime dir, or `<runtimeDir>/<node>` for a one-node agent. */
-export function agentStateDir(validated: ValidatedConfig, localNodes: readonly string[]): string {
-  const all = validated.config.nodes.length === localNodes.length;
-  return all ? validated.runtimeDir : path.join(validated.runtimeDir, localNodes.join('-'));
-}
-
-/**
- * The management API's address for an agent: `management.host`, else the
- * local node's own host on a pair of two hosts (so the other host and the
- * CLI can reach it), else 127.0.0.1.
- */
-export function managementHost(validated: ValidatedConfig, localNodes: readonly string[]): string {
-  const configured = validated.config.management.host;
-  if (configured !== undefined) return configured;
-  if (!validated.multiHost) return '127.0.0.1';
-  return validated.config.nodes.find((n) => n.id === localNodes[0])?.host ?? '127.0.0.1';
 }

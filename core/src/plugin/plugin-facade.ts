@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { Engine } from '../engine/engine';
+import type { LogEventCatalogue } from '../events/catalogue';
+import type { Plugin } from './define';
+import { createHookView } from './hook-view';
+import type { PluginEngine } from './plugin-engine';
+import { createServiceRegistry } from './service-registry';
+
+/**
+ * What one plugin sees of its engine: hooks it may tap but not call, its own
+ * services, events, monitors, clock, logger and data folder, and the node's
+ * role, status and term read-only. Never the engine itself.
+ */
+export function createPluginFacade(
+  engine: Engine,
+  plugin: Plugin,
+  options: unknown,
+  nodeOptions: unknown,
+  lifecycleTimeout: number,
+): PluginEngine {
+  return Object.freeze({
+    nodeId: engine.nodeId,
+    cluster: engine.cluster,
+    pluginName: plugin.name,
+    options,
+    nodeOptions,
+    dataDir: path.join(engine.dataDir, plugin.name),
+    requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
+    hooks: createHookView(engine.hooks, { plugin: plugin.name, clock: engine.clock, lifecycleTimeout }),
+    clock: engine.clock,
+    logger: engine.logger.child({ plugin: plugin.name }),
+    events: Object.freeze({
+      register: (defs: Parameters<LogEventCatalogue['register']>[0]) => engine.catalogue.register(defs, plugin.name),
+      emit: (id: string, fields: Record<string, unknown> = {}) => void engine.emit(id, fields),
+    }),
+    monitors: Object.freeze({
+      register: (name: string, opts?: { affectsService?: boolean }) => engine.registerMonitor(plugin.name, name, opts),
+    }),
+    services: createServiceRegistry(engine.container, plugin.name),
+    container: engine.container,
+    node: Object.freeze({
+      host: engine.host,
+      // The role this node may act in now: primary only while the arbiter's grant holds.
+      get role() {
+        return engine.serving ? 'primary' : 'backup';
+      },
+      get status() {
+        return engine.status;
+      },
+      get term() {
+        return engine.term;
+      },
+    }),
+  });
+}

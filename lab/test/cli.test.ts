@@ -1,36 +1,16 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBounded } from '@switchyard/core/testing';
 import { labRegistryDir } from '../src/index';
 import { canRun, isRunning, netnsList } from './helpers';
 
 const CLI = path.resolve(__dirname, '../dist/cli.js');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built switchyard-lab CLI as a user does, bounded. */
-function lab(args: string[], timeoutMs = 30_000): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`switchyard-lab ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function lab(args: string[], timeoutMs = 30_000) {
+  return runBounded(process.execPath, [CLI, ...args], { timeoutMs, label: 'switchyard-lab' });
 }
 
 const sylab = () => netnsList().filter((ns) => ns.startsWith('sylab-'));

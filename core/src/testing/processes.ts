@@ -82,23 +82,40 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI to completion (bounded by `timeoutMs`). */
-export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs a program to completion and collects its output, bounded by
+ * `timeoutMs` (then killed by pid and rejected with what it printed).
+ */
+export function runBounded(
+  command: string,
+  args: readonly string[],
+  opts: { cwd?: string; timeoutMs?: number; label?: string } = {},
+): Promise<CliResult> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`switchyard ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 20_000} ms\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.on('exit', (code) => {
+      reject(new Error(`${opts.label ?? command} ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs the built `switchyard` CLI to completion (bounded by `timeoutMs`). */
+export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return runBounded(process.execPath, [CLI, ...args], { ...opts, label: 'switchyard' });
 }
 
 /** A running `switchyard up`, stopped (by pid) in `stop()`. */

@@ -10,49 +10,17 @@ import {
 } from '@switchyard/sdk';
 import { EtcdElection } from './election';
 import type { EtcdElectionOptions } from './election-options';
+import { currentTerm, waitForLeader, type ElectionPort } from './election-port';
 import { EtcdArbiterEvent } from './events';
-import type { EtcdArbiterOptions } from './options';
 import { grantDeadline } from './grant';
+import { LocalNode } from './local-node';
+import { NodePublisher } from './node-publisher';
+import type { EtcdArbiterOptions } from './options';
+import { parsePublishedNode, peerNodeView, type PublishedNode } from './published-node';
+import { ReachabilityReport } from './reachability';
+import { SwitchoverRelay } from './switchover-relay';
 
-/** What an agent publishes about its node under `<prefix>nodes/<id>` (the other host reads it). */
-interface PublishedNode {
-  status: NodeState['status'] | null;
-  role: NodeState['role'] | null;
-  term: number;
-  priority: number;
-  /**
-   * Set by an agent just before it revokes its lease because its node cannot
-   * serve (dead, or frozen past its grant): the term it held. The other agent
-   * then need not wait out the HA-link hold-off before campaigning.
-   */
-  released?: number;
-}
-
-/** What the arbiter uses of {@link EtcdElection} (a test may hand it another). */
-export type ElectionPort = Pick<
-  EtcdElection,
-  'connected' | 'leaseId' | 'leaseConfirmedAt' | 'leader' | 'highestTerm' | 'peers' | 'start' | 'stop' | 'campaign' | 'resign' | 'revoke' | 'publish' | 'send'
->;
-
-interface LocalNode {
-  id: string;
-  priority: number;
-  alive: boolean;
-  responsive: boolean;
-  state: NodeState | null;
-  link: LinkView | null;
-  lastHeartbeat: number | null;
-  /** Monotonic ms at which the agent last heard the node say the HA link is up with the peer confirming backup. */
-  linkConfirmedAt: number | null;
-  /** Monotonic ms at which the node last reported its HA link up. */
-  linkUpAt: number | null;
-  /** Largest deadline granted so far: the node may serve until then even if the agent stops hearing from it. */
-  grantedUntil: number | null;
-}
-
-type Message =
-  | { t: 'switchover'; id: string; reason: string; by: string }
-  | { t: 'switchover-result'; id: string; result: SwitchoverResult };
+export type { ElectionPort } from './election-port';
 
 /**
  * The etcd arbiter, as one host's agent runs it for its one node. The
@@ -70,26 +38,21 @@ export class EtcdArbiter implements Arbiter {
   private readonly local: LocalNode;
   private readonly peerId: string;
   private readonly peerPriority: number;
-  private readonly pending = new Map<string, (result: SwitchoverResult) => void>();
+  private readonly relay: SwitchoverRelay;
+  private readonly reachability: ReachabilityReport;
+  private readonly publisher: NodePublisher;
   private ticker: TimerHandle | null = null;
-  private published = '';
   private campaigning = false;
   private deciding = false;
   /** After resigning on purpose, do not campaign again before this (monotonic ms), unless another leader appeared. */
   private yieldUntil = 0;
   private vetoedUntil = 0;
   private stopped = false;
-  private nextId = 1;
   private firstWaitAt: number | null = null;
   /** The last leader seen (the `from` of the next switchover). */
   private lastLeader: { nodeId: string; term: number } | null = null;
   /** The term the peer's agent said its node gave up (it cannot serve): see {@link PublishedNode.released}. */
   private peerReleased = 0;
-  /** Monotonic ms since which etcd has been unreachable (null: reachable). */
-  private unreachableSince: number | null = null;
-  private reportedUnreachable = false;
-  private lastOrder: { role: 'primary' | 'backup'; term: number; at: number } | null = null;
-  private startedAt = 0;
 
   constructor(
     private readonly options: EtcdArbiterOptions,
@@ -104,18 +67,16 @@ export class EtcdArbiter implements Arbiter {
     }
     this.peerId = peer.id;
     this.peerPriority = peer.priority;
-    this.local = {
+    this.local = new LocalNode({
       id: self.id,
       priority: self.priority,
-      alive: false,
-      responsive: false,
-      state: null,
-      link: null,
-      lastHeartbeat: null,
-      linkConfirmedAt: null,
-      linkUpAt: null,
-      grantedUntil: null,
-    };
+      clock: context.clock,
+      port: context.port,
+      nodeTimeout: options.nodeTimeout,
+      onFrozen: (reason) => {
+        if (!this.stopped) this.giveUpLease(reason);
+      },
+    });
     this.election = createElection({
       endpoints: options.endpoints,
       prefix: options.prefix ?? `/switchyard/${context.cluster}/`,
@@ -126,12 +87,21 @@ export class EtcdArbiter implements Arbiter {
       ...(options.keepaliveInterval !== undefined ? { keepaliveInterval: options.keepaliveInterval } : {}),
       requestTimeout: Math.round(options.requestTimeout * 1000),
       onChange: () => this.evaluate(),
-      onMessage: (from, body) => this.onMessage(from, body),
+      onMessage: (from, body) => this.relay.onMessage(from, body),
     });
+    this.relay = new SwitchoverRelay({
+      election: this.election,
+      clock: context.clock,
+      localId: self.id,
+      peerId: peer.id,
+      switchoverLocally: (reason, by) => this.requestSwitchover(reason, by),
+    });
+    this.reachability = new ReachabilityReport(context.clock, context.port, options.endpoints, options.requestTimeout);
+    this.publisher = new NodePublisher(this.election);
   }
 
   get term(): number {
-    return Math.max(this.election.highestTerm, this.election.leader?.term ?? 0);
+    return currentTerm(this.election);
   }
 
   get primary(): string | null {
@@ -143,7 +113,7 @@ export class EtcdArbiter implements Arbiter {
   }
 
   async start(): Promise<void> {
-    this.startedAt = this.context.clock.monotonic();
+    this.reachability.start();
     await this.election.start();
     this.ticker = this.context.clock.setInterval(() => this.evaluate(), this.tickMs);
   }
@@ -152,40 +122,26 @@ export class EtcdArbiter implements Arbiter {
     this.stopped = true;
     this.ticker?.cancel();
     this.ticker = null;
-    for (const resolve of this.pending.values()) resolve({ ok: false, term: this.term, primary: this.primary, reason: 'the agent is stopping' });
-    this.pending.clear();
+    this.relay.cancelAll('the agent is stopping');
     // A graceful stop gives the role away at once; a crash leaves it to the lease TTL.
     await this.election.stop({ revoke: options?.graceful ?? false });
   }
 
   nodeSpawned(nodeId: string): void {
     if (nodeId !== this.local.id) return;
-    this.lastOrder = null;
-    Object.assign(this.local, { alive: true, responsive: true, state: null, link: null, linkConfirmedAt: null, linkUpAt: null, grantedUntil: null });
-    this.local.lastHeartbeat = this.context.clock.monotonic();
+    this.local.spawned();
     this.evaluate();
   }
 
   heartbeat(nodeId: string, state: NodeState, link?: LinkView): void {
     if (nodeId !== this.local.id || !this.local.alive) return;
-    const now = this.context.clock.monotonic();
-    this.local.lastHeartbeat = now;
-    if (!this.local.responsive) {
-      this.local.responsive = true;
-      this.context.port.emit(CoreEvent.HeartbeatsResumed, { node: nodeId, pid: '?' });
-    }
-    this.local.state = state;
-    this.local.link = link ?? null;
-    if (link?.connected) {
-      this.local.linkUpAt = now;
-      if (link.peer && link.peer.role === 'backup' && link.peer.term <= Math.max(state.term, this.term)) this.local.linkConfirmedAt = now;
-    }
+    this.local.heard(state, link, this.term);
     this.evaluate();
   }
 
   nodeExited(nodeId: string, reason: string): void {
     if (nodeId !== this.local.id) return;
-    Object.assign(this.local, { alive: false, responsive: false, state: null, link: null, grantedUntil: null });
+    this.local.exited();
     // A dead process serves nobody: give the lease up now, so the other host is elected in milliseconds.
     this.giveUpLease(`node ${nodeId} exited (${reason})`);
   }
@@ -201,7 +157,7 @@ export class EtcdArbiter implements Arbiter {
     if (!this.election.connected) return refuse('this host cannot reach etcd');
     if (!leader) return refuse('there is no primary yet');
     if (from !== undefined && from !== leader.nodeId) return refuse(`${from} asked, but it is not the primary (${leader.nodeId} is)`);
-    if (leader.nodeId !== this.local.id) return this.forward(reason, by);
+    if (leader.nodeId !== this.local.id) return this.relay.forward(reason, by);
     const peer = this.peerView();
     if (!peer || peer.status !== 'running') return refuse(`the backup ${this.peerId} is not running (status ${peer?.status ?? 'down'})`);
     if (this.deciding) return refuse('another switchover is in progress');
@@ -216,7 +172,7 @@ export class EtcdArbiter implements Arbiter {
         }
       }
       await this.stepDown(`requested by ${by}: ${reason}`);
-      const elected = await this.waitForLeader((l) => l.nodeId !== this.local.id, this.options.leaseTtl * 1000);
+      const elected = await waitForLeader(this.election, this.context.clock, (l) => l.nodeId !== this.local.id, this.options.leaseTtl * 1000, () => this.stopped);
       if (!elected) return refuse(`${this.peerId} did not take the primary role within ${this.options.leaseTtl} s`);
       return { ok: true, term: elected.term, primary: elected.nodeId };
     } finally {
@@ -225,27 +181,8 @@ export class EtcdArbiter implements Arbiter {
   }
 
   nodes(): ArbiterNodeView[] {
-    const local: ArbiterNodeView = {
-      id: this.local.id,
-      priority: this.local.priority,
-      alive: this.local.alive,
-      responsive: this.local.responsive,
-      status: this.local.state?.status ?? (this.local.alive ? 'starting' : null),
-      role: this.local.state?.role ?? null,
-      lastHeartbeat: this.local.lastHeartbeat === null ? null : this.local.lastHeartbeat,
-      local: true,
-    };
-    const peer = this.peerView();
-    const remote: ArbiterNodeView = {
-      id: this.peerId,
-      priority: this.peerPriority,
-      alive: peer !== null,
-      responsive: peer !== null,
-      status: peer?.status ?? null,
-      role: peer?.role ?? null,
-      lastHeartbeat: null,
-      local: false,
-    };
+    const local = this.local.view();
+    const remote = peerNodeView(this.peerId, this.peerPriority, this.peerView());
     return [local, remote].sort((a, b) => this.context.nodes.findIndex((n) => n.id === a.id) - this.context.nodes.findIndex((n) => n.id === b.id));
   }
 
@@ -260,28 +197,28 @@ export class EtcdArbiter implements Arbiter {
     if (this.stopped) return;
     const { clock, port } = this.context;
     const now = clock.monotonic();
-    this.noticeConnection();
-    this.checkResponsive(now);
+    this.reachability.notice(this.election.connected);
+    this.local.checkResponsive(now);
     const leader = this.election.leader;
     if (leader) this.lastLeader = leader;
     const released = this.peerView()?.released;
     if (released !== undefined && released > 0) this.peerReleased = released;
     const node = this.local;
     const state = node.state;
-    this.publish();
+    this.publisher.publish(this.local);
     if (!node.alive || !node.responsive || !state) return;
 
     if (leader && leader.nodeId === this.local.id) {
       // The grant goes first, so the node never holds a primary order without a live deadline;
       // and no order at all while the deadline is past (the node stepped down by itself).
       const until = this.sendGrant(now);
-      if (until > now && (state.role !== 'primary' || state.term !== leader.term)) this.order('primary', leader.term, 'elected through etcd');
+      if (until > now && (state.role !== 'primary' || state.term !== leader.term)) this.local.order('primary', leader.term, 'elected through etcd');
       this.considerHealthSwitchover(now);
       return;
     }
     if (leader) {
       if (leader.nodeId !== this.local.id) this.yieldUntil = 0;
-      if (state.role !== 'backup' || state.term < leader.term) this.order('backup', leader.term, `${leader.nodeId} is primary`);
+      if (state.role !== 'backup' || state.term < leader.term) this.local.order('backup', leader.term, `${leader.nodeId} is primary`);
       return;
     }
     // No leader key. Unknown while etcd is unreachable: keep the roles and let the grant decide (failsafe).
@@ -292,7 +229,7 @@ export class EtcdArbiter implements Arbiter {
     if (state.role === 'primary' && this.sendGrant(now) <= now) {
       // etcd answers, nobody holds the key (our lease expired while etcd was away) and the peer does not
       // confirm us either: stop serving until re-elected. With the peer confirming, serve on and campaign.
-      this.order('backup', state.term, 'the primary key in etcd is gone');
+      this.local.order('backup', state.term, 'the primary key in etcd is gone');
       port.grant(this.local.id, 0);
     }
     if (this.mayCampaign(now)) void this.campaign();
@@ -366,7 +303,7 @@ export class EtcdArbiter implements Arbiter {
   private async stepDown(reason: string): Promise<void> {
     const term = this.term;
     this.yieldUntil = this.context.clock.monotonic() + this.options.leaseTtl * 2000;
-    this.order('backup', term, reason);
+    this.local.order('backup', term, reason);
     this.context.port.grant(this.local.id, 0);
     this.local.grantedUntil = null;
     try {
@@ -381,27 +318,7 @@ export class EtcdArbiter implements Arbiter {
     const held = leader?.nodeId === this.local.id;
     this.context.port.emit(EtcdArbiterEvent.LeaseRevoked, { node: this.local.id, reason, held: held ? 'yes' : 'no' });
     const marker: PublishedNode = { status: null, role: null, term: leader?.term ?? 0, priority: this.local.priority, released: leader?.term ?? 0 };
-    // The marker first (one round trip), so the peer knows the old primary cannot serve; then the lease goes.
-    const mark = held ? this.election.publish(marker).catch(() => undefined) : Promise.resolve();
-    void mark.then(() => this.election.revoke()).catch(() => undefined);
-    this.published = '';
-  }
-
-  /** A frozen node: stop granting; once its last grant has passed it cannot serve, so the lease can go. */
-  private checkResponsive(now: number): void {
-    const node = this.local;
-    // A node that has not reported yet is starting (loading plugins), not frozen; it holds no grant either.
-    if (!node.alive || !node.responsive || node.lastHeartbeat === null || node.state === null) return;
-    const limit = this.options.nodeTimeout * 1000;
-    const silence = now - node.lastHeartbeat;
-    if (silence < limit) return;
-    node.responsive = false;
-    this.context.port.emit(CoreEvent.HeartbeatsMissed, { node: node.id, pid: '?', silence: (silence / 1000).toFixed(2) });
-    const until = node.grantedUntil ?? now;
-    const wait = Math.max(0, until - now);
-    this.context.clock.setTimeout(() => {
-      if (!this.local.responsive && this.local.alive && !this.stopped) this.giveUpLease(`node ${node.id} missed heartbeats for ${(silence / 1000).toFixed(2)} s`);
-    }, wait + 1);
+    this.publisher.revoke(held ? marker : null);
   }
 
   private sendGrant(now: number): number {
@@ -420,120 +337,7 @@ export class EtcdArbiter implements Arbiter {
     return until;
   }
 
-  /** Sends an order, once: the same order again only after half a node timeout (a lost message). */
-  private order(role: 'primary' | 'backup', term: number, reason: string): void {
-    const now = this.context.clock.monotonic();
-    const last = this.lastOrder;
-    if (last && last.role === role && last.term === term && now - last.at < this.options.nodeTimeout * 500) return;
-    this.lastOrder = { role, term, at: now };
-    this.context.port.order(this.local.id, { role, term, reason });
-  }
-
-  /**
-   * 01-30001 once etcd has been unreachable for a while (a failed call or a
-   * member restarting is not yet news), 01-30002 when it answers again after that.
-   */
-  private noticeConnection(): void {
-    const now = this.context.clock.monotonic();
-    if (this.election.connected) {
-      this.unreachableSince = null;
-      if (this.reportedUnreachable) {
-        this.reportedUnreachable = false;
-        this.context.port.emit(EtcdArbiterEvent.Reachable, { endpoints: this.options.endpoints.join(',') });
-      }
-      return;
-    }
-    this.unreachableSince ??= Math.max(now, this.startedAt);
-    if (!this.reportedUnreachable && now - this.unreachableSince >= Math.max(1000, this.options.requestTimeout * 2000)) {
-      this.reportedUnreachable = true;
-      this.context.port.emit(EtcdArbiterEvent.Unreachable, { endpoints: this.options.endpoints.join(',') });
-    }
-  }
-
-
-  private publish(): void {
-    if (!this.election.connected || this.election.leaseId === null) return;
-    const value: PublishedNode = {
-      status: this.local.alive ? (this.local.state?.status ?? 'starting') : null,
-      role: this.local.state?.role ?? null,
-      term: this.local.state?.term ?? 0,
-      priority: this.local.priority,
-    };
-    const text = JSON.stringify(value) + this.election.leaseId;
-    if (text === this.published) return;
-    this.published = text;
-    void this.election.publish(value).catch(() => {
-      this.published = '';
-    });
-  }
-
   private peerView(): PublishedNode | null {
-    const raw = this.election.peers.get(this.peerId);
-    if (typeof raw !== 'object' || raw === null) return null;
-    const p = raw as Partial<PublishedNode>;
-    const statuses = ['starting', 'running', 'unavailable', 'stopping', 'stopped'];
-    return {
-      status: typeof p.status === 'string' && statuses.includes(p.status) ? p.status : null,
-      role: p.role === 'primary' || p.role === 'backup' ? p.role : null,
-      term: typeof p.term === 'number' ? p.term : 0,
-      priority: typeof p.priority === 'number' ? p.priority : 0,
-      ...(typeof p.released === 'number' ? { released: p.released } : {}),
-    };
-  }
-
-  // switchover from the other host --------------------------------------
-
-  private async forward(reason: string, by: string): Promise<SwitchoverResult> {
-    const id = `${this.local.id}-${this.nextId++}-${Date.now()}`;
-    const timeoutMs = 10_000;
-    const result = new Promise<SwitchoverResult>((resolve) => {
-      const timer = this.context.clock.setTimeout(() => {
-        this.pending.delete(id);
-        resolve({ ok: false, term: this.term, primary: this.primary, reason: `the primary's agent did not answer within ${timeoutMs / 1000} s` });
-      }, timeoutMs);
-      this.pending.set(id, (r) => {
-        timer.cancel();
-        this.pending.delete(id);
-        resolve(r);
-      });
-    });
-    try {
-      await this.election.send(this.peerId, { t: 'switchover', id, reason, by } satisfies Message);
-    } catch {
-      this.pending.get(id)?.({ ok: false, term: this.term, primary: this.primary, reason: 'could not reach the primary through etcd' });
-    }
-    return result;
-  }
-
-  private onMessage(from: string, body: unknown): void {
-    if (from !== this.peerId || typeof body !== 'object' || body === null) return;
-    const m = body as Partial<Message>;
-    if (m.t === 'switchover' && typeof m.id === 'string') {
-      const reason = typeof m.reason === 'string' ? m.reason.slice(0, 500) : 'operator request';
-      const by = typeof m.by === 'string' ? m.by.slice(0, 100) : 'operator';
-      void this.requestSwitchover(reason, `${by} via ${from}`).then((result) =>
-        this.election.send(from, { t: 'switchover-result', id: m.id!, result } satisfies Message).catch(() => undefined),
-      );
-      return;
-    }
-    if (m.t === 'switchover-result' && typeof m.id === 'string' && typeof m.result === 'object' && m.result !== null) {
-      this.pending.get(m.id)?.(m.result as SwitchoverResult);
-    }
-  }
-
-  private waitForLeader(match: (leader: { nodeId: string; term: number }) => boolean, timeoutMs: number) {
-    return new Promise<{ nodeId: string; term: number } | null>((resolve) => {
-      const started = this.context.clock.monotonic();
-      const check = this.context.clock.setInterval(() => {
-        const leader = this.election.leader;
-        if (leader && match(leader)) {
-          check.cancel();
-          resolve(leader);
-        } else if (this.context.clock.monotonic() - started > timeoutMs || this.stopped) {
-          check.cancel();
-          resolve(null);
-        }
-      }, 20);
-    });
+    return parsePublishedNode(this.election.peers.get(this.peerId));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * @switchyard/sdk — what a plugin author needs: `definePlugin`, the public
- * types, and a test harness that runs a plugin in virtual time without
- * sockets or processes.
+ * types, the one script-safety check for commands a plugin runs, and a
+ * test harness that runs a plugin in virtual time without sockets or
+ * processes.
  */
 export {
   definePlugin,
@@ -16,6 +17,7 @@ export {
   SystemClock,
   SwitchyardError,
   codedErrorClass,
+  describeError,
   defineAlarmReaction,
   defineArbiter,
   type Arbiter,
@@ -67,5 +69,6 @@ export {
   type Alarm,
   type SwitchyardConfigInput,
 } from '@switchyard/core';
+export { scriptSafetyProblem, assertSafeScript } from './scripts/script-safety';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
 export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';

@@ -1,4 +1,4 @@
-import type { Alarm } from '@switchyard/core';
+import type { Alarm } from '@switchyard/sdk';
 
 /** Whether the alarm was raised or cleared: what a reaction is called for. */
 export type AlarmChange = 'raised' | 'cleared';

@@ -1,4 +1,4 @@
-import { codedErrorClass, describeError } from '@switchyard/core';
+import { codedErrorClass, describeError } from '@switchyard/sdk';
 
 /**
  * Every error code of the alarm-reactions plugin, with the remedy printed

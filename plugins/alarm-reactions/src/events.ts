@@ -1,4 +1,4 @@
-import type { LogEventDefinition } from '@switchyard/core';
+import type { LogEventDefinition } from '@switchyard/sdk';
 
 /**
  * Log events of the alarm reactions (`01-2xxxx`). They run in the

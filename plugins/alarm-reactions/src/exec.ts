@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { defineAlarmReaction, type Alarm, type AlarmReactionContext } from '@switchyard/core';
+import { assertSafeScript, defineAlarmReaction, scriptSafetyProblem, type Alarm, type AlarmReactionContext } from '@switchyard/sdk';
 import { z } from 'zod';
 import { alarmEnvironment, eventFields, type AlarmChange } from './alarm-fields';
 import { AlarmReactionError, describeError } from './errors';
 import { AlarmReactionEvent } from './events';
-import { commandProblem } from './script-security';
 
 /** Bytes of stdout and of stderr kept for the log event. */
 export const OUTPUT_LOG_BYTES = 4096;
@@ -21,7 +20,7 @@ export const execOptionsSchema = z
     timeout: z.number().positive('timeout must be greater than 0').max(3600).default(10),
   })
   .superRefine((options, ctx) => {
-    const problem = commandProblem(options.command);
+    const problem = scriptSafetyProblem(options.command);
     if (problem !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['command'], message: `refused: ${problem}`, params: { code: 'SWY_ERR_ALARM_EXEC_UNSAFE' } });
     }
@@ -29,12 +28,13 @@ export const execOptionsSchema = z
 
 export type ExecReactionOptions = z.output<typeof execOptionsSchema>;
 
-/** Throws SWY_ERR_ALARM_EXEC_UNSAFE when the command may not be run (see {@link commandProblem}). */
+/**
+ * Throws SWY_ERR_ALARM_EXEC_UNSAFE when the command may not be run: the
+ * SDK's one script-safety check ({@link scriptSafetyProblem}) with this
+ * plugin's error code.
+ */
 export function assertSafeCommand(command: string, reaction: string): void {
-  const problem = commandProblem(command);
-  if (problem !== undefined) {
-    throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_UNSAFE', `Alarm reaction ${reaction} refuses to run ${command}: ${problem}.`);
-  }
+  assertSafeScript([command], (problem) => new AlarmReactionError('SWY_ERR_ALARM_EXEC_UNSAFE', `Alarm reaction ${reaction} refuses to run ${command}: ${problem}.`));
 }
 
 /**

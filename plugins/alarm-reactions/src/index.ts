@@ -5,7 +5,6 @@
 export { alarmReactionsPlugin as default, alarmReactionsPlugin } from './plugin';
 export { logReaction, logOptionsSchema, type LogReactionOptions } from './log';
 export { execReaction, execOptionsSchema, assertSafeCommand, type ExecReactionOptions } from './exec';
-export { commandProblem } from './script-security';
 export { webhookReaction, webhookOptionsSchema, printableUrl, type WebhookReactionOptions } from './webhook';
 export { switchoverReaction, switchoverOptionsSchema } from './switchover';
 export { alarmEnvironment, alarmPayload, type AlarmChange } from './alarm-fields';

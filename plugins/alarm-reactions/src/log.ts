@@ -1,4 +1,4 @@
-import { defineAlarmReaction, type Alarm, type AlarmSeverity } from '@switchyard/core';
+import { defineAlarmReaction, type Alarm, type AlarmSeverity } from '@switchyard/sdk';
 import { z } from 'zod';
 import { eventFields } from './alarm-fields';
 import { AlarmReactionEvent } from './events';

@@ -1,4 +1,4 @@
-import { definePlugin } from '@switchyard/core';
+import { definePlugin } from '@switchyard/sdk';
 import { ALARM_REACTION_EVENTS } from './events';
 import { execReaction } from './exec';
 import { logReaction } from './log';

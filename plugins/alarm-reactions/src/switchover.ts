@@ -1,4 +1,4 @@
-import { defineAlarmReaction } from '@switchyard/core';
+import { defineAlarmReaction } from '@switchyard/sdk';
 import { z } from 'zod';
 import { eventFields } from './alarm-fields';
 import { AlarmReactionEvent } from './events';

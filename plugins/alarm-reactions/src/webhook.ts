@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { defineAlarmReaction, type Alarm, type AlarmReactionContext, type Clock } from '@switchyard/core';
+import { defineAlarmReaction, type Alarm, type AlarmReactionContext, type Clock } from '@switchyard/sdk';
 import { z } from 'zod';
 import { alarmPayload, eventFields, type AlarmChange } from './alarm-fields';
 import { AlarmReactionError, describeError } from './errors';

@@ -208,6 +208,12 @@ export class EtcdArbiter implements Arbiter {
     this.publisher.publish(this.local);
     if (!node.alive || !node.responsive || !state) return;
 
+    if (leader && leader.nodeId === this.local.id && now < this.yieldUntil) {
+      // This node stepped down on purpose and the key is on its way out (or etcd could not be told yet):
+      // it stays backup until another node is elected or the yield ends, never flipping back meanwhile.
+      if (state.role === 'primary') this.local.order('backup', leader.term, 'stepped down; waiting for the peer to be elected');
+      return;
+    }
     if (leader && leader.nodeId === this.local.id) {
       // The grant goes first, so the node never holds a primary order without a live deadline;
       // and no order at all while the deadline is past (the node stepped down by itself).
@@ -279,8 +285,7 @@ export class EtcdArbiter implements Arbiter {
   private considerHealthSwitchover(now: number): void {
     const state = this.local.state;
     if (!state || state.status !== 'unavailable' || this.deciding || now < this.vetoedUntil) return;
-    const peer = this.peerView();
-    if (!peer || peer.status !== 'running') return;
+    if (!this.peerRunning()) return;
     const reason = `primary ${this.local.id} reported unavailable while backup ${this.peerId} is running`;
     this.deciding = true;
     void (async () => {
@@ -297,6 +302,17 @@ export class EtcdArbiter implements Arbiter {
         this.deciding = false;
       }
     })();
+  }
+
+  /**
+   * Whether the peer runs, as fresh as this agent can know: from the HA link
+   * while it is up, else from etcd while etcd answers (a published state read
+   * before etcd was lost may be stale), else unknown (no).
+   */
+  private peerRunning(): boolean {
+    const link = this.local.link;
+    if (link?.connected && link.peer) return link.peer.status === 'running';
+    return this.election.connected && this.peerView()?.status === 'running';
   }
 
   /** Stops serving, then releases the leader key so the peer's campaign wins. */

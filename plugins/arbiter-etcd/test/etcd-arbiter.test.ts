@@ -147,6 +147,35 @@ describe('EtcdArbiter: health switchover', () => {
     expect(pair.etcd.leader?.nodeId).toBe('sip-b');
   });
 
+  it('a primary cut off from etcd and its peer (its control NIC down) does not flap: it serves until its lease bound, then stays backup', async () => {
+    pair = new ArbiterPair();
+    const { a } = await pair.established();
+    const since = pair.now();
+    pair.etcd.cut('sip-a');
+    pair.linkUp = false;
+    a.status = 'unavailable';
+    await pair.clock.advance(5000);
+
+    // The peer's running state is known only from before the cut: no health switchover on it,
+    // and no order storm: the lease bound ends the grant and the node steps down once.
+    expect(pair.of('sip-a', 'consult', since)).toEqual([]);
+    expect(pair.orders('sip-a', 'primary', since)).toEqual([]);
+    expect(pair.orders('sip-a', 'backup', since).length).toBeLessThanOrEqual(1);
+    expect(a.state.role).toBe('backup');
+  });
+
+  it('after stepping down, a node whose resign could not reach etcd stays backup while it yields', async () => {
+    pair = new ArbiterPair();
+    const { a } = await pair.established();
+    a.status = 'unavailable';
+    pair.etcd.cut('sip-a'); // the resign fails; the key stays until the lease expires
+    await pair.clock.advance(100);
+    const since = pair.now();
+    await pair.clock.advance(3000);
+    expect(pair.orders('sip-a', 'primary', since)).toEqual([]);
+    expect(a.state.role).toBe('backup');
+  });
+
   it.each([
     ['a veto', { veto: 'calls in progress' }, 5000],
     ['a delay', { delay: 2, reason: 'draining' }, 2000],

@@ -22,12 +22,18 @@ export default defineConfig({
   haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3, secret: 'multi-host-demo-secret-change-me' },
   plugins: {
     sip: { bindRetryInterval: 2, replication: { mode: 'async' } },
+    // Classic tlib-nicmonitoring: the control NIC (the one carrying nodes[].host); down -> unavailable.
+    'tlib-nicmonitoring': true,
+    // Classic sip-nic-monitoring (sip-nic-address: the SIP listener's address by default); down -> 00-52027.
+    'sip-nic-monitoring': true,
     'alarm-reactions': true,
   },
   alarms: {
     conditions: [
       { id: 'etcd-unreachable', detect: ['01-30001'], cancel: ['01-30002'], severity: 'major', reactions: ['log-it'] },
       { id: 'sip-listener-down', detect: ['00-04200'], severity: 'critical', clearAfter: 3600, reactions: ['log-it'] },
+      { id: 'sip-nic-down', detect: ['00-52027'], cancel: ['00-52028'], severity: 'critical', reactions: ['log-it'] },
+      { id: 'control-nic-down', detect: ['01-40001'], cancel: ['01-40002'], severity: 'critical', reactions: ['log-it'] },
     ],
     reactions: { 'log-it': { kind: 'log', note: 'see the README section on two hosts' } },
   },

@@ -5,7 +5,7 @@ import { ChildMonitor, LineReader } from '@switchyard/sdk/network';
 import { waitFor } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const FAKE = path.join(__dirname, 'support', 'fake-ip-monitor.js');
+const FAKE = path.join(__dirname, 'fake-ip-monitor.js');
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);

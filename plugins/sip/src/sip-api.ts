@@ -14,6 +14,8 @@ export interface SipStatus {
   host: string;
   port: number;
   listening: boolean;
+  /** Addresses listened on besides `host` (see {@link SipApi.listenOn}), e.g. a virtual IP this node holds. */
+  extraHosts: string[];
   bindings: number;
   replication: { mode: 'async' | 'sync'; inSync: boolean; lag: number };
 }
@@ -24,6 +26,36 @@ export interface SipApi {
   /** Sends a request from this node's SIP address and waits for the final response. */
   request(options: SipRequestOptions): Promise<SipRequestResult>;
   status(): SipStatus;
+  /**
+   * Makes this node's SIP service listen on another address of this host
+   * too (UDP and TCP, on the node's SIP port), e.g. a virtual IP while this
+   * node holds it: requests sent to `host` are answered from `host` (a
+   * socket bound to it, not a wildcard), through the same parser, role
+   * gate (503 on a backup), `message`/`request` hooks and registrar as the
+   * node's own address. Shown in `status` as `sip.extraHosts`; closed when
+   * the plugin stops.
+   *
+   * Resolves once both transports are bound. Idempotent: a second call for
+   * the same address gets the same promise; the node's own `host` resolves
+   * at once. A failure is not retried (the caller decides) and never
+   * touches the node's own listener, its 00-04200 alarm or its role.
+   *
+   * @param host an IPv4 or IPv6 address, without prefix length or brackets
+   * @throws (rejects) `SWY_ERR_SIP_NOT_LISTENING` when it cannot bind — the
+   *   message names address, port, transport and errno with what to do
+   *   (`EADDRNOTAVAIL`: the address is not on this host yet; `EADDRINUSE`:
+   *   the port is taken, e.g. by a 0.0.0.0 SIP host), the system error as
+   *   `cause` — or when the plugin has stopped or `stopListening` came
+   *   first; `SWY_ERR_SIP_OPTIONS` when `host` is not an address or is a
+   *   wildcard.
+   */
+  listenOn(host: string): Promise<void>;
+  /**
+   * Stops listening on an address opened with {@link SipApi.listenOn};
+   * resolves once its sockets (and its TCP connections) are closed.
+   * Idempotent; never closes the node's own listener.
+   */
+  stopListening(host: string): Promise<void>;
   /** The node's registrations: read-only view and change feed (e.g. to mirror them elsewhere, or to measure replication). */
   readonly bindings: {
     count(): number;

@@ -10,6 +10,7 @@ import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './s
 import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
 import { BindingJournal, BindingReplicator, ContactStore } from './store';
 import { BindPolicy } from './bind-policy';
+import { ExtraListeners } from './extra-listeners';
 import {
   SipClient,
   SipListener,
@@ -18,6 +19,7 @@ import {
   responseTarget,
   type InboundMessage,
   type RemoteAddress,
+  type SipBindFailure,
 } from './transport';
 
 interface PeerState {
@@ -28,12 +30,15 @@ interface PeerState {
  * One node's SIP service: listener, registrar, contact store with its
  * journal and replication, the role gate (the backup answers 503), and the
  * listener-bind critical condition. Data flows one way: socket → listener →
- * `message` hook → (client | role gate → `request` hook → router) → reply.
+ * `message` hook → (client | role gate → `request` hook → router) → reply
+ * from the listener the request came in on (the node's own, or an extra
+ * address opened with {@link SipService.listenOn}).
  */
 export class SipService implements SipApi {
   readonly hooks: SipHooks = createSipHooks();
   readonly store: ContactStore;
   private readonly listener: SipListener;
+  private readonly extras: ExtraListeners;
   private readonly client: SipClient;
   private readonly registrar: Registrar;
   private readonly replicator: BindingReplicator;
@@ -94,8 +99,8 @@ export class SipService implements SipApi {
       clock: this.clock,
       bindRetryInterval: options.bindRetryInterval,
       limits: { maxMessageBytes: options.maxMessageBytes },
-      onMessage: (inbound) => void this.onInbound(inbound),
-      onParseError: (info) => void this.onParseError(info.remote, info.error),
+      onMessage: (inbound) => void this.onInbound(inbound, this.listener),
+      onParseError: (info) => void this.onParseError(info.remote, info.error, this.listener),
       onBindFailed: (info) => {
         this.bindFailures += 1;
         engine.events.emit(SipEvent.ListenerBindFailed, { ...info, retry: options.bindRetryInterval });
@@ -113,6 +118,11 @@ export class SipService implements SipApi {
       },
     });
     this.client = new SipClient({ listener: this.listener, clock: this.clock });
+    this.extras = new ExtraListeners({
+      main: this.listener,
+      create: (host, port, onBindFailed) => this.extraListener(host, port, onBindFailed),
+      debug: (message) => engine.logger.debug(message),
+    });
     this.policy = new BindPolicy({
       clock: this.clock,
       retryInterval: options.bindRetryInterval,
@@ -139,7 +149,7 @@ export class SipService implements SipApi {
   }
 
   async stop(): Promise<void> {
-    await this.listener.stop();
+    await Promise.all([this.listener.stop(), this.extras.stop()]);
     this.replicator.stop?.();
     await this.journal?.close();
   }
@@ -159,12 +169,38 @@ export class SipService implements SipApi {
     return this.client.request(options);
   }
 
+  listenOn(host: string): Promise<void> {
+    return this.extras.listenOn(host);
+  }
+
+  stopListening(host: string): Promise<void> {
+    return this.extras.stopListening(host);
+  }
+
+  /** A listener on another address of this host, feeding the same message path; its bind failures go to the caller, not to the 00-04200 alarm or the bind policy. */
+  private extraListener(host: string, port: number, onBindFailed: (failure: SipBindFailure) => void): SipListener {
+    const options = this.engine.options;
+    const listener: SipListener = new SipListener({
+      host,
+      port,
+      clock: this.clock,
+      bindRetryInterval: options.bindRetryInterval,
+      limits: { maxMessageBytes: options.maxMessageBytes },
+      onMessage: (inbound) => void this.onInbound(inbound, listener),
+      onParseError: (info) => void this.onParseError(info.remote, info.error, listener),
+      onBindFailed,
+      onBound: () => undefined,
+    });
+    return listener;
+  }
+
   status(): SipStatus {
     const replication = this.replicator.status();
     return {
       host: this.host,
       port: this.port,
       listening: this.listener.listening,
+      extraHosts: this.extras.hosts(),
       bindings: this.store.count,
       replication: { mode: replication.mode, inSync: replication.inSync, lag: replication.lag },
     };
@@ -186,7 +222,7 @@ export class SipService implements SipApi {
     if (!result.ok) this.switchoverPending = false;
   }
 
-  private async onInbound(inbound: InboundMessage): Promise<void> {
+  private async onInbound(inbound: InboundMessage, via: SipListener): Promise<void> {
     try {
       this.hooks.message.call(inbound);
     } catch (error) {
@@ -199,28 +235,28 @@ export class SipService implements SipApi {
     }
     if (message.method === 'ACK') return;
     try {
-      await this.answer(inbound as InboundRequest);
+      await this.answer(inbound as InboundRequest, via);
     } catch (error) {
       this.engine.logger.error(`answering ${message.method} failed: ${String(error)}`);
-      await this.reply(message, inbound.remote, 500, 'Server Internal Error').catch(() => undefined);
+      await this.reply(via, message, inbound.remote, 500, 'Server Internal Error').catch(() => undefined);
     }
   }
 
-  private async answer(inbound: InboundRequest): Promise<void> {
+  private async answer(inbound: InboundRequest, via: SipListener): Promise<void> {
     const request = inbound.message;
     // The role gate, read again after each wait (a tap, the backup's ack):
     // the grant can lapse, or a newer term appear, in between.
-    if (!this.serving()) return this.answerUnavailable(inbound);
+    if (!this.serving()) return this.answerUnavailable(inbound, via);
     const tapped = await this.hooks.request.promise(inbound);
-    if (!this.serving()) return this.answerUnavailable(inbound);
+    if (!this.serving()) return this.answerUnavailable(inbound, via);
     if (tapped) {
-      await this.reply(request, inbound.remote, tapped.status, tapped.reason, tapped.headers ?? []);
+      await this.reply(via, request, inbound.remote, tapped.status, tapped.reason, tapped.headers ?? []);
       return;
     }
     const decision = routeRequest(request, this.registrar, inbound.remote);
     for (const change of decision.changes) await this.replicator.replicate(change);
-    if (!this.serving()) return this.answerUnavailable(inbound);
-    await this.reply(request, inbound.remote, decision.status, decision.reason, decision.headers);
+    if (!this.serving()) return this.answerUnavailable(inbound, via);
+    await this.reply(via, request, inbound.remote, decision.status, decision.reason, decision.headers);
   }
 
   /** Whether this node may answer as primary at this moment (`primary` only while the arbiter's grant holds). */
@@ -229,13 +265,15 @@ export class SipService implements SipApi {
   }
 
   /** The backup's answer: 503 with Retry-After. */
-  private answerUnavailable(inbound: InboundRequest): Promise<void> {
-    return this.reply(inbound.message, inbound.remote, 503, 'Service Unavailable', [
+  private answerUnavailable(inbound: InboundRequest, via: SipListener): Promise<void> {
+    return this.reply(via, inbound.message, inbound.remote, 503, 'Service Unavailable', [
       { name: 'Retry-After', value: String(this.engine.options.retryAfter) },
     ]);
   }
 
+  /** Answers from `via`, the listener the request came in on: its address is the answer's source. */
   private async reply(
+    via: SipListener,
     request: SipRequest,
     remote: RemoteAddress,
     status: number,
@@ -243,10 +281,10 @@ export class SipService implements SipApi {
     headers: { name: string; value: string }[] = [],
   ): Promise<void> {
     const response = buildResponse(request, status, reason, { remote, headers });
-    await this.listener.send(response, responseTarget(response, remote));
+    await via.send(response, responseTarget(response, remote));
   }
 
-  private async onParseError(remote: RemoteAddress, error: SipParseError): Promise<void> {
+  private async onParseError(remote: RemoteAddress, error: SipParseError, via: SipListener): Promise<void> {
     const suppressed = this.malformedLog.admit();
     if (suppressed !== null) {
       this.engine.events.emit(SipEvent.MalformedMessage, {
@@ -257,7 +295,7 @@ export class SipService implements SipApi {
       });
     }
     const request = parsePartialForError(error.partial);
-    if (request) await this.reply(request, remote, 400, 'Bad Request').catch(() => undefined);
+    if (request) await this.reply(via, request, remote, 400, 'Bad Request').catch(() => undefined);
   }
 }
 

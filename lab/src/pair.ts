@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, linkNodeModules, tempDir, waitFor } from '@switchyard/core/testing';
+import { CLI, linkNodeModules, readNodeLog, tempDir, waitFor, type LogLine } from '@switchyard/core/testing';
 import type { ClusterStatusView, NodeStatusView } from '@switchyard/core';
 import { Lab } from './lab';
 import type { LabProcess } from './processes';
@@ -49,12 +49,19 @@ export class LabPair {
    * temp folder whose node_modules is this repository's (so its plugins load).
    * The agents are not started: call {@link startAgent}.
    */
-  static async create(options: { etcdMembers: 1 | 3; config?: (dir: string, endpoints: readonly string[]) => Record<string, unknown> }): Promise<LabPair> {
+  static async create(options: {
+    etcdMembers: 1 | 3;
+    /** Plugins enabled on top of the lab config's (`sip`, `alarm-reactions`), with their options. */
+    plugins?: Record<string, unknown>;
+    config?: (dir: string, endpoints: readonly string[]) => Record<string, unknown>;
+  }): Promise<LabPair> {
     const lab = await Lab.create({ etcdMembers: options.etcdMembers });
     const dir = tempDir('switchyard-lab-pair-');
     linkNodeModules(dir);
     const config = path.join(dir, 'switchyard.config.json');
-    fs.writeFileSync(config, JSON.stringify((options.config ?? labConfig)(dir, lab.etcdEndpoints), null, 2));
+    const written = (options.config ?? labConfig)(dir, lab.etcdEndpoints);
+    if (options.plugins) written.plugins = { ...(written.plugins as Record<string, unknown>), ...options.plugins };
+    fs.writeFileSync(config, JSON.stringify(written, null, 2));
     const pair = new LabPair(lab, dir, config);
     return pair;
   }
@@ -126,6 +133,16 @@ export class LabPair {
       ],
       { timeoutMs: 60_000 },
     );
+  }
+
+  /**
+   * The JSON log lines of `node` as its agent writes them
+   * (`<runtimeDir>/<node>/logs/<node>.log`), read from this machine's file
+   * system: it works while the node's host is cut off from the client.
+   */
+  nodeLog(node: NodeId): LogLine[] {
+    const runtimeDir = (JSON.parse(fs.readFileSync(this.config, 'utf8')) as { runtimeDir: string }).runtimeDir;
+    return readNodeLog(path.join(runtimeDir, node), node);
   }
 
   /** SIPp's error log of a scenario, for a failing test's message. */

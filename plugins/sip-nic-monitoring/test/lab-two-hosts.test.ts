@@ -1,9 +1,8 @@
-import { LabPair, labConfig, type NodeId } from '@switchyard/lab';
+import { LabPair, type NodeId } from '@switchyard/lab';
 import type { NicStatus } from '@switchyard/sdk/network';
 import { hasTool, waitFor } from '@switchyard/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SipNicEvent } from '../src/index';
-import { nodeLog } from './support/node-log';
 
 /**
  * sip-nic-monitoring on two hosts (lab namespaces, a real etcd, real
@@ -20,17 +19,9 @@ const SIP_ADDRESS = { 'sip-a': '198.51.100.1', 'sip-b': '198.51.100.2' } as cons
 
 describe.skipIf(!canRun)('sip-nic-monitoring on two hosts (root, namespaces, etcd)', () => {
   let pair: LabPair;
-  let runtimeDir: string;
 
   beforeAll(async () => {
-    pair = await LabPair.create({
-      etcdMembers: 1,
-      config: (dir, endpoints) => {
-        const config = labConfig(dir, endpoints);
-        runtimeDir = config.runtimeDir as string;
-        return { ...config, plugins: { ...(config.plugins as object), 'sip-nic-monitoring': true } };
-      },
-    });
+    pair = await LabPair.create({ etcdMembers: 1, plugins: { 'sip-nic-monitoring': true } });
     pair.startAgent('sip-a');
     pair.startAgent('sip-b');
     await pair.waitForRoles(0, 30_000, 'sip-a');
@@ -43,7 +34,7 @@ describe.skipIf(!canRun)('sip-nic-monitoring on two hosts (root, namespaces, etc
   /** Waits for the node's own log to show `eventId` and then its status going to `to`, after line `from`. */
   function logShows(node: NodeId, from: number, eventId: string, to: 'unavailable' | 'running') {
     return waitFor(() => {
-      const lines = nodeLog(runtimeDir, node).slice(from);
+      const lines = pair.nodeLog(node).slice(from);
       const event = lines.findIndex((l) => l.eventId === eventId);
       if (event < 0) return undefined;
       return lines.slice(event).some((l) => l.eventId === '01-10001' && l.to === to) ? lines[event]! : undefined;
@@ -60,7 +51,7 @@ describe.skipIf(!canRun)('sip-nic-monitoring on two hosts (root, namespaces, etc
   }
 
   it("the primary's SIP switch port cut (carrier lost on sip0): 00-52027, unavailable, switchover; restored: 00-52028, running as backup", async () => {
-    const from = nodeLog(runtimeDir, 'sip-a').length;
+    const from = pair.nodeLog('sip-a').length;
     await pair.lab.cutLink(HOST_OF['sip-a'], 'sip');
     try {
       const failed = await logShows('sip-a', from, SipNicEvent.SipNicFailed, 'unavailable');
@@ -78,7 +69,7 @@ describe.skipIf(!canRun)('sip-nic-monitoring on two hosts (root, namespaces, etc
   }, 60_000);
 
   it('`ip link set sip0 down` on the new primary\'s host: 00-52027 link-down, switchover back; up: 00-52028, running as backup', async () => {
-    const from = nodeLog(runtimeDir, 'sip-b').length;
+    const from = pair.nodeLog('sip-b').length;
     const down = await pair.lab.run(HOST_OF['sip-b'], ['ip', 'link', 'set', 'sip0', 'down']);
     expect(down.code, down.stderr).toBe(0);
     try {

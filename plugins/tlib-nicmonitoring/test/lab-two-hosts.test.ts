@@ -1,8 +1,7 @@
-import { LabPair, labConfig, type NodeId } from '@switchyard/lab';
-import { hasTool, waitFor } from '@switchyard/sdk/testing';
+import { LabPair, type NodeId } from '@switchyard/lab';
+import { hasTool, waitFor, type LogLine } from '@switchyard/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TlibNicEvent } from '../src/index';
-import { nodeLog, type LogLine } from './support/node-log';
 
 /**
  * tlib-nicmonitoring on two hosts (lab namespaces, a real etcd, real
@@ -19,17 +18,9 @@ const HOST_OF = { 'sip-a': 'h1', 'sip-b': 'h2' } as const;
 
 describe.skipIf(!canRun)('tlib-nicmonitoring on two hosts (root, namespaces, etcd)', () => {
   let pair: LabPair;
-  let runtimeDir: string;
 
   beforeAll(async () => {
-    pair = await LabPair.create({
-      etcdMembers: 1,
-      config: (dir, endpoints) => {
-        const config = labConfig(dir, endpoints);
-        runtimeDir = config.runtimeDir as string;
-        return { ...config, plugins: { ...(config.plugins as object), 'tlib-nicmonitoring': { checkInterval: 1 } } };
-      },
-    });
+    pair = await LabPair.create({ etcdMembers: 1, plugins: { 'tlib-nicmonitoring': { checkInterval: 1 } } });
     pair.startAgent('sip-a');
     pair.startAgent('sip-b');
     await pair.waitForRoles(0, 30_000, 'sip-a');
@@ -40,7 +31,7 @@ describe.skipIf(!canRun)('tlib-nicmonitoring on two hosts (root, namespaces, etc
   }, 30_000);
 
   /** Log lines of `node` written after line `from`. */
-  const logSince = (node: NodeId, from: number): LogLine[] => nodeLog(runtimeDir, node).slice(from);
+  const logSince = (node: NodeId, from: number): LogLine[] => pair.nodeLog(node).slice(from);
 
   /** Waits for the node's own log to show `eventId` and then its status going to `to`, after line `from`. */
   async function logShows(node: NodeId, from: number, eventId: string, to: 'unavailable' | 'running', timeoutMs = 10_000) {
@@ -62,7 +53,7 @@ describe.skipIf(!canRun)('tlib-nicmonitoring on two hosts (root, namespaces, etc
   }
 
   it("`ip link set ctl0 down` on the primary's host: 01-40001 and unavailable in its log, the other node takes over; up: 01-40002, running as backup", async () => {
-    const from = nodeLog(runtimeDir, 'sip-a').length;
+    const from = pair.nodeLog('sip-a').length;
     const down = await pair.lab.run(HOST_OF['sip-a'], ['ip', 'link', 'set', 'ctl0', 'down']);
     expect(down.code, down.stderr).toBe(0);
     const { event } = await logShows('sip-a', from, TlibNicEvent.ControlNicFailed, 'unavailable');
@@ -80,7 +71,7 @@ describe.skipIf(!canRun)('tlib-nicmonitoring on two hosts (root, namespaces, etc
   }, 60_000);
 
   it('the switch port of the new primary cut (carrier lost on its ctl0): 01-40001 no-carrier, switchover back; restored: running as backup', async () => {
-    const from = nodeLog(runtimeDir, 'sip-b').length;
+    const from = pair.nodeLog('sip-b').length;
     await pair.lab.cutLink(HOST_OF['sip-b'], 'ctl');
     try {
       const { event } = await logShows('sip-b', from, TlibNicEvent.ControlNicFailed, 'unavailable');

@@ -101,7 +101,15 @@ export class FakeSipApi implements SipApi {
   }
 
   status(): SipStatus {
-    return { host: '127.0.0.1', port: 5060, listening: true, bindings: 0, replication: { mode: 'async', inSync: true, lag: 0 } };
+    return { host: '127.0.0.1', port: 5060, listening: true, extraHosts: [], bindings: 0, replication: { mode: 'async', inSync: true, lag: 0 } };
+  }
+
+  listenOn(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stopListening(): Promise<void> {
+    return Promise.resolve();
   }
 
   private inbound(message: InboundMessage['message'], address: string, port: number): InboundMessage {

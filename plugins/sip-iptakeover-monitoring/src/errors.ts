@@ -1,0 +1,14 @@
+import { codedErrorClass } from '@switchyard/sdk';
+
+/** Every error code of `sip-iptakeover-monitoring`, with the remedy printed with it (the README mirrors this table). */
+export const VIP_ERROR_CODES = Object.freeze({
+  SWY_ERR_VIP_SCRIPT_UNSAFE:
+    'Give the VIP script as the absolute path of an executable file that is not writable by others, in folders not writable by others (chmod o-w), as keepalived requires of its scripts.',
+  SWY_ERR_VIP_INTERFACE:
+    'The interface for the VIP cannot be found from the SIP listener address (a host name, 0.0.0.0 or ::, or an address no interface carries); set plugins.sip-iptakeover-monitoring.interface.',
+});
+
+export type VipErrorCode = keyof typeof VIP_ERROR_CODES;
+
+/** The one error class of the plugin: a stable code, a message that says what happened, the cause. */
+export class VipError extends codedErrorClass('VipError', VIP_ERROR_CODES) {}

@@ -6,7 +6,8 @@ import { defineConfig } from '@switchyard/sdk';
  * an address of that machine is the one it runs. Addresses are those of the
  * namespace lab (`npm run lab:up` in this folder, see lab.md): hosts h1
  * (192.0.2.1 control, 198.51.100.1 SIP) and h2 (.2), etcd on the client
- * namespace at 192.0.2.254.
+ * namespace at 192.0.2.254. The virtual IP 198.51.100.100 follows the
+ * primary (try `sipsak -s sip:ping@198.51.100.100` from the client namespace).
  */
 export default defineConfig({
   cluster: 'multi-host-demo',
@@ -26,6 +27,8 @@ export default defineConfig({
     'tlib-nicmonitoring': true,
     // Classic sip-nic-monitoring (sip-nic-address: the SIP listener's address by default); down -> 00-52027.
     'sip-nic-monitoring': true,
+    // Classic sip-iptakeover-monitoring: the primary holds the virtual IP and answers from it.
+    'sip-iptakeover-monitoring': { vip: '198.51.100.100/24' },
     'alarm-reactions': true,
   },
   alarms: {
@@ -33,6 +36,7 @@ export default defineConfig({
       { id: 'etcd-unreachable', detect: ['01-30001'], cancel: ['01-30002'], severity: 'major', reactions: ['log-it'] },
       { id: 'sip-listener-down', detect: ['00-04200'], severity: 'critical', clearAfter: 3600, reactions: ['log-it'] },
       { id: 'sip-nic-down', detect: ['00-52027'], cancel: ['00-52028'], severity: 'critical', reactions: ['log-it'] },
+      { id: 'vip-failure', detect: ['00-52029'], cancel: ['00-52030'], severity: 'major', reactions: ['log-it'] },
       { id: 'control-nic-down', detect: ['01-40001'], cancel: ['01-40002'], severity: 'critical', reactions: ['log-it'] },
     ],
     reactions: { 'log-it': { kind: 'log', note: 'see the README section on two hosts' } },

@@ -66,6 +66,24 @@ export class LabPair {
     return pair;
   }
 
+  /**
+   * A lab with the pair running: both agents started, sip-a (the higher
+   * priority) primary and sip-b backup, both running. Destroys the lab if
+   * the pair does not form in time.
+   */
+  static async start(options: Parameters<typeof LabPair.create>[0]): Promise<LabPair> {
+    const pair = await LabPair.create(options);
+    try {
+      pair.startAgent('sip-a');
+      pair.startAgent('sip-b');
+      await pair.waitForRoles(0, 30_000, 'sip-a');
+      return pair;
+    } catch (error) {
+      await pair.destroy();
+      throw error;
+    }
+  }
+
   startAgent(id: NodeId): LabProcess {
     const agent = this.lab.spawn(NODES[id], [process.execPath, CLI, 'node', '--config', this.config, '--id', id], {
       logFile: path.join(this.dir, `agent-${id}.out`),

@@ -87,10 +87,7 @@ describe.skipIf(!canRun)('sip-iptakeover-monitoring on two hosts, default script
   let pair: LabPair;
 
   beforeAll(async () => {
-    pair = await LabPair.create({ etcdMembers: 1, plugins: { 'sip-iptakeover-monitoring': { vip: `${VIP}/24`, interface: 'sip0' } } });
-    pair.startAgent('sip-a');
-    pair.startAgent('sip-b');
-    await pair.waitForRoles(0, 30_000, 'sip-a');
+    pair = await LabPair.start({ etcdMembers: 1, plugins: { 'sip-iptakeover-monitoring': { vip: `${VIP}/24`, interface: 'sip0' } } });
   }, 60_000);
 
   afterAll(async () => {
@@ -149,13 +146,10 @@ describe.skipIf(!canRun)('sip-iptakeover-monitoring on two hosts, a custom add s
     fs.writeFileSync(add, `#!/bin/sh\n[ "$SWITCHYARD_NODE" = sip-a ] && [ -e ${dir}/fail ] && exit 1\nexec ip addr add "$SWITCHYARD_VIP" dev "$SWITCHYARD_VIP_INTERFACE"\n`);
     fs.writeFileSync(remove, '#!/bin/sh\nexec ip addr del "$SWITCHYARD_VIP" dev "$SWITCHYARD_VIP_INTERFACE"\n');
     for (const file of [add, remove]) fs.chmodSync(file, 0o755);
-    pair = await LabPair.create({
+    pair = await LabPair.start({
       etcdMembers: 1,
       plugins: { 'sip-iptakeover-monitoring': { vip: `${VIP}/24`, scripts: { add: [add], remove: [remove] }, attempts: 3, checkInterval: 0.5 } },
     });
-    pair.startAgent('sip-a');
-    pair.startAgent('sip-b');
-    await pair.waitForRoles(0, 30_000, 'sip-a');
   }, 60_000);
 
   afterAll(async () => {

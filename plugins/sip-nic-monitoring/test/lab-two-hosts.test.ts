@@ -21,10 +21,7 @@ describe.skipIf(!canRun)('sip-nic-monitoring on two hosts (root, namespaces, etc
   let pair: LabPair;
 
   beforeAll(async () => {
-    pair = await LabPair.create({ etcdMembers: 1, plugins: { 'sip-nic-monitoring': true } });
-    pair.startAgent('sip-a');
-    pair.startAgent('sip-b');
-    await pair.waitForRoles(0, 30_000, 'sip-a');
+    pair = await LabPair.start({ etcdMembers: 1, plugins: { 'sip-nic-monitoring': true } });
   }, 60_000);
 
   afterAll(async () => {

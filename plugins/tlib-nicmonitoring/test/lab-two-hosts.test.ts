@@ -20,10 +20,7 @@ describe.skipIf(!canRun)('tlib-nicmonitoring on two hosts (root, namespaces, etc
   let pair: LabPair;
 
   beforeAll(async () => {
-    pair = await LabPair.create({ etcdMembers: 1, plugins: { 'tlib-nicmonitoring': { checkInterval: 1 } } });
-    pair.startAgent('sip-a');
-    pair.startAgent('sip-b');
-    await pair.waitForRoles(0, 30_000, 'sip-a');
+    pair = await LabPair.start({ etcdMembers: 1, plugins: { 'tlib-nicmonitoring': { checkInterval: 1 } } });
   }, 60_000);
 
   afterAll(async () => {

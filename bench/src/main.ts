@@ -9,6 +9,7 @@ import { failoverScenario } from './scenarios/failover';
 import { footprintScenario } from './scenarios/footprint';
 import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/multihost';
 import { throughputScenario } from './scenarios/throughput';
+import { vipFailoverScenario } from './scenarios/vip-failover';
 import type { Scenario } from './scenarios/context';
 import type { ScenarioResult } from './stats';
 import { renderTable } from './table';
@@ -23,15 +24,16 @@ const SCENARIOS: Scenario[] = [
   footprintScenario,
   multihostCrashScenario,
   multihostHostLossScenario,
+  vipFailoverScenario,
 ];
 
 const HELP = `Usage: npm run bench -- [--quick] [--only NAME[,NAME]] [--out FILE]
 
 Runs Switchyard's benchmarks against real processes started from a generated
 single-host config (switchyard up), with SIPp as the load, on loopback only;
-the multihost-* scenarios run a pair on two hosts of the network-namespace
+the multihost-* and vip-failover scenarios run a pair on two hosts of the network-namespace
 lab (@switchyard/lab: root, ip, etcd; skipped without them, an error under
-CI=true). Prints a table and writes the raw figures as JSON (default
+CI=true; vip-failover also runs keepalived). Prints a table and writes the raw figures as JSON (default
 bench/results/latest.json).
 
   --quick        every scenario small (CI runs this)

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LabPair, nodePid, type NodeId } from '@switchyard/lab';
 import { hasTool, waitFor } from '@switchyard/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logged, VIP, vipOnlyOn } from './support/lab-vip';
 import { VipEvent, type VipStatus } from '../src/index';
 
 /**
@@ -16,22 +17,6 @@ const isRoot = process.getuid?.() === 0;
 if (process.env.CI === 'true' && !isRoot) throw new Error('CI runs the two-host suites as root');
 const canRun = isRoot && hasTool('ip') && hasTool('etcd') && hasTool('sipsak') && hasTool('arping');
 
-const VIP = '198.51.100.100';
-const HOST_OF = { 'sip-a': 'h1', 'sip-b': 'h2' } as const;
-const OTHER = { 'sip-a': 'sip-b', 'sip-b': 'sip-a' } as const;
-
-/** Whether the VIP is on sip0 of `host`, read inside the host's namespace. */
-async function holds(pair: LabPair, host: 'h1' | 'h2'): Promise<boolean> {
-  const r = await pair.lab.run(host, ['ip', '-json', 'addr', 'show', 'dev', 'sip0']);
-  expect(r.code, r.stderr).toBe(0);
-  const links = JSON.parse(r.stdout) as { addr_info: { local: string }[] }[];
-  return links.some((l) => l.addr_info.some((a) => a.local === VIP));
-}
-
-/** Waits until the VIP is on `node`'s host and not on the other one. */
-function vipOnlyOn(pair: LabPair, node: NodeId, timeoutMs = 15_000) {
-  return waitFor(async () => ((await holds(pair, HOST_OF[node])) && !(await holds(pair, HOST_OF[OTHER[node]])) ? true : undefined), timeoutMs, `the VIP on ${HOST_OF[node]} only`);
-}
 
 /**
  * One OPTIONS over UDP from the client (198.51.100.254) to the VIP, by a
@@ -72,11 +57,6 @@ function optionsAnswered(pair: LabPair, timeoutMs = 15_000) {
     const answer = await optionsToVip(pair);
     return answer.status === 200 && answer.from !== undefined ? answer : undefined;
   }, timeoutMs, 'a 200 to OPTIONS sent to the VIP');
-}
-
-/** Waits for a line with `eventId` in `node`'s log after line `from`, and returns it. */
-function logged(pair: LabPair, node: NodeId, from: number, eventId: string, timeoutMs = 15_000) {
-  return waitFor(() => pair.nodeLog(node).slice(from).find((l) => l.eventId === eventId), timeoutMs, `${eventId} in the log of ${node}`);
 }
 
 function statusOf(view: Awaited<ReturnType<LabPair['status']>>, node: NodeId) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LabPair, nodePid, type NodeId } from '@switchyard/lab';
 import { hasTool, waitFor } from '@switchyard/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOST_OF, logged, OTHER, VIP, vipOnlyOn } from './support/lab-vip';
 
 /**
  * sip-iptakeover-monitoring on two hosts with SIP clients that only know
@@ -15,27 +16,13 @@ const isRoot = process.getuid?.() === 0;
 if (process.env.CI === 'true' && !isRoot) throw new Error('CI runs the two-host suites as root');
 const canRun = isRoot && hasTool('ip') && hasTool('etcd') && hasTool('sipp') && hasTool('arping');
 
-const VIP = '198.51.100.100';
 const VIP_TARGET = `${VIP}:5060`;
 const USERS = 500;
-const HOST_OF = { 'sip-a': 'h1', 'sip-b': 'h2' } as const;
-const OTHER = { 'sip-a': 'sip-b', 'sip-b': 'sip-a' } as const;
 /** sip-nic-monitoring's events (that package is not a dependency of this one). */
 const SIP_NIC_FAILED = '00-52027';
 const SIP_NIC_RESTORED = '00-52028';
 const SCENARIOS = path.join(path.dirname(require.resolve('@switchyard/plugin-sip/package.json')), 'scenarios');
 const scenario = (name: string) => path.join(SCENARIOS, name);
-
-async function holds(pair: LabPair, host: 'h1' | 'h2'): Promise<boolean> {
-  const r = await pair.lab.run(host, ['ip', '-json', 'addr', 'show', 'dev', 'sip0']);
-  expect(r.code, r.stderr).toBe(0);
-  const links = JSON.parse(r.stdout) as { addr_info: { local: string }[] }[];
-  return links.some((l) => l.addr_info.some((a) => a.local === VIP));
-}
-
-function vipOnlyOn(pair: LabPair, node: NodeId, timeoutMs = 15_000) {
-  return waitFor(async () => ((await holds(pair, HOST_OF[node])) && !(await holds(pair, HOST_OF[OTHER[node]])) ? true : undefined), timeoutMs, `the VIP on ${HOST_OF[node]} only`);
-}
 
 function nodeShows(pair: LabPair, node: NodeId, role: 'primary' | 'backup', status: 'running' | 'unavailable', timeoutMs = 20_000) {
   return waitFor(async () => {
@@ -43,10 +30,6 @@ function nodeShows(pair: LabPair, node: NodeId, role: 'primary' | 'backup', stat
     const n = v?.nodes.find((x) => x.id === node);
     return n?.role === role && n.status === status ? v : undefined;
   }, timeoutMs, `${node} ${status} as ${role}`);
-}
-
-function logged(pair: LabPair, node: NodeId, from: number, eventId: string, timeoutMs = 15_000) {
-  return waitFor(() => pair.nodeLog(node).slice(from).find((l) => l.eventId === eventId), timeoutMs, `${eventId} in the log of ${node}`);
 }
 
 describe.skipIf(!canRun)('sip-iptakeover-monitoring on two hosts, SIPp through the VIP (root, namespaces, etcd)', () => {

@@ -230,8 +230,12 @@ export class VipTakeover {
       }
       case 'missing':
         if (await this.runScript('add', this.ifname!, role)) {
-          this.announceDue = true;
           await this.listen();
+          // Announce at once: every millisecond before the clients' ARP caches move is part of the failover gap.
+          if (role === 'primary' && this.spec.gratuitousArp) {
+            this.announce(this.ifname!);
+            this.announceDue = false;
+          } else this.announceDue = true;
         }
         return 'running the add script';
       case 'not-listening':

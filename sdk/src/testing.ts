@@ -6,3 +6,4 @@
 export * from '@switchyard/core/testing';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
 export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';
+export { ManagementClient, type AlarmListView } from '@switchyard/core';

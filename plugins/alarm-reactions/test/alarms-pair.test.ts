@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type dgram from 'node:dgram';
-import { ManagementClient, type Alarm, type AlarmListView } from '@switchyard/core';
-import { assertBuilt, clusterStatus, readNodeLog, runCli, startUp, tempDir, waitFor, type UpProcess } from '@switchyard/sdk/testing';
+import type { Alarm } from '@switchyard/sdk';
+import { assertBuilt, clusterStatus, ManagementClient, readNodeLog, runCli, startUp, tempDir, waitFor, type AlarmListView, type UpProcess } from '@switchyard/sdk/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { holdUdp, release, writeAlarmPairConfig } from './support/pair';
 import { startReceiver } from './support/receiver';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ManualClock, validateConfig, type AlarmReaction } from '@switchyard/core';
+import { ManualClock, validateConfig, type AlarmReaction } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlarmReactionEvent, execReaction, type AlarmReactionError } from '../src/index';
 import { failure, fakeContext, never, sampleAlarm } from './support/context';

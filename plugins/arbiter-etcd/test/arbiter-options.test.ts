@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigInvalidError, loadConfig, type ConfigIssue } from '@switchyard/core';
-import { linkNodeModules, tempDir } from '@switchyard/core/testing';
+import { ConfigInvalidError, loadConfig, type ConfigIssue } from '@switchyard/sdk';
+import { linkNodeModules, tempDir } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 // `arbiter: { kind: 'etcd' }` as an operator writes it: a config file in its own folder, loaded and

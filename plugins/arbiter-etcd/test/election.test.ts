@@ -1,4 +1,4 @@
-import { freePort, hasTool } from '@switchyard/core/testing';
+import { freePort, hasTool } from '@switchyard/sdk/testing';
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Elections, freshPrefix } from './support/elections';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { freePort, hasTool, tempDir } from '@switchyard/core/testing';
+import { freePort, hasTool, tempDir } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Elections, freshPrefix } from './support/elections';
 import { startEtcd, type TestEtcd } from './support/etcd';

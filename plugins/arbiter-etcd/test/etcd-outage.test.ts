@@ -1,4 +1,4 @@
-import { hasTool } from '@switchyard/core/testing';
+import { hasTool } from '@switchyard/sdk/testing';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Elections, freshPrefix } from './support/elections';

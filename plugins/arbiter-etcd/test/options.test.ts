@@ -1,4 +1,4 @@
-import { freePort } from '@switchyard/core/testing';
+import { freePort } from '@switchyard/sdk/testing';
 import { SystemClock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterView } from '../src/cluster-view';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstColumn, markdownTables } from '@switchyard/core/testing';
+import { firstColumn, markdownTables } from '@switchyard/sdk/testing';
 import { ETCD_ARBITER_EVENTS, ETCD_ERROR_CODES, etcdArbiterOptionsSchema } from '../src/index';
 
 const README = path.resolve(__dirname, '../../../README.md');

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@switchyard/core';
+import type { Clock, TimerHandle } from '@switchyard/sdk';
 import type { SipApi, SipRequestResult } from '@switchyard/plugin-sip';
 import type { ProbeTarget, ServiceDevice } from './options';
 

@@ -1,4 +1,4 @@
-import type { LogEventDefinition } from '@switchyard/core';
+import type { LogEventDefinition } from '@switchyard/sdk';
 
 /**
  * Log events of `sip-pass-check` (classic `00-` range of the SIP plugins).

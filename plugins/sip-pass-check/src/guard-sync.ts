@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, type Channel, type HaChannels, type Logger } from '@switchyard/core';
+import { writeFileAtomic, type Channel, type HaChannels, type Logger } from '@switchyard/sdk';
 import { z } from 'zod';
 import { GUARD_AT_REST, isAtRest, type GuardState, type GuardStep } from './guard';
 

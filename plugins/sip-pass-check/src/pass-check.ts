@@ -1,4 +1,4 @@
-import type { Clock, MonitorHandle, Role, TimerHandle } from '@switchyard/core';
+import type { Clock, MonitorHandle, Role, TimerHandle } from '@switchyard/sdk';
 import type { SipApi } from '@switchyard/plugin-sip';
 import { DeviceProbe, type DeviceTransition } from './device-probe';
 import { PassCheckEvent } from './events';

@@ -1,4 +1,4 @@
-import { CoreTokens, definePlugin, type HaChannels } from '@switchyard/core';
+import { CoreTokens, definePlugin, type HaChannels } from '@switchyard/sdk';
 import { SipTokens, getSipHooks } from '@switchyard/plugin-sip';
 import { PASS_CHECK_EVENTS, PassCheckEvent } from './events';
 import { GuardSync } from './guard-sync';

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 import type { SipHooks } from '@switchyard/plugin-sip';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 import type { DeviceState } from './device-probe';
 import type { GuardCause, GuardMultiplier } from './guard';
 import type { PassCheck } from './pass-check';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LoopbackChannels, ManualClock, silentLogger } from '@switchyard/core';
+import { LoopbackChannels, ManualClock, silentLogger } from '@switchyard/sdk';
 import { createTestNode, type TestNode } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GUARD_FILE, PassCheckEvent, sipPassCheckPlugin, type PassCheckStatus } from '../src/index';

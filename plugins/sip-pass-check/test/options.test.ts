@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigInvalidError, validateConfig, type ConfigIssue } from '@switchyard/core';
+import { ConfigInvalidError, validateConfig, type ConfigIssue } from '@switchyard/sdk';
 import { createTestNode } from '@switchyard/sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { passCheckOptionsSchema, probeTarget, sipPassCheckPlugin } from '../src/index';

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 
 export interface BindPolicyOptions {
   clock: Clock;

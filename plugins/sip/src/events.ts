@@ -1,4 +1,4 @@
-import type { LogEventDefinition } from '@switchyard/core';
+import type { LogEventDefinition } from '@switchyard/sdk';
 
 /**
  * Log events of the SIP plugin. 00-04200 is the classic "cannot open the

@@ -1,4 +1,4 @@
-import { CoreTokens, definePlugin, HookStage, type HaChannels } from '@switchyard/core';
+import { CoreTokens, definePlugin, HookStage, type HaChannels } from '@switchyard/sdk';
 import { SIP_EVENTS } from './events';
 import { sipNodeSchema, sipOptionsSchema } from './options';
 import { SipTokens } from './sip-api';

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 
 /**
  * Lets at most `perWindow` events through per `windowMs`, and reports how

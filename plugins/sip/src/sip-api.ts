@@ -1,4 +1,4 @@
-import { createToken, type PluginEngine } from '@switchyard/core';
+import { createToken, type PluginEngine } from '@switchyard/sdk';
 import type { SipHooks } from './sip-hooks';
 import type { ClientResult, SipClientRequest } from './transport';
 import type { BindingChange } from './store';

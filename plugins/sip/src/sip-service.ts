@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Channel, Clock, HaChannels, PluginEngine } from '@switchyard/core';
+import type { Channel, Clock, HaChannels, PluginEngine } from '@switchyard/sdk';
 import { SipEvent } from './events';
 import type { SipMessage, SipParseError, SipRequest } from './message';
 import type { SipNodeOptions, SipOptions } from './options';

@@ -5,7 +5,7 @@
  */
 import dgram from 'node:dgram';
 import path from 'node:path';
-import { freePort, linkNodeModules, tempDir, writePairConfig } from '@switchyard/core/testing';
+import { freePort, linkNodeModules, tempDir, writePairConfig } from '@switchyard/sdk/testing';
 import type { SipStatus } from './sip-api';
 
 export interface SipPairConfig {

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { LoopbackChannels, ManualClock } from '@switchyard/core';
+import { LoopbackChannels, ManualClock } from '@switchyard/sdk';
 import { createTestNode, definePlugin, type TestNode } from '@switchyard/sdk';
 import { freePort } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';

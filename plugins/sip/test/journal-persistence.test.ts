@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ManualClock } from '@switchyard/core';
+import { ManualClock } from '@switchyard/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BindingJournal, ContactStore, JOURNAL_LOG_FILE, JOURNAL_SNAPSHOT_FILE, type Binding, type JournalError } from '../src/store';
 import { binding } from './store-fixtures';

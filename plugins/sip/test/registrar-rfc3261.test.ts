@@ -1,4 +1,4 @@
-import { ManualClock } from '@switchyard/core';
+import { ManualClock } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import { parseMessage, type SipRequest } from '../src/message';
 import { Registrar, canonicalAor } from '../src/registrar';

@@ -1,4 +1,4 @@
-import { CoreEvent, LoopbackChannels, ManualClock, type Logger } from '@switchyard/core';
+import { CoreEvent, LoopbackChannels, ManualClock, type Logger } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import { BindingReplicator, ContactStore, type BindingChange, type ChangeOrigin, type ReplicationMode } from '../src/store';
 import { isReplicationMessage, termOf } from '../src/store/replication-protocol';

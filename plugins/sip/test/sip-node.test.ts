@@ -1,4 +1,4 @@
-import { LoopbackChannels, ManualClock, type SwitchyardError } from '@switchyard/core';
+import { LoopbackChannels, ManualClock, type SwitchyardError } from '@switchyard/sdk';
 import { createTestNode, type TestNode } from '@switchyard/sdk';
 import { freePort } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';

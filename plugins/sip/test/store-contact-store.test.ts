@@ -1,4 +1,4 @@
-import { ManualClock } from '@switchyard/core';
+import { ManualClock } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import { ContactStore, type BindingChange, type ChangeOrigin } from '../src/store';
 import { binding } from './store-fixtures';

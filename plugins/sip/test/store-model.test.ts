@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ManualClock } from '@switchyard/core';
+import { ManualClock } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import { ContactStore, type Binding, type BindingChange } from '../src/store';
 import { binding } from './store-fixtures';

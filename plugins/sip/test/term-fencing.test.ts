@@ -1,4 +1,4 @@
-import { LoopbackChannels, ManualClock } from '@switchyard/core';
+import { LoopbackChannels, ManualClock } from '@switchyard/sdk';
 import { createTestNode } from '@switchyard/sdk';
 import { freePort } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';

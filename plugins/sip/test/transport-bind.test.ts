@@ -1,4 +1,4 @@
-import { ManualClock, SystemClock } from '@switchyard/core';
+import { ManualClock, SystemClock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SipListener } from '../src/transport';
 import { closeAll, holdPort, startListener, until } from './transport-support';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { ManualClock, SystemClock, type Clock } from '@switchyard/core';
+import { ManualClock, SystemClock, type Clock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SipClient, SipListener } from '../src/transport';
 import { closeAll, startListener, udpPeer, until } from './transport-support';

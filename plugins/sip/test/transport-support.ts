@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { SystemClock } from '@switchyard/core';
+import { SystemClock } from '@switchyard/sdk';
 import type { SipParseError } from '../src/message';
 import { SipListener, type InboundMessage, type RemoteAddress, type SipBindFailure, type SipBound, type SipListenerOptions } from '../src/transport';
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '@switchyard/core';
+import { ManualClock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMessage, type SipRequest } from '../src/message';
 import { buildResponse, parsePartialForError, responseTarget } from '../src/transport';

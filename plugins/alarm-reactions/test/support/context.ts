@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { AlarmReactionError } from '../../src/errors';
-import { SystemClock, silentLogger, type Alarm, type AlarmReactionContext, type Clock, type SwitchoverResult } from '@switchyard/core';
+import { SystemClock, silentLogger, type Alarm, type AlarmReactionContext, type Clock, type SwitchoverResult } from '@switchyard/sdk';
 
 export interface Emitted {
   id: string;

@@ -1,4 +1,4 @@
-import { silentLogger } from '@switchyard/core';
+import { silentLogger } from '@switchyard/sdk';
 import {
   ManualClock,
   type ArbiterPort,

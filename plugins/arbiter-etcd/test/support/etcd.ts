@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import { freePort, tempDir, waitFor } from '@switchyard/core/testing';
+import { freePort, tempDir, waitFor } from '@switchyard/sdk/testing';
 import type { TestPki } from './tls';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 import { definePlugin, type Plugin } from '@switchyard/sdk';
 import {
   SipTokens,

@@ -1,4 +1,4 @@
-import { LoopbackChannels, type Channel, type ChannelOptions, type HaChannels } from '@switchyard/core';
+import { LoopbackChannels, type Channel, type ChannelOptions, type HaChannels } from '@switchyard/sdk';
 
 type Handlers = {
   message: Set<(message: unknown, seq: number) => void>;

@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 import { headerValue, parseContacts, parseCSeq, parseNameAddr, uriEquals, type NameAddr, type SipHeader, type SipRequest } from '../message';
 import type { Binding, BindingChange, BindingSource, ContactStore } from '../store';
 import { canonicalAor } from './aor';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@switchyard/core';
+import type { Clock, TimerHandle } from '@switchyard/sdk';
 import type { Binding, BindingChange } from './binding';
 import { ExpiryQueue } from './expiry-queue';
 

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, type Clock, type TimerHandle } from '@switchyard/core';
+import { writeFileAtomic, type Clock, type TimerHandle } from '@switchyard/sdk';
 import { isBinding, isBindingChange, type Binding, type BindingChange } from './binding';
 import { ContactStore } from './contact-store';
 import { JournalError, type JournalErrorCode } from './journal-error';

@@ -1,5 +1,5 @@
 /** Options and status of the BindingReplicator (replication.ts). */
-import type { Clock, HaChannels, Logger } from '@switchyard/core';
+import type { Clock, HaChannels, Logger } from '@switchyard/sdk';
 import type { ContactStore } from './contact-store';
 
 /** `async`: answer REGISTER at once; `sync`: wait for the backup's ack, up to `syncTimeout`. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Channel, TimerHandle } from '@switchyard/core';
+import type { Channel, TimerHandle } from '@switchyard/sdk';
 import type { Binding, BindingChange } from './binding';
 import { AckTracker, type ReplicationOutcome } from './ack-tracker';
 import type { ChangeOrigin } from './contact-store';

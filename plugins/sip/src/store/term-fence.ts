@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@switchyard/core';
+import type { Clock, TimerHandle } from '@switchyard/sdk';
 
 /** Milliseconds a burst of refusals is counted before it is reported. */
 export const REFUSAL_BURST_MS = 1000;

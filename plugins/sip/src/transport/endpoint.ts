@@ -1,4 +1,4 @@
-import type { Clock } from '@switchyard/core';
+import type { Clock } from '@switchyard/sdk';
 import { parseMessage, type ParseLimits, type SipParseError } from '../message';
 import type { InboundMessage, RemoteAddress } from './remote';
 

@@ -1,4 +1,4 @@
-import { codedErrorClass, describeError } from '@switchyard/core';
+import { codedErrorClass, describeError } from '@switchyard/sdk';
 
 /**
  * Errors the SIP transport raises, each with a stable code and a remedy.

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@switchyard/core';
+import type { Clock, TimerHandle } from '@switchyard/sdk';
 import { canonicalHeaderName, headerValue, headerValues, parseCSeq, parseVia, type SipHeader, type SipRequest, type SipResponse } from '../message';
 import { SipTransportError, describeError } from './errors';
 import { newBranch, newCallId, newTag } from './ids';

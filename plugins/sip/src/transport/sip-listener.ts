@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@switchyard/core';
+import type { Clock, TimerHandle } from '@switchyard/sdk';
 import { DEFAULT_PARSE_LIMITS, serializeMessage, type ParseLimits, type SipMessage, type SipParseError } from '../message';
 import type { EndpointContext } from './endpoint';
 import { SipTransportError, describeError, errnoOf } from './errors';

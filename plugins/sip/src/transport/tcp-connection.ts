@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { TimerHandle } from '@switchyard/core';
+import type { TimerHandle } from '@switchyard/sdk';
 import { SipStreamFramer } from '../message';
 import { deliver, type EndpointContext } from './endpoint';
 import { SipTransportError, describeError } from './errors';

@@ -1,26 +1,10 @@
-import { LoopbackChannels, ManualClock, type SwitchyardError } from '@switchyard/sdk';
-import { createTestNode, type TestNode } from '@switchyard/sdk';
-import { freePort } from '@switchyard/sdk/testing';
+import { createTestNode, type SwitchyardError, type TestNode } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import sipPlugin, { SipEvent, type SipStatus } from '../src/index';
-import { UdpProbe, options, register, statusOf } from './support/udp-client';
+import { sipTestPair } from './support/test-pair';
+import { options, register, statusOf } from './support/udp-client';
 
-/** Two in-process nodes (virtual time) with real SIP sockets on loopback and an in-memory HA link. */
-async function pair(sip: Record<string, unknown> = {}) {
-  const clock = new ManualClock();
-  const [chA, chB] = LoopbackChannels.pair({ nodeIds: ['node-a', 'node-b'] });
-  const ports = { a: await freePort(), b: await freePort() };
-  const make = (id: string, port: number, channels: LoopbackChannels) =>
-    createTestNode({ nodeId: id, clock, channels, plugins: [[sipPlugin, { persistence: { enabled: false }, ...sip }]], nodeOptions: { sip: { port } } });
-  const a = make('node-a', ports.a, chA);
-  const b = make('node-b', ports.b, chB);
-  await a.start();
-  await b.start();
-  await a.order('primary', 1);
-  await b.order('backup', 1);
-  const probe = await new UdpProbe().open();
-  return { clock, a, b, ports, probe, chA, chB };
-}
+const pair = (sip: Record<string, unknown> = {}) => sipTestPair(sip);
 
 const sipStatus = (node: TestNode) => node.engine.report().sip as SipStatus;
 

@@ -1,8 +1,8 @@
-import { LoopbackChannels, ManualClock } from '@switchyard/sdk';
-import { createTestNode } from '@switchyard/sdk';
+import { ManualClock, createTestNode } from '@switchyard/sdk';
 import { freePort } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import sipPlugin, { SipEvent } from '../src/index';
+import { sipTestPair } from './support/test-pair';
 import { UdpProbe, options, register, statusOf } from './support/udp-client';
 
 
@@ -15,19 +15,9 @@ describe('sip plugin fencing by term', () => {
   });
 
   async function pair(sip: Record<string, unknown> = {}, clock = new ManualClock()) {
-    const [chA, chB] = LoopbackChannels.pair({ nodeIds: ['node-a', 'node-b'] });
-    const ports = { a: await freePort(), b: await freePort() };
-    const make = (id: string, port: number, channels: LoopbackChannels) =>
-      createTestNode({ nodeId: id, clock, channels, plugins: [[sipPlugin, { persistence: { enabled: false }, ...sip }]], nodeOptions: { sip: { port } } });
-    const a = make('node-a', ports.a, chA);
-    const b = make('node-b', ports.b, chB);
-    const probe = await new UdpProbe().open();
-    cleanup.push(() => probe.close(), () => a.stop(), () => b.stop());
-    await a.start();
-    await b.start();
-    await a.order('primary', 1);
-    await b.order('backup', 1);
-    return { clock, a, b, ports, probe, chA, chB };
+    const p = await sipTestPair(sip, clock);
+    cleanup.push(() => p.probe.close(), () => p.a.stop(), () => p.b.stop());
+    return p;
   }
 
   it.each([

@@ -11,3 +11,4 @@ export { LAB_ERROR_CODES, LabError, isLabError, type LabErrorCode } from './erro
 export { ADDRESSES, type HostName, type LabPlace, type LinkKind } from './topology';
 export { ETCD_HEARTBEAT_MS, ETCD_ELECTION_MS } from './etcd';
 export { LabPair, labConfig, nodePid, NODES, SIP, type NodeId, type Probe, type ProbeAnswer } from './pair';
+export { startProbe } from './probe';

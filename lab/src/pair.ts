@@ -4,11 +4,13 @@ import { CLI, linkNodeModules, readNodeLog, tempDir, waitFor, type LogLine } fro
 import type { ClusterStatusView, NodeStatusView } from '@switchyard/core';
 import { Lab } from './lab';
 import type { LabProcess } from './processes';
+import { startProbe, type Probe } from './probe';
+
+export type { Probe, ProbeAnswer } from './probe';
 
 export const NODES = { 'sip-a': 'h1', 'sip-b': 'h2' } as const;
 export type NodeId = keyof typeof NODES;
 export const SIP = { 'sip-a': '198.51.100.1:5060', 'sip-b': '198.51.100.2:5060' } as const;
-const PROBER = path.join(__dirname, 'prober.js');
 
 /**
  * The pair config of the lab (the one of examples/multi-host, with faster
@@ -123,19 +125,7 @@ export class LabPair {
 
   /** Starts the OPTIONS prober in `where`, sending from `from` to `targets` every `intervalMs`. */
   probe(where: 'client' | 'h1' | 'h2', from: string, targets: string[], intervalMs: number, seconds: number): Probe {
-    const lines: ProbeAnswer[] = [];
-    const proc = this.lab.spawn(where, [process.execPath, PROBER, from, String(intervalMs), String(seconds), ...targets], {
-      label: `prober in ${where}`,
-      onLine: (line, stream) => {
-        if (stream !== 'stdout') return;
-        try {
-          lines.push(JSON.parse(line) as ProbeAnswer);
-        } catch {
-          /* not a result line */
-        }
-      },
-    });
-    return { answers: lines, proc };
+    return startProbe(this.lab, where, from, targets, intervalMs, seconds);
   }
 
   /** SIPp in the client namespace: `calls` calls of the scenario file at 250/s, bounded to 40 s. */
@@ -184,17 +174,6 @@ export class LabPair {
     await this.lab.destroy();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-export interface ProbeAnswer {
-  at: number;
-  target: string;
-  status: number;
-}
-
-export interface Probe {
-  answers: ProbeAnswer[];
-  proc: LabProcess;
 }
 
 /** The node process pid of `id`, as its agent reports it. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isLabError, Lab, LabPair, NODES, type HostName, type LabProcess, type Probe, type ProbeAnswer } from '@switchyard/lab';
+import { isLabError, Lab, LabPair, NODES, startProbe, type HostName, type LabProcess, type Probe } from '@switchyard/lab';
 import { hasTool, waitFor } from '@switchyard/sdk/testing';
 import { killKeepalived, startKeepalived, stopKeepalived, tail, type KeepalivedInstance } from '../keepalived';
 import { skippedResult, summarize, withTarget, type ScenarioResult } from '../stats';
@@ -25,7 +25,6 @@ const SETTLE_MS = 300;
 /** Switchyard kill-median / keepalived-0.1s kill-median must be at most this. */
 const TARGET_RATIO = 0.3;
 const OTHER: Record<HostName, HostName> = { h1: 'h2', h2: 'h1' };
-const PROBER = path.join(path.dirname(require.resolve('@switchyard/lab/package.json')), 'dist', 'prober.js');
 const RESPONDER = path.join(__dirname, '..', 'sip-responder.js');
 
 type Fault = 'kill' | 'cut';
@@ -63,19 +62,7 @@ async function holdsVip(lab: Lab, host: HostName): Promise<boolean> {
 
 /** The OPTIONS prober of @switchyard/lab, from the client namespace to the VIP only. */
 function probeVip(lab: Lab): Probe {
-  const answers: ProbeAnswer[] = [];
-  const proc = lab.spawn('client', [process.execPath, PROBER, CLIENT, String(PROBE_INTERVAL_MS), String(PROBE_SECONDS), TARGET], {
-    label: 'vip prober',
-    onLine: (line, stream) => {
-      if (stream !== 'stdout') return;
-      try {
-        answers.push(JSON.parse(line) as ProbeAnswer);
-      } catch {
-        /* not a result line */
-      }
-    },
-  });
-  return { answers, proc };
+  return startProbe(lab, 'client', CLIENT, [TARGET], PROBE_INTERVAL_MS, PROBE_SECONDS);
 }
 
 /**

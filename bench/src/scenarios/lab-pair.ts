@@ -2,6 +2,16 @@ import fs from 'node:fs';
 import { isLabError, LabPair, nodePid, type NodeId, type Probe, type ProbeAnswer } from '@switchyard/lab';
 import { waitFor } from '@switchyard/sdk/testing';
 
+/** The OPTIONS period of every lab prober, as in the single-host failover scenarios. */
+export const PROBE_INTERVAL_MS = 10;
+/** A prober's own bound (it exits by itself after this); each run stops it sooner. */
+export const PROBE_SECONDS = 60;
+/** How long the first election of a fresh lab pair may take. */
+export const FIRST_ELECTION_MS = 30_000;
+/** A killed node is restarted (0.2 s delay) and rejoins as backup; a restored host's ARP retries once a second. */
+export const REJOIN_MS = 30_000;
+
+
 /** What the scenario needs to know of the pair's roles before a fault. */
 export interface LabRoles {
   term: number;

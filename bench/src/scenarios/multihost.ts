@@ -2,15 +2,8 @@ import { NODES, SIP, type LabPair, type NodeId } from '@switchyard/lab';
 import { waitFor } from '@switchyard/sdk/testing';
 import { skippedResult, summarize, withTarget, type ScenarioResult } from '../stats';
 import type { Scenario, ScenarioContext } from './context';
-import { lastAnswer, openLabPair, rolesOf, stopProbe, timingsOf, waitForAnswers, type LabRoles } from './lab-pair';
+import { FIRST_ELECTION_MS, lastAnswer, openLabPair, PROBE_INTERVAL_MS, PROBE_SECONDS, REJOIN_MS, rolesOf, stopProbe, timingsOf, waitForAnswers, type LabRoles } from './lab-pair';
 
-/** The OPTIONS period of every prober, as in the single-host failover scenarios. */
-const PROBE_INTERVAL_MS = 10;
-/** A prober's own bound (it exits by itself after this); each run stops it sooner. */
-const PROBE_SECONDS = 60;
-const FIRST_ELECTION_MS = 30_000;
-/** A killed node is restarted (0.2 s delay) and rejoins as backup; a restored host's ARP retries once a second. */
-const REJOIN_MS = 30_000;
 const ANSWERS_MS = 10_000;
 /** How long after the takeover the isolated node is watched for stepping down (it should have before). */
 const STEP_DOWN_WAIT_MS = 3_000;

@@ -6,7 +6,7 @@ import { hasTool, waitFor } from '@switchyard/sdk/testing';
 import { killKeepalived, startKeepalived, stopKeepalived, tail, type KeepalivedInstance } from '../keepalived';
 import { skippedResult, summarize, withTarget, type ScenarioResult } from '../stats';
 import type { Scenario, ScenarioContext } from './context';
-import { rolesOf, stopProbe } from './lab-pair';
+import { FIRST_ELECTION_MS, PROBE_INTERVAL_MS, PROBE_SECONDS, REJOIN_MS, rolesOf, stopProbe } from './lab-pair';
 
 const NAME = 'vip-failover';
 const VIP = '198.51.100.100';
@@ -14,11 +14,6 @@ const VIP_CIDR = `${VIP}/24`;
 const TARGET = `${VIP}:5060`;
 const SIP_IF = 'sip0';
 const CLIENT = '198.51.100.254';
-const PROBE_INTERVAL_MS = 10;
-/** A prober's own bound; each run stops it sooner. */
-const PROBE_SECONDS = 60;
-const FIRST_ELECTION_MS = 30_000;
-const REJOIN_MS = 30_000;
 const TAKEOVER_MS = 15_000;
 /** The 200s must have flowed this long after the takeover was seen before the gap is read (in-flight answers settle). */
 const SETTLE_MS = 300;

@@ -23,8 +23,10 @@ export const sipOptionsSchema = z.strictObject({
       /** `async`: answer REGISTER at once; `sync`: answer once the backup acknowledged (or `syncTimeout` passed). */
       mode: z.enum(['async', 'sync']).default('async'),
       syncTimeout: seconds('replication.syncTimeout').default(0.5),
+      /** Sync mode, backup silent past `syncTimeout`: `async` answers 200 anyway; `reject` answers 500 with Retry-After (never 200 unacknowledged). */
+      onTimeout: z.enum(['async', 'reject']).default('async'),
     })
-    .default({ mode: 'async', syncTimeout: 0.5 }),
+    .default({ mode: 'async', syncTimeout: 0.5, onTimeout: 'async' }),
   persistence: z
     .strictObject({
       enabled: z.boolean().default(true),

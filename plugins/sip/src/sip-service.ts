@@ -80,6 +80,7 @@ export class SipService implements SipApi {
       clock: this.clock,
       mode: options.replication.mode,
       syncTimeout: options.replication.syncTimeout,
+      onTimeout: options.replication.onTimeout,
       role: () => engine.node.role,
       term: () => engine.node.term,
       node: engine.nodeId,
@@ -254,8 +255,14 @@ export class SipService implements SipApi {
       return;
     }
     const decision = routeRequest(request, this.registrar, inbound.remote);
-    for (const change of decision.changes) await this.replicator.replicate(change);
+    let unacknowledged = false;
+    for (const change of decision.changes) if ((await this.replicator.replicate(change)) === 'rejected') unacknowledged = true;
     if (!this.serving()) return this.answerUnavailable(inbound, via);
+    // sync + onTimeout 'reject': the backup did not acknowledge in time; never 200, the client retries.
+    if (unacknowledged) {
+      const retry = [{ name: 'Retry-After', value: String(this.engine.options.retryAfter) }];
+      return this.reply(via, request, inbound.remote, 500, 'Server Internal Error', retry);
+    }
     await this.reply(via, request, inbound.remote, decision.status, decision.reason, decision.headers);
   }
 

@@ -6,9 +6,12 @@ import type { Clock, TimerHandle } from '@switchyard/sdk';
  * - `async`: sent, not waited for (async mode);
  * - `fallback`: sync mode, but the backup did not acknowledge within
  *   `syncTimeout` (or replication is stalled): it is still sent, asynchronously;
+ * - `rejected`: the same, with `onTimeout: 'reject'`: the change stays here and
+ *   is still sent, but it must not be answered as accepted (the REGISTER gets
+ *   a retryable 500); it never counts as acknowledged;
  * - `skipped`: nothing was sent (this node is not primary, or the change was a no-op).
  */
-export type ReplicationOutcome = 'acked' | 'async' | 'fallback' | 'skipped';
+export type ReplicationOutcome = 'acked' | 'async' | 'fallback' | 'rejected' | 'skipped';
 
 interface Sent {
   seq: number;
@@ -20,6 +23,8 @@ export interface AckTrackerOptions {
   clock: Clock;
   /** Milliseconds the peer may take to acknowledge a message before replication counts as stalled. */
   timeoutMs: number;
+  /** What a waiter gets when its message is not acknowledged in time (or replication is stalled); default `fallback`. */
+  timeoutOutcome?: 'fallback' | 'rejected';
   /** Replication just stalled: the oldest unacknowledged message waited `timeoutMs`. */
   onStall: (unacked: number) => void;
   /** The peer acknowledges in time again (or has acknowledged everything). */
@@ -64,7 +69,7 @@ export class AckTracker {
     this.entries.push(entry);
     let promise: Promise<ReplicationOutcome> | undefined;
     if (wait) {
-      if (this.stalledFlag) promise = Promise.resolve('fallback');
+      if (this.stalledFlag) promise = Promise.resolve(this.timeoutOutcome);
       else promise = new Promise((resolve) => (entry.resolve = resolve));
     }
     this.arm();
@@ -95,6 +100,10 @@ export class AckTracker {
     this.head = 0;
     this.stalledFlag = false;
     this.disarm();
+  }
+
+  private get timeoutOutcome(): ReplicationOutcome {
+    return this.options.timeoutOutcome ?? 'fallback';
   }
 
   private overdue(entry: Sent): boolean {
@@ -131,7 +140,7 @@ export class AckTracker {
     this.stalledFlag = true;
     for (let i = this.head; i < this.entries.length; i++) {
       const entry = this.entries[i]!;
-      entry.resolve?.('fallback');
+      entry.resolve?.(this.timeoutOutcome);
       delete entry.resolve;
     }
     this.options.onStall(this.lag);

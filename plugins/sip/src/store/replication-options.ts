@@ -4,6 +4,12 @@ import type { ContactStore } from './contact-store';
 
 /** `async`: answer REGISTER at once; `sync`: wait for the backup's ack, up to `syncTimeout`. */
 export type ReplicationMode = 'async' | 'sync';
+/**
+ * Sync mode, when the backup has not acknowledged a change within `syncTimeout`:
+ * `async` answers the REGISTER anyway (the change follows asynchronously);
+ * `reject` never answers it as accepted (the caller answers a retryable error).
+ */
+export type ReplicationTimeoutPolicy = 'async' | 'reject';
 /** A node's role, as the engine knows it. */
 export type ReplicationRole = 'primary' | 'backup';
 
@@ -27,6 +33,11 @@ export interface BindingReplicatorOptions {
   mode: ReplicationMode;
   /** Seconds a change may wait for the backup's ack before replication counts as stalled (both modes). */
   syncTimeout: number;
+  /**
+   * Sync mode: what a change not acknowledged within `syncTimeout` resolves to:
+   * `async` (default) → `fallback`, `reject` → `rejected`. Ignored in async mode.
+   */
+  onTimeout?: ReplicationTimeoutPolicy;
   /** This node's role now; asked at every decision, so a role change takes effect by itself. */
   role: () => ReplicationRole;
   /**

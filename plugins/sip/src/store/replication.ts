@@ -93,6 +93,7 @@ export class BindingReplicator {
     this.tracker = new AckTracker({
       clock: options.clock,
       timeoutMs: options.syncTimeout * 1000,
+      timeoutOutcome: this.rejecting ? 'rejected' : 'fallback',
       onStall: (unacked) => this.stalled(unacked),
       onRecover: () => this.reportHealth(),
     });
@@ -152,7 +153,8 @@ export class BindingReplicator {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.unsubscribe) off();
-    this.tracker.reset('skipped');
+    // Under `reject`, a change still waiting was not acknowledged: never report it as accepted.
+    this.tracker.reset(this.rejecting ? 'rejected' : 'skipped');
     this.ackTimer?.cancel();
     this.stopRolePoll();
     this.fence.flush();
@@ -175,7 +177,7 @@ export class BindingReplicator {
   private becomeBackup(was: ReplicationRole): void {
     // Our content is the new primary's only if it acknowledged all we sent.
     const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted;
-    this.tracker.reset('fallback');
+    this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
     this.stopRolePoll();
     this.haveBase = clean;
@@ -231,8 +233,14 @@ export class BindingReplicator {
     this.reportHealth();
   }
 
+  /** Sync mode with `onTimeout: 'reject'`: an unacknowledged change is never reported as accepted. */
+  private get rejecting(): boolean {
+    return this.options.mode === 'sync' && this.options.onTimeout === 'reject';
+  }
+
   private stalled(unacked: number): void {
-    if (this.options.mode === 'sync') {
+    // Under `reject` nothing is answered without waiting: the out-of-sync event says what happens instead.
+    if (this.options.mode === 'sync' && !this.rejecting) {
       this.options.emit(this.options.events.syncFallback, { timeout: this.options.syncTimeout, unacked });
     }
     this.reportHealth();
@@ -443,7 +451,8 @@ export class BindingReplicator {
     if (this.role === 'backup') return this.outOfSyncReason;
     if (this.tracker.stalled) {
       const lag = this.tracker.lag;
-      return `the backup has not acknowledged ${lag} change${lag === 1 ? '' : 's'} within ${this.options.syncTimeout}s`;
+      const refused = this.rejecting ? '; REGISTERs that change bindings are answered 500 (Retry-After) until it does' : '';
+      return `the backup has not acknowledged ${lag} change${lag === 1 ? '' : 's'} within ${this.options.syncTimeout}s${refused}`;
     }
     if (this.resyncWanted) return 'the backup asked for a full resync';
     return 'waiting for the backup';

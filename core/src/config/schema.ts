@@ -54,11 +54,33 @@ export const haLinkSchema = z.strictObject({
   handshakeTimeout: seconds('haLink.handshakeTimeout').default(2),
 });
 
+/** Repeated log events: the first `burst` lines per key pass each `interval`; the rest are counted in one summary line (01-10080). */
+export const logRateLimitSchema = z.strictObject({
+  burst: z.number().int('logging.rateLimit.burst is a whole number').min(1).max(100_000).default(20),
+  interval: seconds('logging.rateLimit.interval').max(86_400).default(60),
+});
+
 export const loggingSchema = z.strictObject({
   level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Folder of the per-node JSON log files; default `<runtimeDir>/logs`. */
   dir: z.string().optional(),
+  /** `file`: JSON lines in `dir`, rotated; `stdout`: readable lines on stdout only, no files (systemd/journald). */
+  output: z.enum(['file', 'stdout'], { error: 'logging.output is "file" or "stdout"' }).default('file'),
+  /** Size in bytes at which a log file is rotated. */
+  maxFileBytes: z.number().int().min(65_536, 'logging.maxFileBytes is at least 65536').max(2 ** 40).default(10 * 1024 * 1024),
+  /** Files kept per log, the current one included; the oldest is deleted. */
+  maxFiles: z.number().int().min(1, 'logging.maxFiles is at least 1').max(1000).default(5),
+  rateLimit: logRateLimitSchema.default({ burst: 20, interval: 60 }),
 });
+
+/** Every logging default (zod 4 does not parse a default value through the inner schema). */
+export const LOGGING_DEFAULTS = Object.freeze({
+  level: 'info',
+  output: 'file',
+  maxFileBytes: 10 * 1024 * 1024,
+  maxFiles: 5,
+  rateLimit: { burst: 20, interval: 60 },
+} as const);
 
 export const supervisorSchema = z.strictObject({
   /** First restart delay of a dead node, seconds; doubles up to `restartMaxDelay`. */
@@ -121,7 +143,7 @@ export const configSchema = z.strictObject({
   haLink: haLinkSchema.default({ heartbeatInterval: 0.1, missedHeartbeats: 3, maxFrameBytes: 1024 * 1024, handshakeTimeout: 2 }),
   /** Folder for tokens, state and logs, relative to the config file. */
   runtimeDir: z.string().default('.switchyard'),
-  logging: loggingSchema.default({ level: 'info' }),
+  logging: loggingSchema.default({ ...LOGGING_DEFAULTS, rateLimit: { ...LOGGING_DEFAULTS.rateLimit } }),
   supervisor: supervisorSchema.default({ restartDelay: 0.5, restartMaxDelay: 30, stopTimeout: 5 }),
   plugins: z.record(z.string(), pluginEntrySchema).default({}),
   alarms: alarmsSchema.default({ conditions: [], reactions: {}, reactionTimeout: 10, historySize: 200 }),
@@ -134,6 +156,7 @@ export type SwitchyardConfig = z.output<typeof configSchema>;
 export type NodeConfig = SwitchyardConfig['nodes'][number];
 export type AlarmsConfig = SwitchyardConfig['alarms'];
 export type AlarmConditionConfig = AlarmsConfig['conditions'][number];
+export type LoggingConfig = SwitchyardConfig['logging'];
 
 /** Typed identity function for `switchyard.config.ts`. */
 export function defineConfig(config: SwitchyardConfigInput): SwitchyardConfigInput {

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
     'The alarm state file <runtimeDir>/alarms.json could not be read or written; check the permissions and free space of runtimeDir (a corrupt file is kept as alarms.json.corrupt-<time>).',
   SWY_ERR_ALARM_REACTION_FAILED: 'An alarm reaction failed; see the cause, fix the reaction (command, URL, …) or its options under alarms.reactions.',
   SWY_ERR_ALARM_REACTION_TIMEOUT: 'An alarm reaction did not finish within alarms.reactionTimeout and was aborted; make it faster or raise the timeout.',
+  SWY_ERR_RUNTIME_DIR_UNSAFE:
+    'The runtime folder (runtimeDir) must be a folder owned by the user running Switchyard; chown it to that user, or point runtimeDir at a folder of its own.',
   SWY_ERR_USAGE: 'See `switchyard --help`.',
   SWY_ERR_NODE_NOT_HERE:
     'Give the node with --id, or run `switchyard node` on the host that has the address of exactly one node\'s `host` in the config.',

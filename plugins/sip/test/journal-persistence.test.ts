@@ -233,4 +233,43 @@ describe('BindingJournal', () => {
     await again.journal.close();
     expect(errors).toEqual([]);
   });
+
+  describe('file modes: only the node’s user can read the bindings', () => {
+    const modeOf = async (file: string) => (await fs.stat(file)).mode & 0o777;
+    let umask: number;
+    beforeEach(() => {
+      umask = process.umask(0); // the loosest umask: the modes must not depend on it
+    });
+    afterEach(() => {
+      process.umask(umask);
+    });
+
+    it('creates the folder 0700 and the log and snapshot 0600', async () => {
+      const clock = new ManualClock();
+      const journalDir = path.join(dir, 'data', 'sip');
+      const journal = new BindingJournal({ dir: journalDir, clock });
+      await journal.load();
+      journal.record({ op: 'upsert', binding: binding(clock.now(), { contact: 'sip:a@h' }) });
+      await journal.flush();
+      await journal.compact();
+      await journal.close();
+      expect((await modeOf(journalDir)).toString(8)).toBe('700');
+      expect((await modeOf(path.join(journalDir, JOURNAL_LOG_FILE))).toString(8)).toBe('600');
+      expect((await modeOf(path.join(journalDir, JOURNAL_SNAPSHOT_FILE))).toString(8)).toBe('600');
+    });
+
+    it('repairs a folder and a log left readable by others (an older version wrote 0750 / 0640)', async () => {
+      const clock = new ManualClock();
+      await fs.chmod(dir, 0o755);
+      await fs.writeFile(path.join(dir, JOURNAL_LOG_FILE), '', { mode: 0o644 });
+      await fs.chmod(path.join(dir, JOURNAL_LOG_FILE), 0o644);
+      const { journal } = open(clock);
+      await journal.load();
+      expect((await modeOf(dir)).toString(8)).toBe('700');
+      journal.record({ op: 'upsert', binding: binding(clock.now(), { contact: 'sip:a@h' }) });
+      await journal.close();
+      expect((await modeOf(path.join(dir, JOURNAL_LOG_FILE))).toString(8)).toBe('600');
+      expect(await logLines()).toHaveLength(2);
+    });
+  });
 });

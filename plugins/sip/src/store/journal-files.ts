@@ -2,9 +2,26 @@ import { promises as fs } from 'node:fs';
 
 /**
  * File primitives of the bindings journal: reading a file that may be
- * missing, and cutting a log back to its last complete line. (Crash-safe
- * replacement of a file is core's `writeFileAtomic`.)
+ * missing, cutting a log back to its last complete line, and keeping the
+ * journal private. (Crash-safe replacement of a file is core's `writeFileAtomic`.)
  */
+
+/** The journal folder: only the node's user may list or enter it. */
+export const JOURNAL_DIR_MODE = 0o700;
+/** Journal files: bindings name every user's contact and source address; only the node's user may read them. */
+export const JOURNAL_FILE_MODE = 0o600;
+
+/**
+ * Takes group and other permissions away from `target` (a path or an open
+ * file) when it has any: a folder or file created by an older version, or
+ * under a loose umask, is repaired rather than left readable.
+ */
+export async function restrictMode(target: string | fs.FileHandle, mode: number): Promise<void> {
+  const stat = typeof target === 'string' ? await fs.stat(target) : await target.stat();
+  if ((stat.mode & 0o777) === mode) return;
+  if (typeof target === 'string') await fs.chmod(target, mode);
+  else await target.chmod(mode);
+}
 
 
 /**

@@ -4,7 +4,7 @@ import { writeFileAtomic, type Clock, type TimerHandle } from '@switchyard/sdk';
 import { isBinding, isBindingChange, type Binding, type BindingChange } from './binding';
 import { ContactStore } from './contact-store';
 import { JournalError, type JournalErrorCode } from './journal-error';
-import { readIfExists, truncateTornTail } from './journal-files';
+import { JOURNAL_DIR_MODE, JOURNAL_FILE_MODE, readIfExists, restrictMode, truncateTornTail } from './journal-files';
 
 export interface BindingJournalOptions {
   /** Directory of `bindings.log` and `bindings.snapshot.json` (created if missing); one directory per node. */
@@ -61,6 +61,9 @@ interface LogHeader {
  * log to a `g+1` header, so a crash in between leaves a `g` log that load
  * recognises as already folded in and skips.
  *
+ * Privacy: the folder is created (or repaired) 0700 and both files 0600,
+ * whatever the umask: bindings name users, their contacts and addresses.
+ *
  * Use: `load()` once, then `record()` each change (or `attach(store)`), and
  * `close()` at shutdown.
  */
@@ -107,7 +110,8 @@ export class BindingJournal {
     this.phase = 'loading';
     const dir = path.dirname(this.logFile);
     try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+      await fs.mkdir(dir, { recursive: true, mode: JOURNAL_DIR_MODE });
+      await restrictMode(dir, JOURNAL_DIR_MODE);
       const snapshot = await this.readSnapshot();
       const log = await this.readLog();
       this.state.replaceAll(snapshot.bindings, 'local');
@@ -237,7 +241,7 @@ export class BindingJournal {
     this.pending = [];
     const head: Omit<SnapshotFile, 'bindings'> = { format: FORMAT, version: 1, generation, savedAt: this.clock.now() };
     try {
-      await writeFileAtomic(this.snapshotFile, await stringifySnapshot(head, this.state.snapshot()), { mode: 0o640 });
+      await writeFileAtomic(this.snapshotFile, await stringifySnapshot(head, this.state.snapshot()), { mode: JOURNAL_FILE_MODE });
     } catch (cause) {
       this.pending = lines.concat(this.pending);
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot write the snapshot ${this.snapshotFile}.`, this.snapshotFile, 'compact', cause);
@@ -251,7 +255,8 @@ export class BindingJournal {
   private async openLog(): Promise<fs.FileHandle> {
     try {
       if (!this.handle) {
-        this.handle = await fs.open(this.logFile, 'a+', 0o640);
+        this.handle = await fs.open(this.logFile, 'a+', JOURNAL_FILE_MODE);
+        await restrictMode(this.handle, JOURNAL_FILE_MODE);
         if (this.logGeneration === this.generation && (await truncateTornTail(this.handle)) === 0) this.logGeneration = undefined;
       }
       if (this.logGeneration !== this.generation) {

@@ -61,9 +61,10 @@ describe('buildResponse (RFC 3261 §8.2.6, RFC 3581)', () => {
     const res = buildResponse(options('SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1;rport'), 200, 'OK', { remote: udpFrom('192.0.2.1', 40123) });
     expect(topVia(res)).toMatch(/;rport=40123/);
     expect(topVia(res)).toMatch(/;received=192\.0\.2\.1/);
-    // a filled rport is left alone
+    // a port the client wrote into rport is replaced with the one the socket saw
     const filled = buildResponse(options('SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1;rport=1111'), 200, 'OK', { remote: udpFrom('192.0.2.1', 40123) });
-    expect(topVia(filled)).toMatch(/;rport=1111/);
+    expect(topVia(filled)).toMatch(/;rport=40123/);
+    expect(topVia(filled)).not.toMatch(/1111/);
   });
 
   it('uses the given To tag, keeps an existing one, and adds none to a 100', () => {
@@ -105,6 +106,19 @@ describe('responseTarget (RFC 3261 §18.2.2, RFC 3581)', () => {
 
   it('UDP with rport: back to the source address and port', () => {
     expect(answer('SIP/2.0/UDP 10.1.1.1:5070;branch=z9hG4bK1;rport', udpFrom('192.0.2.1', 40000))).toEqual(udpFrom('192.0.2.1', 40000));
+  });
+
+  it('never to an address the client wrote: a client-supplied received or rport is replaced with the real source', () => {
+    const spoofed = buildResponse(options('SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1;received=198.51.100.7;rport=9999'), 200, 'OK', {
+      remote: udpFrom('192.0.2.1', 40000),
+    });
+    expect(topVia(spoofed)).toMatch(/;received=192\.0\.2\.1/);
+    expect(topVia(spoofed)).not.toMatch(/198\.51\.100\.7|9999/);
+    expect(responseTarget(spoofed, udpFrom('192.0.2.1', 40000))).toEqual(udpFrom('192.0.2.1', 40000));
+    // received alone (no rport), Via host equal to the source: still the source address, at the sent-by port
+    expect(answer('SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1;received=198.51.100.7', udpFrom('192.0.2.1', 40000))).toEqual(udpFrom('192.0.2.1', 5070));
+    const tcp: RemoteAddress = { address: '192.0.2.1', port: 40000, transport: 'tcp' };
+    expect(answer('SIP/2.0/TCP 192.0.2.1:5070;branch=z9hG4bK1;received=198.51.100.7', tcp)).toEqual({ ...tcp, port: 5070 });
   });
 
   it('UDP without rport: to received (or the Via host) at the Via port, default 5060', () => {

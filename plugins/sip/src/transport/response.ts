@@ -31,9 +31,10 @@ const DEFAULT_SIP_PORT = 5060;
 
 /**
  * A response to `request` per RFC 3261 §8.2.6: every Via in order, the top
- * one stamped with `received` (when its sent-by host is not the source
- * address) and `rport` (when the request asked with an empty `rport`,
- * RFC 3581 — which also makes `received` mandatory); From, Call-ID and CSeq
+ * one stamped with `received` (the real source address, when its sent-by
+ * host is not that address or the client wrote a `received` of its own) and
+ * `rport` (the real source port, when the request carried `rport`, RFC 3581
+ * — which also makes `received` mandatory); From, Call-ID and CSeq
  * copied; To copied with a tag added unless the status is 100 or To has one;
  * Timestamp copied into a 100; Content-Length written.
  */
@@ -56,26 +57,28 @@ export function buildResponse(request: SipRequest, status: number, reason: strin
 }
 
 /**
- * Where to send a response (RFC 3261 §18.2.2 with RFC 3581). UDP: to the
- * top Via's `received` (else its host) at its `rport` (else its port, else
- * 5060). TCP: over the connection the request came on, falling back to
- * `received` (else the source) at the Via's sent-by port (else 5060).
- * Without a readable Via: back to the source. `maddr` is not honoured; we
- * answer unicast only.
+ * Where to send a response (RFC 3261 §18.2.2 with RFC 3581). The address is
+ * always the real source of the request: the `received` we stamp is that
+ * address, and a `received` the client wrote is never honoured (it would
+ * make us a reflector towards a host the client chose). UDP: the source port
+ * when the request carried `rport` (RFC 3581 §4), else the Via's sent-by
+ * port (else 5060). TCP: over the connection the request came on, falling
+ * back to a new connection to the source address at the sent-by port (else
+ * 5060). Without a readable Via: back to the source. `maddr` is not
+ * honoured; we answer unicast only.
  */
 export function responseTarget(response: SipResponse, remote: RemoteAddress): RemoteAddress {
   const top = headerValues(response, 'Via')[0];
   const via = top === undefined ? undefined : parseVia(top);
-  if (!via) return { ...remote };
-  const received = via.params.received ?? undefined;
+  const address = canonicalAddress(remote.address);
+  if (!via) return { ...remote, address };
   if (remote.transport === 'tcp') {
-    const target: RemoteAddress = { address: received ?? remote.address, port: via.port ?? DEFAULT_SIP_PORT, transport: 'tcp' };
+    const target: RemoteAddress = { address, port: via.port ?? DEFAULT_SIP_PORT, transport: 'tcp' };
     if (remote.connectionId !== undefined) target.connectionId = remote.connectionId;
     return target;
   }
-  const rport = Number(via.params.rport ?? NaN);
-  const port = Number.isInteger(rport) && rport > 0 && rport < 65536 ? rport : (via.port ?? DEFAULT_SIP_PORT);
-  return { address: received ?? canonicalAddress(via.host), port, transport: 'udp' };
+  const port = 'rport' in via.params ? remote.port : (via.port ?? DEFAULT_SIP_PORT);
+  return { address, port, transport: 'udp' };
 }
 
 /**
@@ -108,12 +111,14 @@ function firstLine(message: SipMessage, name: string): string | undefined {
   return message.headers.find((h) => canonicalHeaderName(h.name) === name)?.value;
 }
 
+// `received` and `rport` are ours to write (RFC 3261 §18.2.1, RFC 3581 §4):
+// whatever the client put there is replaced with what the socket saw.
 function stampTopVia(value: string, remote: RemoteAddress): string {
   const via = parseVia(value);
   if (!via) return value; // copied as is; responseTarget falls back to the source
-  const rportRequested = 'rport' in via.params && via.params.rport === null;
+  const rportRequested = 'rport' in via.params;
   if (rportRequested) via.params.rport = String(remote.port);
-  if (rportRequested || !sameAddress(via.host, remote.address)) via.params.received = canonicalAddress(remote.address);
+  if (rportRequested || 'received' in via.params || !sameAddress(via.host, remote.address)) via.params.received = canonicalAddress(remote.address);
   return formatVia(via);
 }
 

@@ -5,6 +5,7 @@ import type { NodeState } from '../src/engine/types';
 import { FrameDecoder, encodeFrame, type Frame } from '../src/halink/frame';
 import { ClientHandshake, type HandshakeIdentity } from '../src/halink/handshake';
 import { HaLink, type HaLinkOptions } from '../src/halink/link';
+import { FrameOpener, FrameSealer } from '../src/halink/session';
 
 /** One recorded log event. */
 export interface RecordedEvent {
@@ -177,6 +178,17 @@ export class TcpProxy {
   }
 }
 
+/** A hand-driven peer after its handshake. */
+export interface HandshakenClient {
+  socket: net.Socket;
+  /** Frames received after the handshake, opened (MAC and sequence checked). */
+  frames: Frame[];
+  /** The bytes of `frame` sealed as the next frame of this connection (not sent): tests may alter, reorder or replay them. */
+  seal(frame: Frame): Buffer;
+  /** Seals and sends `frame`, as the real peer would. */
+  send(frame: Frame): void;
+}
+
 /**
  * A hand-driven peer: completes the real handshake as `identity.nodeId`,
  * then does only what the test makes it do. Frames it receives are collected.
@@ -185,25 +197,36 @@ export async function handshakenClient(
   port: number,
   identity: HandshakeIdentity,
   options: { host?: string; from?: string } = {},
-): Promise<{ socket: net.Socket; frames: Frame[] }> {
+): Promise<HandshakenClient> {
   const socket = await rawClient(port, options);
   const decoder = new FrameDecoder({ maxFrameBytes: 1024 * 1024 });
   const handshake = new ClientHandshake(identity);
   const frames: Frame[] = [];
-  let authenticated = false;
+  let sealer: FrameSealer | undefined;
   await new Promise<void>((resolve, reject) => {
     socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        if (authenticated) frames.push(frame);
+      try {
+        readFrames(chunk);
+      } catch (error) {
+        socket.destroy(error as Error); // a frame that does not open: this peer hangs up, as the real one would
+      }
+    });
+    const readFrames = (chunk: Buffer): void => {
+      decoder.feed(chunk);
+      for (let frame = decoder.next(); frame; frame = decoder.next()) {
+        if (sealer) frames.push(frame);
         else if (!handshake.answered) socket.write(encodeFrame(handshake.answer(frame)));
         else {
           handshake.confirm(frame);
-          authenticated = true;
+          const keys = handshake.sessionKeys();
+          sealer = new FrameSealer(keys.send);
+          decoder.useOpener(new FrameOpener(keys.receive));
           resolve();
         }
       }
-    });
+    };
     socket.once('close', () => reject(new Error('closed during the handshake')));
   });
-  return { socket, frames };
+  const seal = (frame: Frame): Buffer => Buffer.concat(sealer!.seal(encodeFrame(frame)));
+  return { socket, frames, seal, send: (frame) => void socket.write(seal(frame)) };
 }

@@ -1,7 +1,7 @@
 import { SwitchyardError } from '../errors';
 import type { Frame } from './frame';
 import { ChannelEndpoint, type Channel, type ChannelOptions, type ChannelTransport, type HaChannels } from './channel';
-import { FrameType, protocolError, readString } from './protocol';
+import { FrameType, peerValue, protocolError, readString } from './protocol';
 
 /** Catch-up requests kept for channels this node has not opened yet. */
 const MAX_WAITING_SYNCS = 1024;
@@ -67,7 +67,7 @@ export class ChannelRouter {
       if (this.waitingSyncs.size < MAX_WAITING_SYNCS || this.waitingSyncs.has(name)) this.waitingSyncs.set(name, frame);
     } else {
       // We never asked for this channel, so the peer has no reason to send on it.
-      throw protocolError(`"${frame.t}" frame for channel "${name}", which this node has not opened`);
+      throw protocolError(`"${frame.t}" frame for channel "${peerValue(name)}", which this node has not opened`);
     }
     return true;
   }

@@ -4,7 +4,8 @@ import { SwitchyardError, describeError, isSwitchyardError } from '../errors';
 import { CoreEvent } from '../events/core-events';
 import { FrameDecoder, encodeFrame, type Frame } from './frame';
 import { ClientHandshake, ServerHandshake, type HandshakeIdentity } from './handshake';
-import { FrameType, readString } from './protocol';
+import { FrameType, peerValue, readString } from './protocol';
+import { FrameOpener, FrameSealer, type SessionKeys } from './session';
 
 export type Direction = 'dialed' | 'accepted';
 
@@ -18,6 +19,8 @@ export interface ConnectionContext {
   /** No frame from the peer for this long and the connection is dead. */
   readonly silenceLimitMs: number;
   emit(eventId: string, fields: Record<string, unknown>): void;
+  /** Logs a refused, dropped or failed connection from `source`, rate-limited per address. */
+  report(source: string, eventId: string, fields: Record<string, unknown>): void;
   /** The heartbeat to send now; undefined skips this one. */
   heartbeat(): Frame | undefined;
 }
@@ -34,11 +37,13 @@ export interface ConnectionHandlers {
 
 /** How long a refused peer gets to read our `deny` before the socket is destroyed. */
 const DENY_LINGER_MS = 1000;
+const ERROR_CODE_FORMAT = /^SWY_ERR_[A-Z_]{1,40}$/;
 
 /**
  * One TCP connection to the peer, from connect to close: framing, the
- * handshake and its deadline, then heartbeats and silence detection. Any
- * misbehaviour of the peer ends this connection only, with a log event.
+ * handshake and its deadline, then sealed frames (sequence number and MAC,
+ * see session.ts), heartbeats and silence detection. Any misbehaviour of the
+ * peer ends this connection only, with a log event.
  */
 export class LinkConnection {
   private readonly decoder: FrameDecoder;
@@ -50,12 +55,15 @@ export class LinkConnection {
   private handshakeTimer: TimerHandle | undefined;
   private heartbeatTimer: TimerHandle | undefined;
   private silenceTimer: TimerHandle | undefined;
+  private sealer: FrameSealer | undefined;
 
   constructor(
     private readonly socket: Socket,
     readonly direction: Direction,
     /** `host:port` of the other end, for log events. */
     readonly remote: string,
+    /** The other end's address alone: what per-source limits count. */
+    readonly source: string,
     private readonly ctx: ConnectionContext,
     private readonly handlers: ConnectionHandlers,
   ) {
@@ -92,7 +100,15 @@ export class LinkConnection {
     } catch {
       return false; // only our own control frames are encoded here; they always fit
     }
-    this.socket.write(bytes);
+    const sealer = this.sealer;
+    if (!sealer) {
+      this.socket.write(bytes);
+      return true;
+    }
+    // One write per piece, corked into one segment: the payload is not copied.
+    this.socket.cork();
+    for (const piece of sealer.seal(bytes)) this.socket.write(piece);
+    this.socket.uncork();
     return true;
   }
 
@@ -104,27 +120,22 @@ export class LinkConnection {
   /** Ends the connection because the peer misbehaved; logs HaLinkPeerDropped. */
   drop(error: SwitchyardError): void {
     if (this.state === 'closed') return;
-    this.ctx.emit(CoreEvent.HaLinkPeerDropped, { remote: this.remote, code: error.code, reason: error.message });
+    this.ctx.report(this.source, CoreEvent.HaLinkPeerDropped, { remote: this.remote, code: error.code, reason: error.message });
     this.finish(`peer dropped (${error.code}): ${error.message}`);
   }
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    let frames: Frame[];
+    // Frame by frame: the handshake's last frame switches the decoder to
+    // sealed frames before the next one in the same chunk is read.
     try {
-      frames = this.decoder.push(chunk);
+      this.decoder.feed(chunk);
+      for (let frame = this.decoder.next(); frame; frame = this.closed ? undefined : this.decoder.next()) {
+        this.lastFrameAt = this.ctx.clock.monotonic();
+        this.onFrame(frame);
+      }
     } catch (error) {
       this.fail(error);
-      return;
-    }
-    for (const frame of frames) {
-      if (this.closed) return; // a frame before this one ended the connection
-      this.lastFrameAt = this.ctx.clock.monotonic();
-      try {
-        this.onFrame(frame);
-      } catch (error) {
-        this.fail(error);
-      }
     }
   }
 
@@ -134,19 +145,21 @@ export class LinkConnection {
     } else if (this.server) {
       const welcome = this.server.accept(frame);
       this.send(welcome);
-      this.establish();
+      this.establish(this.server.sessionKeys());
     } else if (this.client) {
       if (frame.t === FrameType.Deny) this.onDeny(frame);
       else if (!this.client.answered) this.send(this.client.answer(frame));
       else {
         this.client.confirm(frame);
-        this.establish();
+        this.establish(this.client.sessionKeys());
       }
     }
   }
 
-  private establish(): void {
+  private establish(keys: SessionKeys): void {
     this.handshakeTimer?.cancel();
+    this.sealer = new FrameSealer(keys.send);
+    this.decoder.useOpener(new FrameOpener(keys.receive));
     this.state = 'established';
     this.lastFrameAt = this.ctx.clock.monotonic();
     if (!this.handlers.established(this)) {
@@ -187,10 +200,16 @@ export class LinkConnection {
   }
 
   private onDeny(frame: Frame): void {
-    const code = readString(frame, 'code');
+    // Both are the peer's words, unauthenticated: only a code-shaped code is believed.
+    const sentCode = readString(frame, 'code');
+    const code = ERROR_CODE_FORMAT.test(sentCode) ? sentCode : 'an unknown code';
     const reason = readString(frame, 'reason');
     if (code === 'SWY_ERR_HALINK_AUTH') {
-      this.ctx.emit(CoreEvent.HaLinkAuthFailed, { remote: this.remote, reason: `the peer refused our authentication: ${reason}` });
+      this.ctx.report(this.source, CoreEvent.HaLinkAuthFailed, {
+        remote: this.remote,
+        code,
+        reason: `the peer refused our authentication: ${reason}`,
+      });
     }
     this.finish(`refused by the peer (${code}): ${reason}`);
   }
@@ -199,12 +218,15 @@ export class LinkConnection {
     const failure = isSwitchyardError(error)
       ? error
       : new SwitchyardError('SWY_ERR_HALINK_PROTOCOL', `unexpected failure handling a frame: ${describeError(error)}`, { cause: error });
-    if (failure.code !== 'SWY_ERR_HALINK_AUTH' || this.state !== 'handshake') {
+    if (failure.code !== 'SWY_ERR_HALINK_AUTH') {
       this.drop(failure);
       return;
     }
-    this.ctx.emit(CoreEvent.HaLinkAuthFailed, { remote: this.remote, reason: failure.message });
-    if (this.server) {
+    this.ctx.report(this.source, CoreEvent.HaLinkAuthFailed, { remote: this.remote, code: failure.code, reason: failure.message });
+    if (this.state === 'established') {
+      // A sealed frame did not open: someone on the path, not the peer. Close; the dialer reconnects.
+      this.finish(`a frame failed authentication: ${failure.message}`);
+    } else if (this.server) {
       // Tell the dialer why, so both logs show the failure; then let the bytes drain.
       this.send({ t: FrameType.Deny, code: failure.code, reason: failure.message });
       this.finish(`authentication failed: ${failure.message}`, true);

@@ -1,4 +1,4 @@
-import { SwitchyardError, describeError } from '../errors';
+import { SwitchyardError, describeError, isSwitchyardError } from '../errors';
 
 /** One HA-link frame: a JSON object whose `t` names its type. */
 export interface Frame {
@@ -53,9 +53,21 @@ export interface FrameDecoderOptions {
 }
 
 /**
+ * Checks and unwraps each record once the link is authenticated (see
+ * `FrameOpener`): `overhead` bytes are allowed on top of the payload limit;
+ * `open` returns the JSON payload or throws a SwitchyardError.
+ */
+export interface RecordOpener {
+  readonly overhead: number;
+  open(record: Buffer): Buffer;
+}
+
+/**
  * Turns a TCP byte stream back into frames, whatever the chunking. The first
- * bad frame poisons the decoder: that `push()` and every later one throw the
- * same `SwitchyardError` (the connection is to be dropped anyway).
+ * bad frame poisons the decoder: that call and every later one throw the
+ * same `SwitchyardError` (the connection is to be dropped anyway). It never
+ * holds more than one incomplete frame, and never allocates more than the
+ * limit for one.
  */
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
@@ -66,6 +78,7 @@ export class FrameDecoder {
   private buffered = 0;
   private expected: number | undefined;
   private failure: SwitchyardError | undefined;
+  private opener: RecordOpener | undefined;
 
   constructor(options: FrameDecoderOptions) {
     this.maxFrameBytes = options.maxFrameBytes;
@@ -76,32 +89,59 @@ export class FrameDecoder {
     return this.buffered;
   }
 
+  /** From the next frame on, every record must pass `opener` (the handshake is done). */
+  useOpener(opener: RecordOpener): void {
+    this.opener = opener;
+  }
+
   /** Feeds one chunk; returns the frames it completed, in order. Throws only SwitchyardError. */
   push(chunk: Uint8Array): Frame[] {
+    this.feed(chunk);
+    const frames: Frame[] = [];
+    for (let frame = this.next(); frame; frame = this.next()) frames.push(frame);
+    return frames;
+  }
+
+  /** Buffers one chunk without decoding it; `next()` then takes the frames out one by one. */
+  feed(chunk: Uint8Array): void {
     if (this.failure) throw this.failure;
     if (chunk.length > 0) {
       this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.buffered += chunk.length;
     }
-    const frames: Frame[] = [];
-    for (;;) {
-      if (this.expected === undefined) {
-        if (this.buffered < FRAME_HEADER_BYTES) break;
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
-        if (length > this.maxFrameBytes) {
-          this.fail(
-            'SWY_ERR_HALINK_FRAME_TOO_LARGE',
-            `The peer announced a frame of ${length} bytes, over haLink.maxFrameBytes (${this.maxFrameBytes}).`,
-          );
-        }
-        this.expected = length;
+  }
+
+  /**
+   * The next complete frame, or undefined until more bytes arrive. One at a
+   * time, so the caller can switch to an opener between two frames of one
+   * chunk. Throws only SwitchyardError.
+   */
+  next(): Frame | undefined {
+    if (this.failure) throw this.failure;
+    if (this.expected === undefined) {
+      if (this.buffered < FRAME_HEADER_BYTES) return undefined;
+      const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+      const overhead = this.opener?.overhead ?? 0;
+      if (length > this.maxFrameBytes + overhead) {
+        this.fail(
+          'SWY_ERR_HALINK_FRAME_TOO_LARGE',
+          `The peer announced a frame of ${length} bytes, over haLink.maxFrameBytes (${this.maxFrameBytes}).`,
+        );
       }
-      if (this.buffered < this.expected) break;
-      const body = this.take(this.expected);
-      this.expected = undefined;
-      frames.push(this.parse(body));
+      this.expected = length;
     }
-    return frames;
+    if (this.buffered < this.expected) return undefined;
+    const record = this.take(this.expected);
+    this.expected = undefined;
+    return this.parse(this.opener ? this.open(this.opener, record) : record);
+  }
+
+  private open(opener: RecordOpener, record: Buffer): Buffer {
+    try {
+      return opener.open(record);
+    } catch (error) {
+      this.poison(isSwitchyardError(error) ? error : new SwitchyardError('SWY_ERR_HALINK_AUTH', `a frame failed to open: ${describeError(error)}`, { cause: error }));
+    }
   }
 
   private parse(body: Buffer): Frame {
@@ -118,10 +158,14 @@ export class FrameDecoder {
   }
 
   private fail(code: 'SWY_ERR_HALINK_FRAME_TOO_LARGE' | 'SWY_ERR_HALINK_FRAME_INVALID', message: string, cause?: unknown): never {
-    this.failure = new SwitchyardError(code, message, { cause });
+    this.poison(new SwitchyardError(code, message, { cause }));
+  }
+
+  private poison(failure: SwitchyardError): never {
+    this.failure = failure;
     this.chunks = [];
     this.buffered = 0;
-    throw this.failure;
+    throw failure;
   }
 
   /** Removes and returns the next `n` buffered bytes (caller checked they are there). */

@@ -9,7 +9,9 @@ import type { Channel, ChannelOptions, ChannelTransport, HaChannels } from './ch
 import { ChannelRouter } from './channel-router';
 import { LinkConnection, type ConnectionContext, type ConnectionHandlers } from './connection';
 import type { Frame } from './frame';
-import { FrameType, protocolError, readHeartbeat, type HeartbeatState } from './protocol';
+import { FrameType, peerValue, protocolError, readHeartbeat, type HeartbeatState } from './protocol';
+import { RefusalLog } from './refusal-log';
+import { escapePeerText } from '../text/escape-peer-text';
 
 export interface HaLinkOptions {
   nodeId: string;
@@ -26,6 +28,16 @@ export interface HaLinkOptions {
   maxFrameBytes: number;
   /** Seconds a new connection has to complete authentication. */
   handshakeTimeout: number;
+  /** Unauthenticated connections held at once, all addresses together; default 8. */
+  maxPendingHandshakes?: number;
+  /** Unauthenticated connections held at once from one address; default 2. */
+  maxPendingPerAddress?: number;
+  /**
+   * Seconds between two log lines about refused or dropped connections from
+   * one address (the others are counted in a summary line); default 60, 0
+   * logs each one.
+   */
+  refusalLogInterval?: number;
   /** Every timer (heartbeats, silence detection, handshake deadline, reconnect backoff). */
   clock: Clock;
   /** Log events (CoreEvent ids). */
@@ -67,8 +79,16 @@ function dialFrom(listenHost: string, peerHost: string): { localAddress: string;
   return peerFamily === 0 || peerFamily === family ? { localAddress: local, family } : undefined;
 }
 
-/** Unauthenticated connections held at once; more are refused. */
-const MAX_PENDING_HANDSHAKES = 8;
+/** Unauthenticated connections held at once; a new one makes room by dropping the oldest. */
+export const DEFAULT_MAX_PENDING_HANDSHAKES = 8;
+/** Of those, from one address: one host cannot take every slot. */
+export const DEFAULT_MAX_PENDING_PER_ADDRESS = 2;
+/** One log line per address per this many seconds about refused connections. */
+export const DEFAULT_REFUSAL_LOG_INTERVAL = 60;
+/** Addresses whose refusals are counted apart; the rest share one count. */
+const REFUSAL_LOG_SOURCES = 1024;
+/** Longest text field of an HA-link log event: peer text is cut and escaped. */
+const EVENT_FIELD_MAX = 512;
 
 /**
  * The TCP link between the two nodes of a pair: one authenticated
@@ -84,6 +104,9 @@ export class HaLink implements HaChannels {
   private readonly context: ConnectionContext;
   private readonly handlers: ConnectionHandlers;
   private readonly router: ChannelRouter;
+  private readonly refusals: RefusalLog;
+  private readonly maxPending: number;
+  private readonly maxPendingPerAddress: number;
   private readonly backoff = new Backoff(100, 5000);
   private readonly connections = new Set<LinkConnection>();
   private readonly inboundSockets = new Set<net.Socket>();
@@ -108,8 +131,17 @@ export class HaLink implements HaChannels {
       heartbeatIntervalMs: options.heartbeatInterval * 1000,
       silenceLimitMs: options.heartbeatInterval * options.missedHeartbeats * 1000,
       emit: (id, fields) => this.emit(id, fields),
+      report: (source, id, fields) => this.refusals.report(source, { id, fields }),
       heartbeat: () => this.heartbeat(),
     };
+    this.maxPending = Math.max(1, options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES);
+    this.maxPendingPerAddress = Math.max(1, options.maxPendingPerAddress ?? DEFAULT_MAX_PENDING_PER_ADDRESS);
+    this.refusals = new RefusalLog({
+      clock: options.clock,
+      intervalMs: (options.refusalLogInterval ?? DEFAULT_REFUSAL_LOG_INTERVAL) * 1000,
+      maxSources: REFUSAL_LOG_SOURCES,
+      emit: (id, fields) => this.emit(id, fields),
+    });
     this.handlers = {
       established: (connection) => this.onEstablished(connection),
       frame: (connection, frame) => this.onFrame(connection, frame),
@@ -203,6 +235,7 @@ export class HaLink implements HaChannels {
     this.reconnectTimer = undefined;
     for (const connection of [...this.connections]) connection.close('this node is stopping');
     for (const socket of this.inboundSockets) socket.destroy();
+    this.refusals.flush();
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -216,23 +249,40 @@ export class HaLink implements HaChannels {
     }
     this.inboundSockets.add(socket);
     socket.once('close', () => this.inboundSockets.delete(socket));
+    const source = plainAddress(socket.remoteAddress ?? 'unknown');
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const pending = this.connections.size - (this.active ? 1 : 0);
     const refusal = !fromPeerAddress(socket.remoteAddress, this.options.peer.host)
       ? `only the peer's configured address ${this.options.peer.host} may connect`
       : this.dialer
-      ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
-      : this.active
-        ? 'an authenticated HA-link connection is already up'
-        : pending >= MAX_PENDING_HANDSHAKES
-          ? `${pending} handshakes already pending`
+        ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
+        : this.active
+          ? 'an authenticated HA-link connection is already up'
           : undefined;
     if (refusal) {
-      this.emit(CoreEvent.HaLinkPeerDropped, { remote, code: 'SWY_ERR_HALINK_PROTOCOL', reason: refusal });
+      this.refusals.report(source, { id: CoreEvent.HaLinkPeerDropped, fields: { remote, code: 'SWY_ERR_HALINK_PROTOCOL', reason: refusal } });
       socket.destroy();
       return;
     }
-    this.connections.add(new LinkConnection(socket, 'accepted', remote, this.context, this.handlers));
+    this.makeRoom(source);
+    this.connections.add(new LinkConnection(socket, 'accepted', remote, source, this.context, this.handlers));
+  }
+
+  /**
+   * Keeps the pending handshakes within both caps by dropping the oldest
+   * (from this address first): connections that say nothing cannot hold the
+   * slots, and the real peer, which completes its handshake in one round
+   * trip, still gets in.
+   */
+  private makeRoom(source: string): void {
+    const pending = [...this.connections].filter((c) => c.direction === 'accepted' && !c.authenticated);
+    const fromSource = pending.filter((c) => c.source === source);
+    const [oldest, why] =
+      fromSource.length >= this.maxPendingPerAddress
+        ? [fromSource[0], `${fromSource.length} handshakes already pending from ${source} (at most ${this.maxPendingPerAddress} per address)`]
+        : pending.length >= this.maxPending
+          ? [pending[0], `${pending.length} handshakes already pending (at most ${this.maxPending})`]
+          : [undefined, ''];
+    oldest?.drop(new SwitchyardError('SWY_ERR_HALINK_PROTOCOL', `${why}; the oldest was dropped to make room`));
   }
 
   private dial(): void {
@@ -240,17 +290,16 @@ export class HaLink implements HaChannels {
     if (!this.started || this.active || this.dialing) return;
     const { host, port } = this.options.peer;
     const socket = net.connect({ host, port, ...dialFrom(this.options.listen.host, host) });
-    this.dialing = new LinkConnection(socket, 'dialed', `${host}:${port}`, this.context, this.handlers);
+    this.dialing = new LinkConnection(socket, 'dialed', `${host}:${port}`, plainAddress(host), this.context, this.handlers);
     this.connections.add(this.dialing);
   }
 
   private onEstablished(connection: LinkConnection): boolean {
     if (!this.started || this.active) {
       if (this.active) {
-        this.emit(CoreEvent.HaLinkPeerDropped, {
-          remote: connection.remote,
-          code: 'SWY_ERR_HALINK_PROTOCOL',
-          reason: 'an authenticated HA-link connection is already up',
+        this.refusals.report(connection.source, {
+          id: CoreEvent.HaLinkPeerDropped,
+          fields: { remote: connection.remote, code: 'SWY_ERR_HALINK_PROTOCOL', reason: 'an authenticated HA-link connection is already up' },
         });
       }
       return false;
@@ -271,7 +320,7 @@ export class HaLink implements HaChannels {
       this.onHeartbeat(readHeartbeat(frame));
       return;
     }
-    if (!this.router.handle(frame)) throw protocolError(`unknown frame type "${frame.t}"`);
+    if (!this.router.handle(frame)) throw protocolError(`unknown frame type "${peerValue(frame.t)}"`);
   }
 
   private onHeartbeat(hb: HeartbeatState): void {
@@ -313,9 +362,12 @@ export class HaLink implements HaChannels {
     }
   }
 
+  /** Every text field escaped: reasons and ids may quote what the peer sent. */
   private emit(eventId: string, fields: Record<string, unknown>): void {
+    const safe: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) safe[key] = typeof value === 'string' ? escapePeerText(value, EVENT_FIELD_MAX) : value;
     try {
-      this.options.emit(eventId, fields);
+      this.options.emit(eventId, safe);
     } catch {
       // Logging must never take the link down.
     }

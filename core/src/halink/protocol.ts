@@ -18,6 +18,14 @@ export const FrameType = {
   Message: 'msg',
 } as const;
 
+/** Characters of a peer-chosen value (a frame type, a channel name) quoted in an error; the log escapes them. */
+const QUOTE_MAX = 64;
+
+/** A peer-chosen value, cut short for quoting in an error message. */
+export function peerValue(value: string): string {
+  return value.length <= QUOTE_MAX ? value : `${value.slice(0, QUOTE_MAX)}…`;
+}
+
 /** The error for a peer that broke the protocol; the connection is dropped. */
 export function protocolError(reason: string): SwitchyardError {
   return new SwitchyardError('SWY_ERR_HALINK_PROTOCOL', reason);
@@ -25,14 +33,14 @@ export function protocolError(reason: string): SwitchyardError {
 
 export function readString(frame: Frame, key: string): string {
   const value = frame[key];
-  if (typeof value !== 'string') throw protocolError(`"${frame.t}" frame without a string "${key}"`);
+  if (typeof value !== 'string') throw protocolError(`"${peerValue(frame.t)}" frame without a string "${key}"`);
   return value;
 }
 
 export function readOptionalString(frame: Frame, key: string): string | null {
   const value = frame[key];
   if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw protocolError(`"${frame.t}" frame with a non-string "${key}"`);
+  if (typeof value !== 'string') throw protocolError(`"${peerValue(frame.t)}" frame with a non-string "${key}"`);
   return value;
 }
 
@@ -40,7 +48,7 @@ export function readOptionalString(frame: Frame, key: string): string | null {
 export function readCount(frame: Frame, key: string, min = 0): number {
   const value = frame[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw protocolError(`"${frame.t}" frame with "${key}" not an integer ≥ ${min}`);
+    throw protocolError(`"${peerValue(frame.t)}" frame with "${key}" not an integer ≥ ${min}`);
   }
   return value;
 }
@@ -48,7 +56,7 @@ export function readCount(frame: Frame, key: string, min = 0): number {
 export function readOneOf<T extends string>(frame: Frame, key: string, allowed: readonly T[]): T {
   const value = frame[key];
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw protocolError(`"${frame.t}" frame with "${key}" not one of ${allowed.join(', ')}`);
+    throw protocolError(`"${peerValue(frame.t)}" frame with "${key}" not one of ${allowed.join(', ')}`);
   }
   return value as T;
 }

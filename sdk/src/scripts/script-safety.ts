@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
+const GROUP_WRITE = 0o020;
 const OTHERS_WRITE = 0o002;
 const STICKY = 0o1000;
 
@@ -10,14 +12,20 @@ const STICKY = 0o1000;
  * The one script-safety check of Switchyard, for alarm `exec` reactions and
  * VIP scripts alike, modelled on keepalived's `enable_script_security`: the
  * path is absolute; the file exists, is a regular file and is executable by
- * this process; neither the file nor any folder above it (as written and
- * after resolving symlinks) is writable by others — except a folder with
- * the sticky bit (like /tmp), where others cannot replace what they do not
- * own. Otherwise any local user could make the supervisor run their code.
+ * this process; the file and every folder above it (as written and after
+ * resolving symlinks) are owned by root or by the user running Switchyard
+ * and are not writable by group or others. Otherwise another local user
+ * could edit or replace the command and have it run with Switchyard's
+ * rights (as root, often).
  *
- * The answer is a sentence that names the file and says what to do
- * (`chmod o-w`, `chmod +x`, the full path), meant to be put into the
- * caller's own coded error or config issue.
+ * One exception, for /tmp: a folder with the sticky bit that is itself
+ * owned by root or this user may be writable by others, since nobody else
+ * can rename or delete what they do not own inside it (what is below it
+ * must still pass the rule).
+ *
+ * The answer is a sentence that names the path at fault and says what to
+ * do (`chown root`, `chmod o-w`, `chmod g-w`, `chmod +x`, the full path), meant to be
+ * put into the caller's own coded error or config issue.
  *
  * ```ts
  * const problem = scriptSafetyProblem('/usr/local/bin/vip-add');
@@ -40,17 +48,20 @@ export function scriptSafetyProblem(file: string): string | undefined {
   } catch (error) {
     return `${file} cannot be resolved (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
   }
-  if (stat.mode & OTHERS_WRITE) return `${file} is writable by others (${mode(stat)}); run chmod o-w on it`;
+  const trusted = trustedOwners();
+  const fileProblem = entryProblem(stat, trusted, false);
+  if (fileProblem !== undefined) return `${file} ${fileProblem.what}; ${fileProblem.fix} on it`;
   const folders = new Set([...ancestors(path.dirname(file)), ...ancestors(path.dirname(real))]);
   for (const folder of folders) {
     let folderStat: fs.Stats;
     try {
       folderStat = fs.statSync(folder);
-    } catch {
-      continue;
+    } catch (error) {
+      return `the folder ${folder} of ${file} cannot be checked (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     }
-    if (folderStat.mode & OTHERS_WRITE && !(folderStat.mode & STICKY)) {
-      return `the folder ${folder} of ${file} is writable by others (${mode(folderStat)}), so anyone could replace the command; run chmod o-w on it or move the command`;
+    const problem = entryProblem(folderStat, trusted, true);
+    if (problem !== undefined) {
+      return `the folder ${folder} of ${file} ${problem.what}, so ${problem.who} could replace the command; ${problem.fix} on it or move the command`;
     }
   }
   try {
@@ -80,6 +91,48 @@ export function assertSafeScript(argv: readonly string[], makeError: (problem: s
   const file = argv[0];
   const problem = file === undefined || file === '' ? 'the command is empty; give the full path of the command' : scriptSafetyProblem(file);
   if (problem !== undefined) throw makeError(problem, file ?? '');
+}
+
+/** Root and the user this process runs as (its effective uid). */
+function trustedOwners(): ReadonlySet<number> {
+  const self = process.geteuid?.() ?? os.userInfo().uid;
+  return new Set([0, self]);
+}
+
+interface EntryProblem {
+  /** `is owned by nobody (uid 65534), not by root`, `is writable by others (mode 0777)`. */
+  what: string;
+  /** Who else could change it. */
+  who: string;
+  /** The command that fixes it (`chmod o-w`). */
+  fix: string;
+}
+
+/** What is wrong with one path on the way to a script (its owner, then its write bits), or undefined. */
+function entryProblem(stat: fs.Stats, trusted: ReadonlySet<number>, folder: boolean): EntryProblem | undefined {
+  if (!trusted.has(stat.uid)) {
+    const self = [...trusted].at(-1)!;
+    const allowed = self === 0 ? 'root' : `root or ${userName(self)}, the user running Switchyard`;
+    return { what: `is owned by ${userName(stat.uid)}, not by ${allowed}`, who: 'that user', fix: 'run chown root' };
+  }
+  // A sticky folder (as /tmp): others may add entries but not replace what they do not own.
+  const stickyShared = folder && (stat.mode & STICKY) !== 0;
+  if (stat.mode & OTHERS_WRITE && !stickyShared) return { what: `is writable by others (${mode(stat)})`, who: 'anyone', fix: 'run chmod o-w' };
+  if (stat.mode & GROUP_WRITE && !stickyShared) return { what: `is writable by its group (${mode(stat)})`, who: 'any member of that group', fix: 'run chmod g-w' };
+  return undefined;
+}
+
+/** `nobody (uid 65534)`, or `uid 1234` when the user has no name here. */
+function userName(uid: number): string {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , id] = line.split(':');
+      if (name && id !== undefined && Number(id) === uid) return `${name} (uid ${uid})`;
+    }
+  } catch {
+    // no passwd file: the number alone
+  }
+  return `uid ${uid}`;
 }
 
 function mode(stat: fs.Stats): string {

@@ -16,6 +16,11 @@ export const SipEvent = {
   BindSwitchover: '00-04230',
   BindingsLoaded: '00-04240',
   PersistenceFailed: '00-04241',
+  ContactLimitRefused: '00-04250',
+  BindingTableFull: '00-04251',
+  AnswerTooLarge: '00-04252',
+  TcpConnectionRefused: '00-04253',
+  TcpSlowSenderCut: '00-04254',
 } as const;
 
 export const SIP_EVENTS: readonly LogEventDefinition[] = [
@@ -42,4 +47,29 @@ export const SIP_EVENTS: readonly LogEventDefinition[] = [
   { id: SipEvent.BindSwitchover, level: 'warn', message: 'Primary cannot open its SIP port; asking for a switchover ({why})' },
   { id: SipEvent.BindingsLoaded, level: 'info', message: 'Loaded {count} unexpired bindings from disk' },
   { id: SipEvent.PersistenceFailed, level: 'error', message: 'Bindings journal error: {error}' },
+  {
+    id: SipEvent.ContactLimitRefused,
+    level: 'warn',
+    message: 'REGISTER from {remote} refused (403): {aor} would hold {count} contacts, the limit is {limit} (registrar.maxContactsPerAor)',
+  },
+  {
+    id: SipEvent.BindingTableFull,
+    level: 'error',
+    message: 'REGISTER from {remote} refused (503): the node holds {count} bindings, the limit is {limit} (registrar.maxBindings)',
+  },
+  {
+    id: SipEvent.AnswerTooLarge,
+    level: 'warn',
+    message: 'Answer to {method} from {remote} over {transport} would be {bytes} bytes, over the {limit}-byte limit: {action}',
+  },
+  {
+    id: SipEvent.TcpConnectionRefused,
+    level: 'warn',
+    message: 'SIP TCP connection from {remote} refused: {reason}',
+  },
+  {
+    id: SipEvent.TcpSlowSenderCut,
+    level: 'warn',
+    message: 'SIP TCP connection from {remote} closed: {reason}',
+  },
 ];

@@ -5,7 +5,8 @@ import type { SipMessage, SipParseError, SipRequest } from './message';
 import type { SipNodeOptions, SipOptions } from './options';
 import { RateLimitedLog } from './rate-limited-log';
 import { Registrar } from './registrar';
-import { routeRequest } from './request-router';
+import { routeRequest, type RouteDecision } from './request-router';
+import { AnswerBudget } from './transport/answer-budget';
 import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './sip-api';
 import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
 import { BindingJournal, BindingReplicator, ContactStore } from './store';
@@ -20,6 +21,7 @@ import {
   type InboundMessage,
   type RemoteAddress,
   type SipBindFailure,
+  type SipListenerOptions,
 } from './transport';
 
 interface PeerState {
@@ -46,6 +48,8 @@ export class SipService implements SipApi {
   private readonly policy: BindPolicy;
   private readonly peerChannel: Channel<PeerState>;
   private readonly malformedLog: RateLimitedLog;
+  /** One rate limit per limit event, so a flood of refusals is one line a second plus a count. */
+  private readonly limitLogs = new Map<string, RateLimitedLog>();
   private readonly clock: Clock;
   private readonly host: string;
   private readonly port: number;
@@ -100,6 +104,7 @@ export class SipService implements SipApi {
       clock: this.clock,
       bindRetryInterval: options.bindRetryInterval,
       limits: { maxMessageBytes: options.maxMessageBytes },
+      ...this.tcpLimits(),
       onMessage: (inbound) => void this.onInbound(inbound, this.listener),
       onParseError: (info) => void this.onParseError(info.remote, info.error, this.listener),
       onBindFailed: (info) => {
@@ -187,6 +192,7 @@ export class SipService implements SipApi {
       clock: this.clock,
       bindRetryInterval: options.bindRetryInterval,
       limits: { maxMessageBytes: options.maxMessageBytes },
+      ...this.tcpLimits(),
       onMessage: (inbound) => void this.onInbound(inbound, listener),
       onParseError: (info) => void this.onParseError(info.remote, info.error, listener),
       onBindFailed,
@@ -254,7 +260,8 @@ export class SipService implements SipApi {
       await this.reply(via, request, inbound.remote, tapped.status, tapped.reason, tapped.headers ?? []);
       return;
     }
-    const decision = routeRequest(request, this.registrar, inbound.remote);
+    const decision = routeRequest(request, this.registrar, inbound.remote, AnswerBudget.for(request, inbound.remote));
+    this.reportLimits(inbound, decision);
     let unacknowledged = false;
     for (const change of decision.changes) if ((await this.replicator.replicate(change)) === 'rejected') unacknowledged = true;
     if (!this.serving()) return this.answerUnavailable(inbound, via);
@@ -264,6 +271,58 @@ export class SipService implements SipApi {
       return this.reply(via, request, inbound.remote, 500, 'Server Internal Error', retry);
     }
     await this.reply(via, request, inbound.remote, decision.status, decision.reason, decision.headers);
+  }
+
+  /** The TCP limits of `plugins.sip.tcp`, and the event a cut or refused connection logs. */
+  private tcpLimits(): Pick<SipListenerOptions, 'tcpIdleTimeout' | 'maxTcpConnections' | 'maxTcpConnectionsPerSource' | 'tcpMessageTimeout' | 'onTcpRefused'> {
+    const tcp = this.engine.options.tcp;
+    return {
+      tcpIdleTimeout: tcp.idleTimeout,
+      maxTcpConnections: tcp.maxConnections,
+      maxTcpConnectionsPerSource: tcp.maxConnectionsPerSource,
+      tcpMessageTimeout: tcp.messageTimeout,
+      onTcpRefused: (info) =>
+        this.emitLimited(info.kind === 'cut' ? SipEvent.TcpSlowSenderCut : SipEvent.TcpConnectionRefused, {
+          remote: `${info.remote.address}:${info.remote.port}`,
+          reason: info.reason,
+        }),
+    };
+  }
+
+  /** Logs the registrar limit or answer-size event a decision carries (rate-limited per event id). */
+  private reportLimits(inbound: InboundRequest, decision: RouteDecision): void {
+    const remote = `${inbound.remote.address}:${inbound.remote.port}`;
+    const refused = decision.refused;
+    if (refused?.kind === 'contacts-per-aor') {
+      this.emitLimited(SipEvent.ContactLimitRefused, { remote, aor: refused.aor, count: refused.count, limit: refused.limit });
+    } else if (refused?.kind === 'bindings') {
+      this.emitLimited(SipEvent.BindingTableFull, { remote, count: refused.count, limit: refused.limit });
+    } else if (refused?.kind === 'too-large' || decision.truncated) {
+      const size = refused?.kind === 'too-large' ? refused : decision.truncated!;
+      const action =
+        refused !== undefined
+          ? 'answered 513, nothing stored'
+          : decision.status === 302
+            ? `redirect cut to the contacts that fit (${decision.truncated!.omitted} left out)`
+            : 'answered 513';
+      this.emitLimited(SipEvent.AnswerTooLarge, {
+        method: inbound.message.method,
+        remote,
+        transport: inbound.remote.transport,
+        bytes: size.bytes,
+        limit: size.limit,
+        action,
+      });
+    }
+  }
+
+  /** Emits `id` unless its rate limit is spent; the next one let through carries `suppressed`. */
+  private emitLimited(id: string, fields: Record<string, unknown>): void {
+    let log = this.limitLogs.get(id);
+    if (!log) this.limitLogs.set(id, (log = new RateLimitedLog(this.clock, 5, 1000)));
+    const suppressed = log.admit();
+    if (suppressed === null) return;
+    this.engine.events.emit(id, suppressed > 0 ? { ...fields, suppressed } : fields);
   }
 
   /** Whether this node may answer as primary at this moment (`primary` only while the arbiter's grant holds). */

@@ -99,9 +99,9 @@ export function sendDatagram(socket: dgram.Socket, port: number, data: Buffer): 
   return new Promise((resolve, reject) => socket.send(data, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
 }
 
-/** A TCP client connected to 127.0.0.1:port, recording what it receives and whether the server closed it. */
-export async function tcpPeer(port: number): Promise<{ socket: net.Socket; received: () => string; closed: () => boolean }> {
-  const socket = net.connect(port, '127.0.0.1');
+/** A TCP client connected to 127.0.0.1:port (from `localAddress`, another loopback address, when given), recording what it receives and whether the server closed it. */
+export async function tcpPeer(port: number, localAddress?: string): Promise<{ socket: net.Socket; received: () => string; closed: () => boolean }> {
+  const socket = net.connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
   const chunks: Buffer[] = [];
   let closed = false;
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));

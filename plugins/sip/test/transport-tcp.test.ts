@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ManualClock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMessage, type SipRequest } from '../src/message';
-import { buildResponse, parsePartialForError, responseTarget } from '../src/transport';
+import { buildResponse, parsePartialForError, responseTarget, type TcpRefusal } from '../src/transport';
 import { closeAll, rawOptions, startListener, tcpPeer, until } from './transport-support';
 
 afterEach(closeAll);
@@ -100,14 +100,70 @@ describe('SipListener over TCP', () => {
     await until(() => peer.closed(), 2_000, 'the idle connection to be closed');
   });
 
-  it('closes inbound connections beyond the cap and serves the ones it keeps', async () => {
-    const rec = await startListener({ maxTcpConnections: 1 });
-    const first = await tcpPeer(rec.port);
-    const second = await tcpPeer(rec.port);
-    await until(() => second.closed(), 2_000, 'the connection over the cap to be closed');
-    first.socket.write(rawOptions({ transport: 'TCP' }));
-    await until(() => rec.messages[0]);
-    expect(first.closed()).toBe(false);
+  it('at the total cap a new client is still served: a silent connection makes room, one that sent a message is kept', async () => {
+    const refusals: TcpRefusal[] = [];
+    const rec = await startListener({ maxTcpConnections: 2, onTcpRefused: (info) => refusals.push(info) });
+    const active = await tcpPeer(rec.port);
+    active.socket.write(rawOptions({ callId: 'active', transport: 'TCP' }));
+    await until(() => rec.messages[0], 2_000, 'the active client’s OPTIONS');
+    const silent = await tcpPeer(rec.port);
+    await until(() => rec.listener.tcpConnections === 2, 2_000, 'both connections accepted');
+    const newcomer = await tcpPeer(rec.port);
+    newcomer.socket.write(rawOptions({ callId: 'newcomer', transport: 'TCP' }));
+    await until(() => rec.messages[1], 2_000, 'the new client’s OPTIONS');
+    await until(() => silent.closed(), 2_000, 'the silent connection to make room');
+    expect(active.closed()).toBe(false);
+    expect(newcomer.closed()).toBe(false);
+    expect(refusals).toEqual([expect.objectContaining({ kind: 'cut', reason: expect.stringMatching(/tcp\.maxConnections/) })]);
+  });
+
+  it('refuses connections over the per-source cap, and still serves another source address', async () => {
+    const refusals: TcpRefusal[] = [];
+    const rec = await startListener({ maxTcpConnectionsPerSource: 2, onTcpRefused: (info) => refusals.push(info) });
+    const held = [await tcpPeer(rec.port), await tcpPeer(rec.port)];
+    await until(() => rec.listener.tcpConnections === 2, 2_000, 'two connections accepted');
+    const third = await tcpPeer(rec.port);
+    await until(() => third.closed(), 2_000, 'the third connection from 127.0.0.1 to be closed');
+    expect(refusals).toEqual([
+      expect.objectContaining({ kind: 'refused', remote: expect.objectContaining({ address: '127.0.0.1' }), reason: expect.stringMatching(/maxConnectionsPerSource/) }),
+    ]);
+    const other = await tcpPeer(rec.port, '127.0.0.2');
+    other.socket.write(rawOptions({ transport: 'TCP' }));
+    const inbound = await until(() => rec.messages[0], 2_000, 'the OPTIONS from 127.0.0.2');
+    expect(inbound.remote.address).toBe('127.0.0.2');
+    expect(held.map((p) => p.closed())).toEqual([false, false]);
+  });
+
+  it('cuts a slow sender whose message is not complete within the message deadline (virtual time)', async () => {
+    const clock = new ManualClock();
+    const refusals: TcpRefusal[] = [];
+    const rec = await startListener({ clock, tcpMessageTimeout: 10, tcpIdleTimeout: 60, onTcpRefused: (info) => refusals.push(info) });
+    const slow = await tcpPeer(rec.port);
+    const message = rawOptions({ transport: 'TCP' });
+    slow.socket.write(message.subarray(0, 1));
+    await until(() => clock.pending > 1, 2_000, 'the message deadline to be armed');
+    // a byte every 2 s keeps the connection from being idle, not from the deadline
+    for (let i = 1; i < 5; i++) {
+      await clock.advance(2_000);
+      slow.socket.write(message.subarray(i, i + 1));
+      await tick();
+    }
+    expect(slow.closed()).toBe(false);
+    await clock.advance(2_000);
+    await until(() => slow.closed(), 2_000, 'the slow sender to be cut');
+    expect(rec.messages).toEqual([]);
+    expect(refusals).toEqual([expect.objectContaining({ kind: 'cut', reason: expect.stringMatching(/tcp\.messageTimeout is 10 s/) })]);
+
+    // a client that completes its messages in time keeps its connection past the deadline
+    const prompt = await tcpPeer(rec.port);
+    prompt.socket.write(message.subarray(0, 20));
+    await tick();
+    await clock.advance(9_000);
+    prompt.socket.write(message.subarray(20));
+    await until(() => rec.messages[0], 2_000, 'the prompt client’s OPTIONS');
+    await clock.advance(5_000);
+    await tick();
+    expect(prompt.closed()).toBe(false);
   });
 
   it('opens a connection to send when none is open, and receives the answer on it', async () => {

@@ -18,7 +18,7 @@ export {
   type HeaderTarget,
 } from './headers';
 export { parseUri, formatUri } from './uri';
-export { uriEquals, aorKey } from './uri-equals';
+export { uriEquals, aorKey, contactMatchKey } from './uri-equals';
 export { parseNameAddr, formatNameAddr, parseContacts } from './name-addr';
 export { parseVia, formatVia } from './via';
 export { parseCSeq, MAX_CSEQ } from './cseq';

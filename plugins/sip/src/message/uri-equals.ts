@@ -120,3 +120,25 @@ export function aorKey(text: string): string | undefined {
   const port = uri.port === undefined ? '' : `:${uri.port}`;
   return `${uri.scheme}:${user}${normalHost(uri.host)}${port}`;
 }
+
+/**
+ * A key that equal URIs always share (`uriEquals(a, b)` implies
+ * `contactMatchKey(a) === contactMatchKey(b)`): scheme, unescaped user and
+ * password, host, port, the parameters that must match, and the headers.
+ * URIs with different keys are never equal, so a registrar looks a Contact
+ * up by key and compares with {@link uriEquals} only within its bucket,
+ * instead of comparing it with every stored contact. (Parameters other than
+ * the must-match ones are left out: §19.1.4 compares them only when both
+ * URIs carry them, so they cannot be part of an exact key.)
+ */
+export function contactMatchKey(text: string): string {
+  const uri = parseUri(text);
+  if (uri === undefined) return `raw:${text}`;
+  if (uri.scheme === 'tel') return `tel:${telNumber(uri.user)}`;
+  const params = normalParams(uri.params);
+  const must = [...MUST_MATCH_PARAMS].map((name) => (params.has(name) ? `${name}=${params.get(name) ?? ''}` : '')).join(';');
+  const headers = [...normalParams(uri.headers)].map(([name, value]) => `${name}=${value ?? ''}`).sort().join('&');
+  const user = uri.user === undefined ? '' : unescape(uri.user);
+  const password = uri.password === undefined ? '' : unescape(uri.password);
+  return `${uri.scheme}:${user}:${password}@${normalHost(uri.host)}:${uri.port ?? ''};${must}?${headers}`;
+}

@@ -1,6 +1,17 @@
 import type { Clock } from '@switchyard/sdk';
-import { headerValue, parseContacts, parseCSeq, parseNameAddr, uriEquals, type NameAddr, type SipHeader, type SipRequest } from '../message';
+import {
+  contactMatchKey,
+  headerValue,
+  parseContacts,
+  parseCSeq,
+  parseNameAddr,
+  uriEquals,
+  type NameAddr,
+  type SipHeader,
+  type SipRequest,
+} from '../message';
 import type { Binding, BindingChange, BindingSource, ContactStore } from '../store';
+import type { AnswerBudget } from '../transport/answer-budget';
 import { canonicalAor } from './aor';
 import { parseDeltaSeconds, parseQValue } from './expires';
 
@@ -14,7 +25,26 @@ export interface RegistrarOptions {
   minExpires?: number;
   /** Longer expiries are shortened to this; default 7200. */
   maxExpires?: number;
+  /** Contacts one address-of-record may hold; a REGISTER that would make more gets 403. Default 10. */
+  maxContactsPerAor?: number;
+  /** Bindings in the store in all; a REGISTER that would add past it gets 503. Default unlimited. */
+  maxBindings?: number;
+  /** `Retry-After` seconds of the 503 sent when the store is full; default 60. */
+  fullRetryAfter?: number;
 }
+
+/** Longest Contact URI stored, bytes: each binding's memory stays bounded (see `BINDING_BUDGET_BYTES`). */
+export const MAX_CONTACT_URI_BYTES = 1024;
+/** Longest Call-ID stored, bytes. */
+export const MAX_CALL_ID_BYTES = 256;
+/** Longest address-of-record stored, bytes. */
+export const MAX_AOR_BYTES = 256;
+
+/** Why a REGISTER was refused for a limit (the service logs an event for each kind). */
+export type RegisterRefusal =
+  | { kind: 'contacts-per-aor'; aor: string; count: number; limit: number }
+  | { kind: 'bindings'; count: number; limit: number }
+  | { kind: 'too-large'; bytes: number; limit: number };
 
 /** The registrar's answer to a REGISTER. */
 export interface RegisterOutcome {
@@ -27,6 +57,8 @@ export interface RegisterOutcome {
   headers: SipHeader[];
   /** Changes already applied to the store, in order (to replicate before answering). */
   changes: BindingChange[];
+  /** Set when a limit refused the REGISTER (nothing was stored). */
+  refused?: RegisterRefusal;
 }
 
 /** One Contact of the request, checked and resolved to the binding key it updates. */
@@ -57,6 +89,9 @@ export class Registrar {
   private readonly defaultExpires: number;
   private readonly minExpires: number;
   private readonly maxExpires: number;
+  private readonly maxContactsPerAor: number;
+  private readonly maxBindings: number;
+  private readonly fullRetryAfter: number;
 
   constructor(options: RegistrarOptions) {
     this.store = options.store;
@@ -64,46 +99,88 @@ export class Registrar {
     this.defaultExpires = options.defaultExpires ?? 3600;
     this.minExpires = options.minExpires ?? 60;
     this.maxExpires = options.maxExpires ?? 7200;
+    this.maxContactsPerAor = options.maxContactsPerAor ?? 10;
+    this.maxBindings = options.maxBindings ?? Number.POSITIVE_INFINITY;
+    this.fullRetryAfter = options.fullRetryAfter ?? 60;
   }
 
-  /** Processes a REGISTER from `source`; never throws on bad input (answers 4xx/5xx). */
-  handle(request: SipRequest, source: BindingSource): RegisterOutcome {
+  /** Contacts one address-of-record may hold (`registrar.maxContactsPerAor`). */
+  get contactLimit(): number {
+    return this.maxContactsPerAor;
+  }
+
+  /**
+   * Processes a REGISTER from `source`; never throws on bad input (answers
+   * 4xx/5xx). With a `budget`, the 200 is measured before anything is
+   * stored: one that would not fit the transport is refused with 513 and
+   * nothing changes, so no binding is ever stored that its client cannot be
+   * told about. Cost: O(contacts of the request + contacts of the AOR), both
+   * bounded by `maxContactsPerAor`, whatever the store holds.
+   */
+  handle(request: SipRequest, source: BindingSource, budget?: AnswerBudget): RegisterOutcome {
     if (request.method !== 'REGISTER') return fail(405, 'Method Not Allowed', [{ name: 'Allow', value: 'REGISTER' }]).outcome;
     const to = parseNameAddr(headerValue(request, 'To') ?? '');
     if (!to || to.wildcard) return fail(400, 'Bad Request (malformed To)').outcome;
     const aor = canonicalAor(to.uri);
     if (aor === undefined) return fail(404, 'Not Found (unsupported address-of-record)').outcome;
+    if (aor.length > MAX_AOR_BYTES) return fail(400, `Bad Request (address-of-record over ${MAX_AOR_BYTES} bytes)`).outcome;
     const callId = headerValue(request, 'Call-ID')?.trim();
     const cseq = parseCSeq(headerValue(request, 'CSeq') ?? '');
     if (!callId || !cseq) return fail(400, 'Bad Request (missing Call-ID or CSeq)').outcome;
+    if (callId.length > MAX_CALL_ID_BYTES) return fail(400, `Bad Request (Call-ID over ${MAX_CALL_ID_BYTES} bytes)`).outcome;
     const contacts = parseContacts(request);
     if (!contacts) return fail(400, 'Bad Request (malformed Contact)').outcome;
-    if (contacts.length === 0) return this.ok(aor, []); // a query: current bindings only
+    if (contacts.length === 0) return this.query(aor, budget); // a query: current bindings only
 
     const expiresHeader = headerValue(request, 'Expires');
     if (contacts[0]!.wildcard) return this.unregisterAll(aor, expiresHeader, callId, cseq.seq);
+    // More Contacts than an AOR may hold cannot all be stored: refuse before any per-contact work.
+    if (contacts.length > this.maxContactsPerAor) return this.tooManyContacts(aor, contacts.length);
+    const long = contacts.find((c) => Buffer.byteLength(c.uri) > MAX_CONTACT_URI_BYTES);
+    if (long) return fail(400, `Bad Request (Contact URI over ${MAX_CONTACT_URI_BYTES} bytes)`).outcome;
 
-    const plan = this.plan(aor, contacts, parseDeltaSeconds(expiresHeader), callId, cseq.seq);
+    const current = this.store.bindings(aor);
+    const plan = this.plan(current, contacts, parseDeltaSeconds(expiresHeader), callId, cseq.seq);
     if (!plan.ok) return plan.outcome;
     const now = this.clock.now();
-    const changes: BindingChange[] = [];
+    const next = new Map(current.map((b) => [b.contact, b] as const));
+    const steps: (Binding | { remove: string })[] = [];
     for (const contact of plan.contacts) {
-      const change =
-        contact.expires === 0
-          ? this.store.remove(aor, contact.key)
-          : this.store.upsert({
-              aor,
-              contact: contact.key,
-              expiresAt: now + contact.expires * 1000,
-              callId,
-              cseq: cseq.seq,
-              q: contact.q,
-              source: { address: source.address, port: source.port, transport: source.transport },
-              updatedAt: now,
-            });
-      if (change) changes.push(change);
+      if (contact.expires === 0) {
+        next.delete(contact.key);
+        steps.push({ remove: contact.key });
+        continue;
+      }
+      const binding: Binding = {
+        aor,
+        contact: contact.key,
+        expiresAt: now + contact.expires * 1000,
+        callId,
+        cseq: cseq.seq,
+        q: contact.q,
+        source: { address: source.address, port: source.port, transport: source.transport },
+        updatedAt: now,
+      };
+      next.set(contact.key, binding);
+      steps.push(binding);
     }
-    return this.ok(aor, changes);
+    // Refreshing or removing is always allowed; only growth is limited.
+    if (next.size > current.length && next.size > this.maxContactsPerAor) return this.tooManyContacts(aor, next.size);
+    const added = next.size - current.length;
+    if (added > 0) {
+      const stored = this.store.count;
+      if (stored + added > this.maxBindings) return this.full(stored);
+    }
+    if (budget) {
+      const headers = this.answerHeaders([...next.values()], now);
+      if (!budget.fits(headers)) return this.tooLarge(budget.sizeWith(headers), budget.limit, 'nothing was stored');
+    }
+    const applied: BindingChange[] = [];
+    for (const step of steps) {
+      const change = 'remove' in step ? this.store.remove(aor, step.remove) : this.store.upsert(step);
+      if (change) applied.push(change);
+    }
+    return this.ok(aor, applied);
   }
 
   /** Bindings for a Request-URI (redirect server): its address-of-record's, best first. */
@@ -121,10 +198,16 @@ export class Registrar {
     return this.ok(aor, change ? [change] : []);
   }
 
-  /** Steps 6 and 7 without touching the store: expiries, q values, and the Call-ID / CSeq order. */
-  private plan(aor: string, contacts: NameAddr[], headerExpires: number | undefined, callId: string, cseq: number): Plan {
-    const current = this.store.bindings(aor);
-    const planned: PlannedContact[] = [];
+  /**
+   * Steps 6 and 7 without touching the store: expiries, q values, and the
+   * Call-ID / CSeq order. Contacts are matched by {@link contactMatchKey}
+   * and compared with `uriEquals` only within a key's bucket.
+   */
+  private plan(current: readonly Binding[], contacts: NameAddr[], headerExpires: number | undefined, callId: string, cseq: number): Plan {
+    const stored = new Map<string, Binding[]>();
+    for (const binding of current) bucket(stored, contactMatchKey(binding.contact)).push(binding);
+    const planned = new Map<string, PlannedContact[]>();
+    const order: PlannedContact[] = [];
     for (const contact of contacts) {
       const requested = parseDeltaSeconds(contact.params.expires) ?? headerExpires ?? this.defaultExpires;
       if (requested > 0 && requested < this.minExpires) {
@@ -132,15 +215,62 @@ export class Registrar {
       }
       const q = parseQValue(contact.params.q);
       if (q === null) return fail(400, `Bad Request (invalid q value in Contact ${contact.uri})`);
-      const existing = current.find((b) => uriEquals(b.contact, contact.uri));
+      const key = contactMatchKey(contact.uri);
+      const existing = stored.get(key)?.find((b) => uriEquals(b.contact, contact.uri));
       if (existing && existing.callId === callId && cseq <= existing.cseq) return { ok: false, outcome: this.outOfOrder() };
       // A Contact repeated in one request: the last occurrence wins.
-      const earlier = planned.findIndex((p) => uriEquals(p.key, contact.uri));
-      const key = existing?.contact ?? (earlier >= 0 ? planned[earlier]!.key : contact.uri);
-      if (earlier >= 0) planned.splice(earlier, 1);
-      planned.push({ key, expires: Math.min(requested, this.maxExpires), q });
+      const same = bucket(planned, key);
+      const earlier = same.find((p) => uriEquals(p.key, contact.uri));
+      const entry: PlannedContact = { key: existing?.contact ?? earlier?.key ?? contact.uri, expires: Math.min(requested, this.maxExpires), q };
+      if (earlier) {
+        same.splice(same.indexOf(earlier), 1);
+        order.splice(order.indexOf(earlier), 1);
+      }
+      same.push(entry);
+      order.push(entry);
     }
-    return { ok: true, contacts: planned };
+    return { ok: true, contacts: order };
+  }
+
+  private tooManyContacts(aor: string, count: number): RegisterOutcome {
+    const limit = this.maxContactsPerAor;
+    return {
+      status: 403,
+      reason: `Forbidden (too many contacts: at most ${limit} per address-of-record)`,
+      headers: [warning(`at most ${limit} contacts per address-of-record; remove some (expires=0) before adding others`)],
+      changes: [],
+      refused: { kind: 'contacts-per-aor', aor, count, limit },
+    };
+  }
+
+  private full(count: number): RegisterOutcome {
+    return {
+      status: 503,
+      reason: 'Service Unavailable (registrar full)',
+      headers: [
+        { name: 'Retry-After', value: String(this.fullRetryAfter) },
+        warning(`the registrar holds its maximum of ${this.maxBindings} bindings`),
+      ],
+      changes: [],
+      refused: { kind: 'bindings', count, limit: this.maxBindings },
+    };
+  }
+
+  private tooLarge(bytes: number, limit: number, what: string): RegisterOutcome {
+    return {
+      status: 513,
+      reason: 'Message Too Large (the answer would not fit one UDP datagram)',
+      headers: [warning(`the 200 would be ${bytes} bytes, over the ${limit}-byte UDP limit; ${what}; register over TCP or with fewer or shorter contacts`)],
+      changes: [],
+      refused: { kind: 'too-large', bytes, limit },
+    };
+  }
+
+  /** A REGISTER without Contact: the current bindings, or 513 when they do not fit the transport. */
+  private query(aor: string, budget: AnswerBudget | undefined): RegisterOutcome {
+    const outcome = this.ok(aor, []);
+    if (budget && !budget.fits(outcome.headers)) return this.tooLarge(budget.sizeWith(outcome.headers), budget.limit, 'query over TCP');
+    return outcome;
   }
 
   /** Step 7: a REGISTER not newer than the one that made the binding (same Call-ID) is refused, unchanged. */
@@ -150,12 +280,27 @@ export class Registrar {
 
   /** Step 8: 200 with every current binding of the AOR and its remaining time. */
   private ok(aor: string, changes: BindingChange[]): RegisterOutcome {
-    const now = this.clock.now();
-    const headers: SipHeader[] = this.store.bindings(aor).map((b) => ({
+    return { status: 200, reason: 'OK', headers: this.answerHeaders(this.store.bindings(aor), this.clock.now()), changes };
+  }
+
+  /** The 200's headers: one Contact per binding (in the order given), then Date. */
+  private answerHeaders(bindings: readonly Binding[], now: number): SipHeader[] {
+    const headers: SipHeader[] = bindings.map((b) => ({
       name: 'Contact',
       value: `<${b.contact}>;expires=${Math.ceil((b.expiresAt - now) / 1000)}${b.q === undefined ? '' : `;q=${b.q}`}`,
     }));
     headers.push({ name: 'Date', value: new Date(now).toUTCString() });
-    return { status: 200, reason: 'OK', headers, changes };
+    return headers;
   }
+}
+
+/** A `Warning: 399` (miscellaneous, RFC 3261 §20.43) with our agent name and `text`. */
+function warning(text: string): SipHeader {
+  return { name: 'Warning', value: `399 switchyard "${text.replace(/["\\]/g, '')}"` };
+}
+
+function bucket<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
 }

@@ -3,7 +3,7 @@ import { DEFAULT_PARSE_LIMITS, serializeMessage, type ParseLimits, type SipMessa
 import type { EndpointContext } from './endpoint';
 import { SipTransportError, describeError, errnoOf } from './errors';
 import type { InboundMessage, RemoteAddress, SipTransport } from './remote';
-import { TcpEndpoint } from './tcp-endpoint';
+import { TcpEndpoint, type TcpRefusal } from './tcp-endpoint';
 import { UdpEndpoint } from './udp-endpoint';
 
 /** A transport that could not bind. */
@@ -43,8 +43,14 @@ export interface SipListenerOptions {
   limits?: Partial<ParseLimits>;
   /** Seconds without traffic after which a TCP connection is closed. Default 60. */
   tcpIdleTimeout?: number;
-  /** Inbound TCP connections allowed at once; more are closed on arrival. Default 1024. */
+  /** Inbound TCP connections allowed at once; at the cap the least recently active one makes room. Default 1024. */
   maxTcpConnections?: number;
+  /** Inbound TCP connections allowed at once from one source address; more are closed on arrival. Default 32. */
+  maxTcpConnectionsPerSource?: number;
+  /** Seconds a TCP message may take to arrive once its first byte did; a slower sender is disconnected. Default 10. */
+  tcpMessageTimeout?: number;
+  /** A TCP client was refused on arrival or cut off (per-source cap, room made, slow sender). */
+  onTcpRefused?(info: TcpRefusal): void;
   onMessage(inbound: InboundMessage): void;
   /**
    * Bytes that are not a SIP message. For TCP framing errors the connection
@@ -59,6 +65,8 @@ export interface SipListenerOptions {
 
 const DEFAULT_TCP_IDLE_TIMEOUT_S = 60;
 const DEFAULT_MAX_TCP_CONNECTIONS = 1024;
+const DEFAULT_MAX_TCP_CONNECTIONS_PER_SOURCE = 32;
+const DEFAULT_TCP_MESSAGE_TIMEOUT_S = 10;
 const TCP_CONNECT_TIMEOUT_MS = 10_000;
 /** Tries at finding one port free for both UDP and TCP when port is 0. */
 const EPHEMERAL_PORT_TRIES = 8;
@@ -94,14 +102,22 @@ export class SipListener {
     this.udp = new UdpEndpoint(options.host, ctx);
     this.tcp = new TcpEndpoint(options.host, ctx, {
       idleTimeoutMs: (options.tcpIdleTimeout ?? DEFAULT_TCP_IDLE_TIMEOUT_S) * 1000,
+      messageTimeoutMs: (options.tcpMessageTimeout ?? DEFAULT_TCP_MESSAGE_TIMEOUT_S) * 1000,
       maxConnections: options.maxTcpConnections ?? DEFAULT_MAX_TCP_CONNECTIONS,
+      maxConnectionsPerSource: options.maxTcpConnectionsPerSource ?? DEFAULT_MAX_TCP_CONNECTIONS_PER_SOURCE,
       connectTimeoutMs: TCP_CONNECT_TIMEOUT_MS,
+      onRefused: (info) => options.onTcpRefused?.(info),
     });
   }
 
   /** True only while both UDP and TCP are bound. */
   get listening(): boolean {
     return this.udp.bound && this.tcp.bound;
+  }
+
+  /** Open TCP connections, accepted and dialed. */
+  get tcpConnections(): number {
+    return this.tcp.connectionCount;
   }
 
   /** The configured host and the bound port (the chosen one when configured as 0). */
@@ -220,6 +236,10 @@ function validate(options: SipListenerOptions): void {
   if (options.tcpIdleTimeout !== undefined && !(options.tcpIdleTimeout > 0)) problems.push(`tcpIdleTimeout must be > 0 seconds (got ${options.tcpIdleTimeout})`);
   if (options.maxTcpConnections !== undefined && !(Number.isInteger(options.maxTcpConnections) && options.maxTcpConnections > 0)) {
     problems.push(`maxTcpConnections must be a positive integer (got ${options.maxTcpConnections})`);
+  }
+  if (options.tcpMessageTimeout !== undefined && !(options.tcpMessageTimeout > 0)) problems.push(`tcpMessageTimeout must be > 0 seconds (got ${options.tcpMessageTimeout})`);
+  if (options.maxTcpConnectionsPerSource !== undefined && !(Number.isInteger(options.maxTcpConnectionsPerSource) && options.maxTcpConnectionsPerSource > 0)) {
+    problems.push(`maxTcpConnectionsPerSource must be a positive integer (got ${options.maxTcpConnectionsPerSource})`);
   }
   if (problems.length > 0) throw new SipTransportError('SWY_ERR_SIP_OPTIONS', `Invalid SipListener options: ${problems.join('; ')}.`);
 }

@@ -1,17 +1,30 @@
 import net from 'node:net';
 import type { EndpointContext } from './endpoint';
 import { SipTransportError, describeError } from './errors';
-import { sameAddress, type RemoteAddress } from './remote';
+import { canonicalAddress, sameAddress, type RemoteAddress } from './remote';
 import { SipTcpConnection } from './tcp-connection';
+
+/** A TCP client the endpoint turned away (`refused` on arrival) or disconnected (`cut`). */
+export interface TcpRefusal {
+  kind: 'refused' | 'cut';
+  remote: { address: string; port: number };
+  reason: string;
+}
 
 /** Limits of the TCP side of the listener. */
 export interface TcpEndpointOptions {
   /** A connection with no traffic either way for this long is closed, ms. */
   idleTimeoutMs: number;
-  /** Accepted connections beyond this many at once are closed on arrival. */
+  /** A message not complete this long after its first byte arrived: the connection is closed, ms. */
+  messageTimeoutMs: number;
+  /** Accepted connections open at once, in all. At the cap, the least recently active one makes room (see `accept`). */
   maxConnections: number;
+  /** Accepted connections open at once from one source address; more are closed on arrival. */
+  maxConnectionsPerSource: number;
   /** How long a dial for an outgoing message may take, ms. */
   connectTimeoutMs: number;
+  /** Told about each client refused or cut off (called synchronously; must not throw). */
+  onRefused?(info: TcpRefusal): void;
 }
 
 /**
@@ -23,7 +36,9 @@ export class TcpEndpoint {
   private server: net.Server | undefined;
   private readonly connections = new Map<string, SipTcpConnection>();
   private readonly dialing = new Map<string, Promise<SipTcpConnection>>();
-  private inbound = 0;
+  /** Accepted (not dialed) connections, and how many each source address has open. */
+  private readonly inbound = new Set<SipTcpConnection>();
+  private readonly perSource = new Map<string, number>();
   private nextId = 1;
 
   constructor(
@@ -90,21 +105,66 @@ export class TcpEndpoint {
     return undefined;
   }
 
+  /**
+   * Admits a client unless its source address has `maxConnectionsPerSource`
+   * open. At `maxConnections`, the least recently active accepted connection
+   * is closed to make room, one that never completed a message first: slots
+   * held by silent or slow clients cannot lock new clients out.
+   */
   private accept(socket: net.Socket): void {
     socket.on('error', () => undefined); // the connection handles errors once registered
-    if (!this.server || this.inbound >= this.options.maxConnections) {
+    if (!this.server) {
       socket.destroy();
       return;
     }
-    this.inbound++;
-    this.register(socket, () => this.inbound--);
+    const source = canonicalAddress(socket.remoteAddress ?? '');
+    const remote = { address: source, port: socket.remotePort ?? 0 };
+    const fromSource = this.perSource.get(source) ?? 0;
+    if (fromSource >= this.options.maxConnectionsPerSource) {
+      socket.destroy();
+      this.options.onRefused?.({ kind: 'refused', remote, reason: `${fromSource} connections from ${source} already open (tcp.maxConnectionsPerSource)` });
+      return;
+    }
+    if (this.inbound.size >= this.options.maxConnections) {
+      const victim = this.leastUseful();
+      if (!victim) {
+        socket.destroy();
+        return;
+      }
+      victim.close(`made room for a new client: ${this.inbound.size} connections open (tcp.maxConnections), this one the least recently active`);
+    }
+    this.perSource.set(source, fromSource + 1);
+    const connection = this.register(socket, () => {
+      this.inbound.delete(connection);
+      const left = (this.perSource.get(source) ?? 1) - 1;
+      if (left > 0) this.perSource.set(source, left);
+      else this.perSource.delete(source);
+    });
+    this.inbound.add(connection);
+  }
+
+  /** The accepted connection to give up first: one that never completed a message, else the least recently active. */
+  private leastUseful(): SipTcpConnection | undefined {
+    let pick: SipTcpConnection | undefined;
+    for (const connection of this.inbound) {
+      if (
+        !pick ||
+        (connection.messagesReceived === 0) > (pick.messagesReceived === 0) ||
+        ((connection.messagesReceived === 0) === (pick.messagesReceived === 0) && connection.lastActivity < pick.lastActivity)
+      ) {
+        pick = connection;
+      }
+    }
+    return pick;
   }
 
   private register(socket: net.Socket, onClosed?: () => void): SipTcpConnection {
     const id = `tcp-${this.nextId++}`;
-    const connection = new SipTcpConnection(socket, id, this.ctx, this.options.idleTimeoutMs, () => {
+    const timeouts = { idleMs: this.options.idleTimeoutMs, messageMs: this.options.messageTimeoutMs };
+    const connection = new SipTcpConnection(socket, id, this.ctx, timeouts, (closed, cut) => {
       this.connections.delete(id);
       onClosed?.();
+      if (cut !== undefined) this.options.onRefused?.({ kind: 'cut', remote: { address: closed.remote.address, port: closed.remote.port }, reason: cut });
     });
     this.connections.set(id, connection);
     return connection;

@@ -23,11 +23,18 @@ export type ReplicationMessage =
   | { kind: 'resync'; from: string; term: number }
   | { kind: 'base'; from: string; term: number; part: number; last: boolean; bindings: Binding[] };
 
-/** The channel snapshot: the content, or `null` when too large for one frame (the receiver then asks for `base`). */
+/**
+ * The channel snapshot: the content, or `null` when too large for one frame
+ * (the receiver then asks for `base`) or when the sender is not primary.
+ * `needsBase`: the sender is a backup without the primary's content — a
+ * standing `resync`, since the snapshot replaces the messages (a `resync`
+ * among them) that the receiver missed.
+ */
 export interface ReplicationSnapshot {
   from: string;
   term: number;
   bindings: Binding[] | null;
+  needsBase?: boolean;
 }
 
 /** `term` as received: a sender from before term fencing sends none (read as term 0, see {@link termOf}). */
@@ -68,7 +75,12 @@ export function isReplicationMessage(value: unknown): value is ReceivedReplicati
 export function isReplicationSnapshot(value: unknown): value is ReceivedReplicationSnapshot {
   if (typeof value !== 'object' || value === null) return false;
   const s = value as Record<string, unknown>;
-  return typeof s.from === 'string' && isTerm(s.term) && (s.bindings === null || (Array.isArray(s.bindings) && s.bindings.every(isBinding)));
+  return (
+    typeof s.from === 'string' &&
+    isTerm(s.term) &&
+    (s.needsBase === undefined || typeof s.needsBase === 'boolean') &&
+    (s.bindings === null || (Array.isArray(s.bindings) && s.bindings.every(isBinding)))
+  );
 }
 
 function isTerm(value: unknown): boolean {

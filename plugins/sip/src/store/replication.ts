@@ -70,6 +70,12 @@ export class BindingReplicator {
   // Sending side.
   /** Primary: the peer has caught up with our stream at least once (so it exists). */
   private peerSynced = false;
+  /**
+   * While primary, we ignored content the peer sent (it acted as primary
+   * too, in a newer term we had not heard of yet): our copy then lacks what
+   * the peer has, so it cannot be trusted when we become its backup.
+   */
+  private ignoredPeerContent = false;
   /** The peer asked for our whole content; sent as soon as we are primary. */
   private resyncWanted = false;
   private rolePoll: TimerHandle | undefined;
@@ -176,7 +182,8 @@ export class BindingReplicator {
 
   private becomeBackup(was: ReplicationRole): void {
     // Our content is the new primary's only if it acknowledged all we sent.
-    const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted;
+    // And only if we applied all it sent meanwhile (a peer promoted before we heard of it sends changes we ignored).
+    const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted && !this.ignoredPeerContent;
     this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
     this.stopRolePoll();
@@ -186,6 +193,8 @@ export class BindingReplicator {
 
   private becomePrimary(): void {
     this.baseParts = undefined;
+    // A `resync` we asked as backup is moot: its answer, if any, is ignored now. Back as backup, we ask anew.
+    this.resyncAsked = undefined;
     this.ackTimer?.cancel();
     this.ackTimer = undefined;
     if (this.resyncWanted) this.sendBase();
@@ -204,6 +213,14 @@ export class BindingReplicator {
     this.outcomes.set(change, waiting ?? Promise.resolve('async'));
   }
 
+  /** The peer asked for our whole content (a `resync`, or a snapshot saying it needs it). */
+  private baseAsked(role: ReplicationRole): void {
+    this.resyncWanted = true;
+    if (role === 'primary') this.sendBase();
+    else this.startRolePoll();
+    this.reportHealth();
+  }
+
   private sendBase(): void {
     this.resyncWanted = false;
     this.stopRolePoll();
@@ -219,7 +236,8 @@ export class BindingReplicator {
   private snapshot(): ReplicationSnapshot {
     // No checkRole() here: the channel calls this mid-catch-up, where sending would interleave.
     const term = this.options.term();
-    if (this.options.role() !== 'primary') return { from: this.stream, term, bindings: null };
+    // A backup without the primary's content says so: a `resync` it sent may be among the messages this snapshot replaces.
+    if (this.options.role() !== 'primary') return { from: this.stream, term, bindings: null, ...(this.haveBase ? {} : { needsBase: true }) };
     const bindings = this.options.store.snapshot();
     const fits = Buffer.byteLength(JSON.stringify(bindings)) <= this.snapshotBytes;
     return { from: this.stream, term, bindings: fits ? bindings : null };
@@ -267,7 +285,8 @@ export class BindingReplicator {
     this.lastSeenSeq = seq;
     if (!known) {
       this.warnOnce('malformed', `ignoring a malformed message #${seq} on channel ${BINDINGS_CHANNEL}`);
-      if (this.checkRole() === 'backup' && this.haveBase) {
+      if (this.checkRole() === 'primary') this.ignoredPeerContent = true; // it may have been a change
+      else if (this.haveBase) {
         this.haveBase = false; // it may have been a change
         this.askResync('an unreadable message from the primary');
       }
@@ -283,15 +302,13 @@ export class BindingReplicator {
         if (role === 'primary') this.onAck(message);
         return;
       case 'resync':
-        this.resyncWanted = true;
-        if (role === 'primary') this.sendBase();
-        else this.startRolePoll();
-        this.reportHealth();
+        this.baseAsked(role);
         return;
       case 'change':
       case 'base':
         if (role === 'primary') {
           this.warnOnce('primary', `ignoring ${message.kind} messages from the peer: this node is primary`);
+          this.ignoredPeerContent = true;
           return;
         }
         if (this.refuseStale(message.from, termOf(message), seq)) return;
@@ -333,10 +350,16 @@ export class BindingReplicator {
       this.warnOnce('snapshot', `ignoring a malformed snapshot on channel ${BINDINGS_CHANNEL}`);
       this.haveBase = false;
       if (this.checkRole() === 'backup') this.askResync('an unreadable snapshot from the primary');
+      else this.ignoredPeerContent = true;
       return;
     }
     this.followStream(data.from);
-    if (this.checkRole() !== 'backup') return;
+    // The snapshot replaced the messages we missed, a `resync` among them maybe: it says so itself.
+    if (data.needsBase) this.baseAsked(this.checkRole());
+    if (this.checkRole() !== 'backup') {
+      if (data.bindings) this.ignoredPeerContent = true; // the peer acts as primary
+      return;
+    }
     // A snapshot stands for every message up to `seq`: refused, none of them may be acknowledged.
     if (this.refuseStale(data.from, termOf(data), 1)) return;
     if (data.bindings) {
@@ -352,7 +375,8 @@ export class BindingReplicator {
     this.synced = true;
     this.peerSynced = true;
     if (this.checkRole() === 'backup') {
-      if (!this.haveBase) this.askResync('caught up without the primary’s full content');
+      // Asked again at each catch-up: an earlier `resync` may have been replaced by a snapshot of our stream, unread.
+      if (!this.haveBase) this.askResync(this.resyncAsked ? this.outOfSyncReason : 'caught up without the primary’s full content', true);
       this.sendAck();
     }
     this.reportHealth();
@@ -361,6 +385,7 @@ export class BindingReplicator {
   private adoptBase(bindings: readonly Binding[], seq: number): void {
     this.options.store.replaceAll(bindings, 'replica');
     this.haveBase = true;
+    this.ignoredPeerContent = false;
     this.fence.baseAdopted();
     this.resyncAsked = undefined;
     this.lastAppliedSeq = seq;

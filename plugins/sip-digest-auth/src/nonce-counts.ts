@@ -26,19 +26,18 @@ interface Entry {
  */
 export class NonceCounts {
   private readonly entries = new Map<string, Entry>();
-  private watermark: number;
+  /** Issue time of the newest nonce forgotten by eviction (inclusive). */
+  private evictedUpTo = Number.NEGATIVE_INFINITY;
 
   /**
    * @param trackedSince clock ms from which this node saw every accepted
-   *   nonce (its start): earlier nonces are `forgotten`.
+   *   nonce (its start): nonces issued before it are `forgotten`.
    */
   constructor(
     private readonly max: number,
     private readonly lifetimeMs: number,
-    trackedSince: number,
-  ) {
-    this.watermark = trackedSince;
-  }
+    private readonly trackedSince: number,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -46,7 +45,7 @@ export class NonceCounts {
 
   check(nonce: string, issuedAt: number, nc: number, request: string): CountVerdict {
     const entry = this.entries.get(nonce);
-    if (!entry) return issuedAt <= this.watermark ? 'forgotten' : 'fresh';
+    if (!entry) return issuedAt < this.trackedSince || issuedAt <= this.evictedUpTo ? 'forgotten' : 'fresh';
     if (nc > entry.nc) return 'fresh';
     if (nc === entry.nc && request === entry.request) return 'retransmission';
     return 'replay';
@@ -61,7 +60,7 @@ export class NonceCounts {
     while (this.entries.size > this.max) {
       const [oldest, evicted] = this.entries.entries().next().value as [string, Entry];
       this.entries.delete(oldest);
-      this.watermark = Math.max(this.watermark, evicted.issuedAt);
+      this.evictedUpTo = Math.max(this.evictedUpTo, evicted.issuedAt);
     }
   }
 

@@ -10,6 +10,7 @@ import {
   type ArbiterClient,
   type HaChannels,
   type LogEventRecord,
+  type NodeStatus,
   type Plugin,
   type Role,
 } from '@switchyard/core';
@@ -31,6 +32,10 @@ export interface TestNodeOptions {
    * request when this node is primary (it becomes backup at the next term).
    */
   arbiter?: ArbiterClient;
+  /** This node's `nodes[].priority`. Default 0. */
+  priority?: number;
+  /** The other node of the pair. Default `{ id: 'node-b', priority: 0 }`. */
+  peer?: { id: string; priority: number };
 }
 
 /** A node engine driven by a test: virtual time, captured events, orders by hand. */
@@ -49,6 +54,10 @@ export interface TestNode {
   order(role: Role, term?: number): Promise<void>;
   /** Advances virtual time by seconds. */
   advance(seconds: number): Promise<void>;
+  /** A heartbeat of the peer as the HA link delivers it (its role and term; status `running` unless given); null = the link went down. */
+  peerHeartbeat(state: { role: Role; term: number; status?: NodeStatus } | null): void;
+  /** What the agent says of its arbiter: reachable or not. */
+  arbiterConnection(connected: boolean): void;
 }
 
 /**
@@ -65,6 +74,8 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     clock,
     dataDir: options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-node-')),
     onEvent: (record) => events.push(record),
+    priority: options.priority ?? 0,
+    peer: options.peer ?? { id: 'node-b', priority: 0 },
   });
   engine.container.register(CoreTokens.HaChannels, { useValue: options.channels ?? LoopbackChannels.pair()[0] });
   const switchoverRequests: { reason: string; by: string }[] = [];
@@ -97,6 +108,9 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     stop: () => engine.stop('test'),
     order: (role, term) => engine.applyOrder({ role, term: term ?? engine.term + 1, reason: 'test order' }),
     advance: (seconds) => clock.advance(seconds * 1000),
+    peerHeartbeat: (state) =>
+      engine.observePeer(state === null ? null : { nodeId: engine.peer?.id ?? 'node-b', status: 'running', ...state }),
+    arbiterConnection: (connected) => engine.observeArbiter(connected),
   };
 }
 

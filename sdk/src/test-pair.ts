@@ -62,6 +62,8 @@ export function createTestPair(options: TestPairOptions): TestPair {
   const make = (id: 'node-a' | 'node-b', channels: LoopbackChannels) =>
     createTestNode({
       nodeId: id,
+      priority: id === 'node-a' ? 100 : 50,
+      peer: id === 'node-a' ? { id: 'node-b', priority: 50 } : { id: 'node-a', priority: 100 },
       clock,
       channels,
       plugins: typeof options.plugins === 'function' ? options.plugins(id) : options.plugins,

@@ -35,6 +35,10 @@ export interface EngineOptions {
   host?: string;
   /** Folder for this node's persistent data; each plugin gets `<dataDir>/<plugin>`. Default: a folder in the OS temp dir. */
   dataDir?: string;
+  /** This node's `nodes[].priority`. Default 0. */
+  priority?: number;
+  /** The other node of the pair (`nodes[]`), if there is one. */
+  peer?: { id: string; priority: number };
 }
 
 interface AppliedPlugin {
@@ -59,6 +63,8 @@ export class Engine {
   readonly logger: Logger;
   readonly dataDir: string;
   readonly host: string;
+  readonly priority: number;
+  readonly peer: { readonly id: string; readonly priority: number } | null;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -71,6 +77,8 @@ export class Engine {
   private phase: Phase = 'assembling';
   private inLogEvent = false;
   private lastReasons: string[] = [];
+  private peerStateValue: NodeState | null = null;
+  private arbiterConnectedValue = true;
   /** Until when the arbiter lets this node serve as primary (no limit under the embedded arbiter). */
   private readonly primaryGrant: PrimaryGrant;
 
@@ -85,6 +93,8 @@ export class Engine {
     this.lifecycleTimeout = options.lifecycleTimeout ?? 10;
     this.onEvent = options.onEvent;
     this.host = options.host ?? '127.0.0.1';
+    this.priority = options.priority ?? 0;
+    this.peer = options.peer ? Object.freeze({ ...options.peer }) : null;
     this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
     this.primaryGrant = new PrimaryGrant(this.clock, (late) => void this.grantLapsed(late));
     this.monitors = new MonitorRegistry(this.clock, (signal, previous) => {
@@ -114,6 +124,14 @@ export class Engine {
    */
   get serving(): boolean {
     return this.roleValue === 'primary' && this.primaryGrant.holds();
+  }
+  /** The peer's latest heartbeat while the HA link is up; null while it is down. */
+  get peerState(): NodeState | null {
+    return this.peerStateValue;
+  }
+  /** Whether this node's agent reaches its arbiter (as the agent last said; true until told otherwise). */
+  get arbiterConnected(): boolean {
+    return this.arbiterConnectedValue;
   }
   get state(): NodeState {
     return { nodeId: this.nodeId, role: this.roleValue, status: this.status, term: this.termValue };
@@ -247,6 +265,45 @@ export class Engine {
     this.emit(CoreEvent.HigherTermSeen, { seen, peer, action: wasPrimary ? 'stepping down to backup' : 'adopting it' });
     this.termValue = seen;
     await this.changeRole('backup', `${peer} holds the newer term ${seen}`);
+  }
+
+  /**
+   * A heartbeat of the peer on the HA link (null: the link went down). The
+   * `peerState` taps hear it first, then the term check ({@link observeTerm}).
+   */
+  observePeer(state: NodeState | null): void {
+    this.peerStateValue = state;
+    if (state === null || this.phase === 'stopped') return;
+    try {
+      this.hooks.peerState.call(state);
+    } catch (error) {
+      this.reportHookFailure('peerState', error);
+    }
+    void this.observeTerm(state.term, state.nodeId);
+  }
+
+  /** The agent's word on its arbiter: reachable or not. Calls `arbiterConnection` taps on a change. */
+  observeArbiter(connected: boolean): void {
+    if (connected === this.arbiterConnectedValue || this.phase === 'stopped') return;
+    this.arbiterConnectedValue = connected;
+    try {
+      this.hooks.arbiterConnection.call(connected);
+    } catch (error) {
+      this.reportHookFailure('arbiterConnection', error);
+    }
+  }
+
+  /**
+   * A plugin gives up the primary role on its own (the split-brain rule of
+   * `control-vip-scripts`): only ever demotes, never promotes. Resolves
+   * false when this node was not primary.
+   */
+  async yieldPrimary(reason: string, by: string): Promise<boolean> {
+    if (this.roleValue !== 'primary' || this.phase === 'stopped') return false;
+    this.emit(CoreEvent.PrimaryYielded, { by, reason });
+    await this.changeRole('backup', reason);
+    this.armGrant();
+    return true;
   }
 
   /** Asks `beforeSwitchover` taps whether this node may give up the primary role now. */

@@ -10,6 +10,7 @@ import type {
   Alarm,
   HealthSignal,
   HealthVerdict,
+  NodeState,
   RoleChange,
   StatusChange,
   SwitchoverProposal,
@@ -50,6 +51,10 @@ export interface EngineHooks {
   readonly alarmCleared: AsyncParallelHook<[Alarm]>;
   /** Builds this node's status JSON; each plugin adds its own section. */
   readonly statusReport: SyncWaterfallHook<[Record<string, unknown>]>;
+  /** Each heartbeat of the peer on the HA link (its role, status, term), before core's own term check. */
+  readonly peerState: SyncHook<[NodeState]>;
+  /** The node's agent lost (false) or regained (true) its arbiter (etcd; always true for `embedded`). */
+  readonly arbiterConnection: SyncHook<[boolean]>;
 }
 
 export type HookName = keyof EngineHooks;
@@ -67,6 +72,8 @@ export function createEngineHooks(): EngineHooks {
     alarmRaised: new AsyncParallelHook<[Alarm]>(['alarm']),
     alarmCleared: new AsyncParallelHook<[Alarm]>(['alarm']),
     statusReport: new SyncWaterfallHook<[Record<string, unknown>]>(['report']),
+    peerState: new SyncHook<[NodeState]>(['peer']),
+    arbiterConnection: new SyncHook<[boolean]>(['connected']),
   });
 }
 

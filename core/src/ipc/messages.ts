@@ -19,6 +19,8 @@ export type SupervisorMessage =
   | { t: 'order'; order: RoleOrder }
   /** The arbiter's grant: serve as primary until `until` (host CLOCK_MONOTONIC ms); null = no limit. */
   | { t: 'grant'; until: number | null }
+  /** Whether the agent reaches its arbiter now; sent when it changes (and once after start). */
+  | { t: 'arbiter'; connected: boolean }
   | { t: 'consult'; id: number; proposal: SwitchoverProposal }
   | { t: 'status-request'; id: number }
   | { t: 'stop'; reason: string }

@@ -49,6 +49,8 @@ export class NodeRuntime {
       clock: this.clock,
       logger,
       host: self.host,
+      priority: self.priority,
+      peer: { id: peer.id, priority: peer.priority },
       dataDir: path.join(init.runtimeDir, 'data', self.id),
       onEvent: (record) => {
         writeLogEvent(logger, record);
@@ -89,10 +91,13 @@ export class NodeRuntime {
     await engine.apply();
     // Fencing: a newer term in the peer's heartbeats means a decision this node missed.
     this.haLink.onPeerState((peerState) => {
-      void engine.observeTerm(peerState.term, peerState.nodeId);
+      engine.observePeer(peerState);
       this.sendHeartbeat();
     });
-    this.haLink.onConnectionChange(() => this.sendHeartbeat());
+    this.haLink.onConnectionChange(() => {
+      if (!this.haLink?.connected) engine.observePeer(null);
+      this.sendHeartbeat();
+    });
     await this.haLink.start();
     engine.onStateChange(() => this.sendHeartbeat());
     this.heartbeat = this.clock.setInterval(() => this.sendHeartbeat(), config.haLink.heartbeatInterval * 1000);
@@ -112,6 +117,9 @@ export class NodeRuntime {
         return;
       case 'grant':
         engine?.grant(message.until);
+        return;
+      case 'arbiter':
+        engine?.observeArbiter(message.connected);
         return;
       case 'consult': {
         const verdict = engine ? await engine.consultSwitchover(message.proposal) : undefined;

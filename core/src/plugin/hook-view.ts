@@ -23,10 +23,10 @@ export interface AsyncTapView<H> extends SyncTapView<H> {
   tapPromise(options: string | TapOptions, fn: (...args: ArgList<H>) => Promise<Result<H>>): void;
 }
 
-const SYNC_HOOKS = new Set<HookName>(['health', 'logEvent', 'statusReport']);
+const SYNC_HOOKS = new Set<HookName>(['health', 'logEvent', 'statusReport', 'peerState', 'arbiterConnection']);
 
 export type PluginHooks = {
-  readonly [K in HookName]: K extends 'health' | 'logEvent' | 'statusReport'
+  readonly [K in HookName]: K extends 'health' | 'logEvent' | 'statusReport' | 'peerState' | 'arbiterConnection'
     ? SyncTapView<EngineHooks[K]>
     : AsyncTapView<EngineHooks[K]>;
 };

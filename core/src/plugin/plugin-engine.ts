@@ -2,7 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Clock } from '../clock';
 import type { LogEventDefinition } from '../events/catalogue';
 import type { MonitorHandle, MonitorOptions } from '../engine/monitors';
-import type { NodeStatus, Role } from '../engine/types';
+import type { NodeState, NodeStatus, Role } from '../engine/types';
 import type { Logger } from '../logging/logger';
 import type { ServiceToken } from '../tokens';
 import type { SwitchoverResult } from '../management/types';
@@ -47,11 +47,27 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
    */
   requestSwitchover(reason: string): Promise<SwitchoverResult>;
   /**
+   * Gives up the primary role on this node's own authority, without the
+   * arbiter (for split-brain rules such as `control-vip-scripts`): only ever
+   * demotes. Logs 01-10008 with the reason, then runs the `roleChange` taps
+   * (a VIP plugin removes the VIP there). Resolves false if the node was not
+   * primary.
+   */
+  stepDown(reason: string): Promise<boolean>;
+  /**
+   * The other node of the pair: its id, `priority`, and its latest HA-link
+   * heartbeat (`state`, null while the link is down). Null when the node runs
+   * alone (a test harness).
+   */
+  readonly peer: { readonly id: string; readonly priority: number; readonly state: NodeState | null } | null;
+  /** Whether this node's agent reaches its arbiter now (etcd; always true with `embedded`). */
+  readonly arbiter: { readonly connected: boolean };
+  /**
    * The node's address (`nodes[].host`) and its current role, status and
    * term (read-only). `role` is the role the node may act in at this
    * moment: `primary` only while the arbiter's grant holds (a frozen and
    * thawed primary reads `backup` before any timer of its own has run), so
    * read it when answering, not once.
    */
-  readonly node: { readonly host: string; readonly role: Role; readonly status: NodeStatus; readonly term: number };
+  readonly node: { readonly host: string; readonly priority: number; readonly role: Role; readonly status: NodeStatus; readonly term: number };
 }

@@ -26,6 +26,7 @@ export function createPluginFacade(
     nodeOptions,
     dataDir: path.join(engine.dataDir, plugin.name),
     requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
+    stepDown: (reason: string) => engine.yieldPrimary(reason, `${engine.nodeId}/${plugin.name}`),
     hooks: createHookView(engine.hooks, { plugin: plugin.name, clock: engine.clock, lifecycleTimeout }),
     clock: engine.clock,
     logger: engine.logger.child({ plugin: plugin.name }),
@@ -38,8 +39,23 @@ export function createPluginFacade(
     }),
     services: createServiceRegistry(engine.container, plugin.name),
     container: engine.container,
+    peer: engine.peer
+      ? Object.freeze({
+          id: engine.peer.id,
+          priority: engine.peer.priority,
+          get state() {
+            return engine.peerState;
+          },
+        })
+      : null,
+    arbiter: Object.freeze({
+      get connected() {
+        return engine.arbiterConnected;
+      },
+    }),
     node: Object.freeze({
       host: engine.host,
+      priority: engine.priority,
       // The role this node may act in now: primary only while the arbiter's grant holds.
       get role() {
         return engine.serving ? 'primary' : 'backup';

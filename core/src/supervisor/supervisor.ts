@@ -48,6 +48,8 @@ interface NodeSlot {
   restarts: number;
   state: NodeState | null;
   restartTimer: TimerHandle | null;
+  /** What the node was last told of the arbiter's reachability (null: nothing yet in this process). */
+  arbiterSent: boolean | null;
 }
 
 /** Milliseconds the supervisor waits for a node to answer a consult or status request. */
@@ -123,6 +125,7 @@ export class Supervisor implements SupervisorControl {
         restarts: 0,
         state: null,
         restartTimer: null,
+        arbiterSent: null,
         process: new NodeProcess(
           node.id,
           {
@@ -320,9 +323,18 @@ export class Supervisor implements SupervisorControl {
       runtimeDir: this.stateDir,
       secret: this.secret,
     });
+    slot.arbiterSent = null;
     this.arbiter.nodeSpawned(slot.id);
     this.emit(CoreEvent.ProcessSpawned, { node: slot.id, pid });
     this.publishNodes();
+  }
+
+  /** Tells a node whether its agent reaches the arbiter, when that changed (checked at each of its heartbeats). */
+  private tellArbiterConnection(slot: NodeSlot): void {
+    const connected = this.arbiter.connected;
+    if (slot.arbiterSent === connected) return;
+    slot.arbiterSent = connected;
+    slot.process.send({ t: 'arbiter', connected });
   }
 
   private onNodeMessage(slot: NodeSlot, message: NodeMessage): void {
@@ -330,6 +342,7 @@ export class Supervisor implements SupervisorControl {
       case 'hb':
         slot.state = message.state;
         this.arbiter.heartbeat(slot.id, message.state, message.link);
+        this.tellArbiterConnection(slot);
         this.publishNodes();
         return;
       case 'event':

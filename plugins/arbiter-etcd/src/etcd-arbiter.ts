@@ -11,7 +11,7 @@ import {
 import { EtcdElection } from './election';
 import type { EtcdElectionOptions } from './election-options';
 import { currentTerm, waitForLeader, type ElectionPort } from './election-port';
-import { EtcdArbiterEvent } from './events';
+import { ETCD_LOSS_POLICY, EtcdArbiterEvent } from './events';
 import { grantDeadline } from './grant';
 import { LocalNode } from './local-node';
 import { NodePublisher } from './node-publisher';
@@ -96,7 +96,7 @@ export class EtcdArbiter implements Arbiter {
       peerId: peer.id,
       switchoverLocally: (reason, by) => this.requestSwitchover(reason, by),
     });
-    this.reachability = new ReachabilityReport(context.clock, context.port, options.endpoints, options.requestTimeout);
+    this.reachability = new ReachabilityReport(context.clock, context.port, options.endpoints, options.requestTimeout, ETCD_LOSS_POLICY[options.onEtcdLoss]);
     this.publisher = new NodePublisher(this.election);
   }
 
@@ -218,7 +218,10 @@ export class EtcdArbiter implements Arbiter {
       // The grant goes first, so the node never holds a primary order without a live deadline;
       // and no order at all while the deadline is past (the node stepped down by itself).
       const until = this.sendGrant(now);
-      if (until > now && (state.role !== 'primary' || state.term !== leader.term)) this.local.order('primary', leader.term, 'elected through etcd');
+      // While etcd is away the leader key seen is only the last known one: a node that left the primary
+      // role meanwhile (grant lapsed, stepped down on its own) is not made primary again until etcd answers.
+      const mayOrder = this.election.connected || (state.role === 'primary' && state.term === leader.term);
+      if (mayOrder && until > now && (state.role !== 'primary' || state.term !== leader.term)) this.local.order('primary', leader.term, 'elected through etcd');
       this.considerHealthSwitchover(now);
       return;
     }
@@ -338,7 +341,10 @@ export class EtcdArbiter implements Arbiter {
   }
 
   private sendGrant(now: number): number {
-    const until = grantDeadline({
+    // keep-serving: while etcd is away, a node that is primary keeps serving, one grant window at a time
+    // (so a frozen node still stops soon). Never a reason to make a backup primary again.
+    const keepServing = this.options.onEtcdLoss === 'keep-serving' && !this.election.connected && this.local.state?.role === 'primary';
+    const until = keepServing ? now + this.options.grantWindow * 1000 : grantDeadline({
       now,
       leaseTtlMs: this.options.leaseTtl * 1000,
       marginMs: this.options.failsafeMargin * 1000,

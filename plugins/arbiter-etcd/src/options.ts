@@ -39,6 +39,17 @@ export const etcdArbiterOptionsSchema = z.strictObject({
   grantWindow: seconds('arbiter.grantWindow').default(0.5),
   /** Seconds without a heartbeat from its node before the agent treats it as frozen. */
   nodeTimeout: seconds('arbiter.nodeTimeout').default(1),
+  /**
+   * What a primary does while its agent cannot reach etcd. `failsafe`: it
+   * serves on only while its peer confirms it over the HA link, and stops
+   * before its lease could expire — two primaries never serve at once.
+   * `keep-serving` (the classic behaviour): it serves on through any etcd
+   * outage, peer or no peer; a partition can then leave two primaries, which
+   * `control-vip-scripts` resolves when the HA link returns.
+   */
+  onEtcdLoss: z
+    .enum(['failsafe', 'keep-serving'], { error: 'arbiter.onEtcdLoss is "failsafe" (the default) or "keep-serving"' })
+    .default('failsafe'),
 });
 
 export type EtcdArbiterOptionsInput = z.input<typeof etcdArbiterOptionsSchema>;

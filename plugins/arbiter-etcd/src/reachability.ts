@@ -17,6 +17,8 @@ export class ReachabilityReport {
     private readonly endpoints: readonly string[],
     /** The etcd request timeout, in seconds. */
     private readonly requestTimeout: number,
+    /** What the primary does meanwhile, as 01-30001 says it. */
+    private readonly policy: string,
   ) {}
 
   /** The agent starts: an outage is counted from no earlier than now. */
@@ -37,7 +39,7 @@ export class ReachabilityReport {
     this.unreachableSince ??= Math.max(now, this.startedAt);
     if (!this.reportedUnreachable && now - this.unreachableSince >= Math.max(1000, this.requestTimeout * 2000)) {
       this.reportedUnreachable = true;
-      this.port.emit(EtcdArbiterEvent.Unreachable, { endpoints: this.endpoints.join(',') });
+      this.port.emit(EtcdArbiterEvent.Unreachable, { endpoints: this.endpoints.join(','), policy: this.policy });
     }
   }
 }

@@ -63,6 +63,7 @@ describe('arbiter kind etcd in a config on two hosts', () => {
       failsafeMargin: 0.5,
       grantWindow: 0.5,
       nodeTimeout: 1,
+      onEtcdLoss: 'failsafe',
     });
   });
 

@@ -315,6 +315,37 @@ describe('EtcdArbiter: etcd and the HA link', () => {
   });
 });
 
+describe('EtcdArbiter: onEtcdLoss keep-serving', () => {
+  it('cut off from etcd and its peer, the primary keeps serving (grant renewed a window at a time); the peer is elected too: two primaries', async () => {
+    pair = new ArbiterPair({ onEtcdLoss: 'keep-serving' });
+    const { a, b } = await pair.established();
+    pair.linkUp = false;
+    pair.etcd.cut('sip-a');
+    const cutAt = pair.clock.monotonic();
+    await pair.clock.advance(5000);
+    // failsafe would have stopped it at confirmedAt + leaseTtl − failsafeMargin; keep-serving renews
+    expect(pair.lastDeadline('sip-a')).toBeGreaterThan(pair.clock.monotonic());
+    expect(pair.lastDeadline('sip-a')).toBeLessThanOrEqual(pair.clock.monotonic() + 500);
+    expect(a.state.role).toBe('primary');
+    expect(pair.orders('sip-a', 'backup', cutAt)).toEqual([]);
+    expect(b.state.role).toBe('primary'); // elected through etcd once sip-a's lease expired
+    expect(pair.emitted('sip-a', EtcdArbiterEvent.Unreachable)[0]?.fields.policy).toContain('keeps serving');
+  });
+
+  it('a node that gave up the primary role on its own while etcd is away is not made primary again by its agent', async () => {
+    pair = new ArbiterPair({ onEtcdLoss: 'keep-serving' });
+    const { a } = await pair.established();
+    pair.linkUp = false;
+    pair.etcd.cut('sip-a');
+    await pair.clock.advance(1000);
+    const yieldedAt = pair.clock.monotonic();
+    a.state = { ...a.state, role: 'backup' }; // control-vip-scripts stepped it down on the node
+    await pair.clock.advance(3000);
+    expect(pair.orders('sip-a', 'primary', yieldedAt)).toEqual([]);
+    expect(a.state.role).toBe('backup');
+  });
+});
+
 describe('EtcdArbiter: manual switchover', () => {
   it('on the primary\'s agent, vetoed: { ok: false, reason: "vetoed: …" } and nothing moves', async () => {
     pair = new ArbiterPair();

@@ -210,6 +210,12 @@ export class LinkConnection {
         code,
         reason: `the peer refused our authentication: ${reason}`,
       });
+    } else {
+      this.ctx.report(this.source, CoreEvent.HaLinkPeerDropped, {
+        remote: this.remote,
+        code: 'SWY_ERR_HALINK_PROTOCOL',
+        reason: `the peer refused the connection (${code}): ${reason}`,
+      });
     }
     this.finish(`refused by the peer (${code}): ${reason}`);
   }

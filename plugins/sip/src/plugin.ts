@@ -1,5 +1,6 @@
 import { CoreTokens, definePlugin, HookStage, type HaChannels } from '@switchyard/sdk';
 import { SIP_EVENTS } from './events';
+import { sipExposureWarnings } from './exposure-check';
 import { sipNodeSchema, sipOptionsSchema } from './options';
 import { SipTokens } from './sip-api';
 import { SipService } from './sip-service';
@@ -38,6 +39,9 @@ export const sipPlugin = definePlugin({
       }
       return issues;
     },
+    // `switchyard validate` warnings (not errors): SIP reachable from other hosts without sip-digest-auth.
+    // Spread, not written inline, until core's PluginNodeOptions declares `warn` (see exposure-check.ts).
+    ...{ warn: sipExposureWarnings },
   },
   apply(engine) {
     const channels = engine.services.resolve<HaChannels>(CoreTokens.HaChannels);

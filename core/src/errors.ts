@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   SWY_ERR_PLUGIN_HOOK_FAILED: 'A plugin threw inside a hook; see the cause and report it to the plugin author.',
   SWY_ERR_PLUGIN_TIMEOUT: 'A plugin did not finish a lifecycle hook in time; see which plugin and hook.',
   SWY_ERR_SERVICE_NOT_REGISTERED: 'Register the service token before resolving it, or declare it in `requires`.',
+  SWY_ERR_SERVICE_TAKEN:
+    'Another plugin (or core) owns that service token; create a token of your own with createToken(), or resolve the existing service instead of replacing it.',
   SWY_ERR_ENGINE_STATE: 'The engine was used in the wrong lifecycle phase (e.g. a plugin added after start).',
   SWY_ERR_STATUS_TRANSITION: 'Illegal node status transition; this is a bug in the caller.',
   SWY_ERR_ROLE_STALE_TERM: 'A role order from an older term was refused; the arbiter has moved on.',
@@ -37,6 +39,10 @@ export const ERROR_CODES = {
   SWY_ERR_MGMT_METHOD_NOT_ALLOWED: 'Use the HTTP method named in the Allow header.',
   SWY_ERR_MGMT_BODY_TOO_LARGE: 'Management API request bodies are limited to 64 KiB; send a shorter body.',
   SWY_ERR_MGMT_BAD_REQUEST: 'Send a JSON object body with the fields the message names (e.g. {"reason": "..."}).',
+  SWY_ERR_MGMT_TLS_REQUIRED:
+    'A management API on a non-loopback address needs TLS: set management.tls { cert, key } (PEM files), or set management.host to 127.0.0.1.',
+  SWY_ERR_MGMT_TLS:
+    'The management TLS files (management.tls.cert/key/ca) could not be read or used, or the server certificate is not the trusted one; check the paths, the PEM contents and management.tls.ca.',
   SWY_ERR_MGMT_INTERNAL: "The supervisor failed while answering; see the supervisor's log and the cause.",
   SWY_ERR_SWITCHOVER_REFUSED: 'The switchover was refused; the message says why (no healthy backup, or a veto).',
   SWY_ERR_ALARM_NOT_FOUND: 'No active alarm has that id; `switchyard alarms list` shows the active ones (ids are <condition>@<node>).',

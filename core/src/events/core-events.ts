@@ -1,4 +1,5 @@
 import type { LogEventDefinition } from './catalogue';
+import { LOG_SUPPRESSED_EVENT } from '../logging/log-events';
 
 /**
  * Core's log events. Ids in `01-1xxxx` belong to core; first-party SIP plugins
@@ -47,6 +48,7 @@ export const CoreEvent = {
   AlarmReactionTimedOut: '01-10076',
   AlarmStoreFailed: '01-10077',
   AlarmsRestored: '01-10078',
+  LogSuppressed: '01-10080',
 } as const;
 
 export const CORE_EVENTS: readonly LogEventDefinition[] = [
@@ -104,6 +106,8 @@ export const CORE_EVENTS: readonly LogEventDefinition[] = [
   },
   { id: CoreEvent.AlarmStoreFailed, level: 'error', message: 'Alarm state file {file}: {error}' },
   { id: CoreEvent.AlarmsRestored, level: 'info', message: 'Alarms restored from {file}: {active} active, {cleared} recently cleared' },
+  // Written by the log sink itself when the rate limit held lines back (logging/log-events.ts).
+  { ...LOG_SUPPRESSED_EVENT, id: CoreEvent.LogSuppressed },
 ];
 
 /** The raise event of an alarm of this severity: critical and major → error, minor → warn, info → info. */

@@ -29,6 +29,9 @@ export default defineConfig({
     'sip-nic-monitoring': true,
     // Classic sip-iptakeover-monitoring: the primary holds the virtual IP and answers from it.
     'sip-iptakeover-monitoring': { vip: '198.51.100.100/24' },
+    // Classic control-vip-scripts: with etcd unreachable and both nodes primary, exactly one yields
+    // (a backstop under the default arbiter.onEtcdLoss 'failsafe'; it matters with 'keep-serving').
+    'control-vip-scripts': true,
     'alarm-reactions': true,
   },
   alarms: {
@@ -38,6 +41,7 @@ export default defineConfig({
       { id: 'sip-nic-down', detect: ['00-52027'], cancel: ['00-52028'], severity: 'critical', reactions: ['log-it'] },
       { id: 'vip-failure', detect: ['00-52029'], cancel: ['00-52030'], severity: 'major', reactions: ['log-it'] },
       { id: 'control-nic-down', detect: ['01-40001'], cancel: ['01-40002'], severity: 'critical', reactions: ['log-it'] },
+      { id: 'split-brain-ended', detect: ['01-50001'], severity: 'major', clearAfter: 3600, reactions: ['log-it'] },
     ],
     reactions: { 'log-it': { kind: 'log', note: 'see the README section on two hosts' } },
   },

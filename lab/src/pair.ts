@@ -153,6 +153,29 @@ export class LabPair {
     return readNodeLog(path.join(runtimeDir, node), node);
   }
 
+  /** Waits for a line with `eventId` in `node`'s log after line `from`, and returns it. */
+  logged(node: NodeId, from: number, eventId: string, timeoutMs = 15_000): Promise<LogLine> {
+    return waitFor(() => this.nodeLog(node).slice(from).find((l) => l.eventId === eventId), timeoutMs, `${eventId} in the log of ${node}`);
+  }
+
+  /** Whether `address` is on interface `dev` of `node`'s host, read inside the host's namespace. */
+  async holdsAddress(node: NodeId, address: string, dev = 'sip0'): Promise<boolean> {
+    const r = await this.lab.run(NODES[node], ['ip', '-json', 'addr', 'show', 'dev', dev]);
+    if (r.code !== 0) throw new Error(`ip addr show dev ${dev} on ${NODES[node]} failed: ${r.stderr}`);
+    const links = JSON.parse(r.stdout) as { addr_info: { local: string }[] }[];
+    return links.some((l) => l.addr_info.some((a) => a.local === address));
+  }
+
+  /** Waits until `address` is on `node`'s host and not on the other's. */
+  addressOnlyOn(node: NodeId, address: string, timeoutMs = 15_000, dev = 'sip0'): Promise<true> {
+    const other: NodeId = node === 'sip-a' ? 'sip-b' : 'sip-a';
+    return waitFor(
+      async () => ((await this.holdsAddress(node, address, dev)) && !(await this.holdsAddress(other, address, dev)) ? true : undefined),
+      timeoutMs,
+      `${address} on ${NODES[node]} only`,
+    );
+  }
+
   /** SIPp's error log of a scenario, for a failing test's message. */
   sippErrors(scenario: string): string {
     const file = path.join(this.dir, `${scenario}.errors.log`);

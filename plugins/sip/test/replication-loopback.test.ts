@@ -10,6 +10,7 @@ type Node = 'a' | 'b';
 interface PairOptions {
   mode?: ReplicationMode;
   syncTimeout?: number;
+  onTimeout?: 'async' | 'reject';
   retain?: number;
   maxFrameBytes?: number;
   /** Content of a's store before replication starts (as loaded from its journal). */
@@ -50,6 +51,7 @@ function setup(options: PairOptions = {}) {
       clock,
       mode: options.mode ?? 'async',
       syncTimeout: options.syncTimeout ?? 0.5,
+      ...(options.onTimeout === undefined ? {} : { onTimeout: options.onTimeout }),
       role: () => roles[node],
       term: () => terms[node],
       node,
@@ -270,6 +272,77 @@ describe('BindingReplicator over a loopback HA link', () => {
     await clock.advance(1000);
     expect(contents(b.store)).toEqual(contents(a.store));
     expect(b.replicator.status().inSync).toBe(true);
+  });
+
+  it('sync mode, onTimeout reject: a change the backup did not acknowledge in time resolves rejected, never acked', async () => {
+    const { clock, a, b, ca, upsert, of } = setup({ mode: 'sync', syncTimeout: 0.5, onTimeout: 'reject' });
+    expect(await a.replicator.replicate(upsert(a, 1))).toBe('acked');
+
+    ca.disconnect();
+    let outcome: string | undefined;
+    void a.replicator.replicate(upsert(a, 2)).then((o) => (outcome = o));
+    await clock.advance(499);
+    expect(outcome).toBeUndefined();
+    await clock.advance(1);
+    expect(outcome).toBe('rejected');
+    // while the backup is away, each change is refused at once rather than waiting out the timeout
+    expect(await a.replicator.replicate(upsert(a, 3))).toBe('rejected');
+    // the log says REGISTERs are refused, not answered without waiting
+    expect(of('a', EVENTS.syncFallback)).toEqual([]);
+    expect(of('a', EVENTS.outOfSync).map((e) => e.fields.reason)).toEqual([
+      'the backup has not acknowledged 1 change within 0.5s; REGISTERs that change bindings are answered 500 (Retry-After) until it does',
+    ]);
+
+    // the refused changes stay on the primary and still reach the backup; then changes are acknowledged again
+    ca.connect();
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(await a.replicator.replicate(upsert(a, 4))).toBe('acked');
+  });
+
+  it('sync mode, onTimeout reject: a change still waiting when the primary is demoted resolves rejected', async () => {
+    const { a, ca, roles, upsert } = setup({ mode: 'sync', onTimeout: 'reject' });
+    ca.disconnect();
+    const waiting = a.replicator.replicate(upsert(a, 1));
+    roles.a = 'backup';
+    a.replicator.roleChanged();
+    expect(await waiting).toBe('rejected');
+  });
+
+  it('a demoted primary whose resync request was replaced by a snapshot of its stream still gets the new primary’s content', async () => {
+    // Few retained messages: at the reconnect, b catches up with a's stream by snapshot, and a's resync is not replayed.
+    const { clock, a, b, ca, roles, terms, upsert } = setup({ retain: 2 });
+    ca.disconnect();
+    upsert(a, 1);
+    upsert(a, 2); // never acknowledged: a must not keep them as backup
+    roles.a = 'backup';
+    roles.b = 'primary';
+    terms.a = terms.b = 2;
+    a.replicator.roleChanged();
+    b.replicator.roleChanged();
+    ca.connect();
+    await clock.advance(100);
+    expect(a.store.count).toBe(0);
+    expect(contents(a.store)).toEqual(contents(b.store));
+    expect(a.replicator.status()).toMatchObject({ role: 'backup', inSync: true });
+    expect(b.replicator.status()).toMatchObject({ role: 'primary', inSync: true, lag: 0 });
+  });
+
+  it('an old primary that ignored the new primary’s changes (its order came late) takes the new primary’s content when demoted', async () => {
+    const { clock, a, b, roles, terms, upsert } = setup();
+    await clock.advance(50);
+    roles.b = 'primary'; // b promoted at term 2; a has not heard yet and still acts as primary
+    terms.b = 2;
+    upsert(b, 1); // a ignores it: it is primary
+    expect(a.store.count).toBe(0);
+    roles.a = 'backup';
+    terms.a = 2;
+    a.replicator.roleChanged();
+    await clock.advance(100);
+    expect(contents(a.store)).toEqual(contents(b.store));
+    expect(a.store.count).toBe(1);
+    expect(b.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(a.replicator.status()).toMatchObject({ role: 'backup', inSync: true });
   });
 
   it('stop() detaches from the store and the channel', () => {

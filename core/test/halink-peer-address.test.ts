@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../src/clock';
 import { CoreEvent } from '../src/events/core-events';
 import { TEST_SECRET, freePort, handshakenClient, rawClient, testNode, waitForClose } from './halink-support';
 
@@ -76,5 +77,56 @@ describe('HA link: only the peer’s configured address may connect', () => {
     await vi.waitFor(() => expect(a.link.connected && b.link.connected).toBe(true), SLOW);
     expect(b.log.of(CoreEvent.HaLinkPeerDropped)).toEqual([]);
     expect(b.log.of(CoreEvent.HaLinkUp)).toEqual([{ peer: 'node-a', direction: 'accepted' }]);
+  });
+});
+
+describe('HA link: a peer configured by name', () => {
+  const PEER_NAME = 'node-a.pair.test';
+
+  /** node-b with its peer configured as PEER_NAME, looked up in-process by `lookup` (no query leaves the host). */
+  async function namedAcceptor(lookup: (host: string) => Promise<string[]>, clock = new ManualClock()) {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const b = testNode('node-b', portB, { id: 'node-a', port: portA }, {
+      clock,
+      listen: { host: HOST_B, port: portB },
+      peer: { id: 'node-a', host: PEER_NAME, port: portA },
+      refusalLogInterval: 0,
+      lookup,
+    });
+    await b.link.start();
+    return { b, portB, clock };
+  }
+
+  it('accepts only the addresses the name resolves to', async () => {
+    const looked: string[] = [];
+    const { b, portB } = await namedAcceptor(async (host) => {
+      looked.push(host);
+      return [HOST_A];
+    });
+    const stranger = await rawClient(portB, { host: HOST_B, from: '127.0.0.3' });
+    await waitForClose(stranger);
+    expect(b.log.of(CoreEvent.HaLinkPeerDropped).map((f) => f.reason)).toEqual([`only the peer's configured address ${PEER_NAME} (${HOST_A}) may connect`]);
+    await handshakenClient(portB, identityA, { host: HOST_B, from: HOST_A });
+    await vi.waitFor(() => expect(b.link.connected).toBe(true), SLOW);
+    expect(looked).toEqual([PEER_NAME]);
+  });
+
+  it('accepts nobody while the name does not resolve, and looks it up again at most every 30 s', async () => {
+    let answer: string[] | undefined;
+    let lookups = 0;
+    const { b, portB, clock } = await namedAcceptor(async () => {
+      lookups++;
+      if (!answer) throw new Error(`getaddrinfo ENOTFOUND ${PEER_NAME}`);
+      return answer;
+    });
+    await expect(handshakenClient(portB, identityA, { host: HOST_B, from: HOST_A })).rejects.toThrow(/closed during the handshake/);
+    expect(b.log.of(CoreEvent.HaLinkPeerDropped).at(-1)!.reason).toMatch(/the lookup failed: getaddrinfo ENOTFOUND/);
+    answer = [HOST_A]; // the name is fixed in DNS
+    for (let i = 0; i < 5; i++) await waitForClose(await rawClient(portB, { host: HOST_B, from: HOST_A }));
+    expect(lookups).toBe(1);
+    await clock.advance(30_000);
+    await handshakenClient(portB, identityA, { host: HOST_B, from: HOST_A });
+    await vi.waitFor(() => expect(b.link.connected).toBe(true), SLOW);
+    expect(lookups).toBe(2);
   });
 });

@@ -14,6 +14,14 @@ const PEER_HOST = '127.0.0.2';
 const NODE_B_HOST = '127.0.0.1';
 const HOSTILE = '127.0.0.9';
 const FLOOD = 20;
+/**
+ * A peer configured by a name that also resolves to the hostile addresses
+ * (a shared or NATed address, a compromised resolver): the address check
+ * lets them through, so the caps alone must hold. Looked up in-process: no
+ * query leaves the host.
+ */
+const PEER_NAME = 'node-a.pair.test';
+const resolvesTo = (addresses: string[]) => async (): Promise<string[]> => addresses;
 
 /**
  * node-b accepts, node-a dials from PEER_HOST. The handshake deadline is
@@ -59,8 +67,7 @@ async function expectRealPeerServed(a: ReturnType<typeof testNode>, b: ReturnTyp
 
 describe('HA link: pending handshakes capped per address', () => {
   it('a flood from one host holds at most 2 slots, logs one line, and the real peer still gets in', async () => {
-    // The peer configured by name: no address check, so the caps alone must hold.
-    const { a, b, portB } = await pair('node-a.example.invalid');
+    const { a, b, portB } = await pair(PEER_NAME, { lookup: resolvesTo([PEER_HOST, HOSTILE]) });
     const hostile = await flood(portB, HOSTILE, FLOOD);
     await vi.waitFor(() => expect(stillOpen(hostile)).toBe(2), SLOW);
     expect(hostile.slice(-2).every((s) => !s.destroyed)).toBe(true); // the newest stay, the oldest made room
@@ -79,8 +86,8 @@ describe('HA link: pending handshakes capped per address', () => {
   });
 
   it('many hosts together hold at most 8 slots, and the real peer still gets in', async () => {
-    const { a, b, portB } = await pair('node-a.example.invalid');
     const hosts = ['127.0.0.9', '127.0.0.10', '127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14'];
+    const { a, b, portB } = await pair(PEER_NAME, { lookup: resolvesTo([PEER_HOST, ...hosts]) });
     const hostile = (await Promise.all(hosts.map((host) => flood(portB, host, 3)))).flat();
     await vi.waitFor(() => expect(stillOpen(hostile)).toBe(8), SLOW);
     await expectRealPeerServed(a, b);

@@ -10,6 +10,7 @@ import { ChannelRouter } from './channel-router';
 import { LinkConnection, type ConnectionContext, type ConnectionHandlers } from './connection';
 import type { Frame } from './frame';
 import { FrameType, peerValue, protocolError, readHeartbeat, type HeartbeatState } from './protocol';
+import { PeerAddressCheck, dialFrom, plainAddress, type HostLookup } from './peer-address';
 import { RefusalLog } from './refusal-log';
 import { escapePeerText } from '../text/escape-peer-text';
 
@@ -44,39 +45,8 @@ export interface HaLinkOptions {
   emit(eventId: string, fields: Record<string, unknown>): void;
   /** What our heartbeats carry. */
   localState(): NodeState;
-}
-
-/** An address as the kernel reports it: IPv4-mapped IPv6 unwrapped, `localhost` as 127.0.0.1. */
-function plainAddress(address: string): string {
-  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (a === 'localhost') return '127.0.0.1';
-  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
-}
-
-/**
- * Whether a connection comes from the peer's configured address. A peer
- * configured by name (not an address) cannot be checked here and passes;
- * the HMAC handshake still authenticates it.
- */
-function fromPeerAddress(remote: string | undefined, peerHost: string): boolean {
-  const peer = plainAddress(peerHost);
-  if (net.isIP(peer) === 0) return true;
-  return remote !== undefined && plainAddress(remote) === peer;
-}
-
-/**
- * Where the dialer calls from: its own configured address, so the peer's
- * check ({@link fromPeerAddress}) sees that address whatever source the
- * kernel would pick (another address of a host with several, or 127.0.0.1
- * for a pair on 127.0.0.1 and 127.0.0.2). Not for a wildcard or a name, nor
- * when the peer's address is of the other family.
- */
-function dialFrom(listenHost: string, peerHost: string): { localAddress: string; family: number } | undefined {
-  const local = plainAddress(listenHost);
-  const family = net.isIP(local);
-  if (family === 0 || local === '0.0.0.0' || local === '::') return undefined;
-  const peerFamily = net.isIP(plainAddress(peerHost));
-  return peerFamily === 0 || peerFamily === family ? { localAddress: local, family } : undefined;
+  /** Resolves a peer configured by name, for the address check; default: the system resolver. */
+  lookup?: HostLookup;
 }
 
 /** Unauthenticated connections held at once; a new one makes room by dropping the oldest. */
@@ -105,6 +75,8 @@ export class HaLink implements HaChannels {
   private readonly handlers: ConnectionHandlers;
   private readonly router: ChannelRouter;
   private readonly refusals: RefusalLog;
+  private readonly peerAddress: PeerAddressCheck;
+  private waitingForLookup = 0;
   private readonly maxPending: number;
   private readonly maxPendingPerAddress: number;
   private readonly backoff = new Backoff(100, 5000);
@@ -134,6 +106,7 @@ export class HaLink implements HaChannels {
       report: (source, id, fields) => this.refusals.report(source, { id, fields }),
       heartbeat: () => this.heartbeat(),
     };
+    this.peerAddress = new PeerAddressCheck(options.peer.host, options.clock, options.lookup);
     this.maxPending = Math.max(1, options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES);
     this.maxPendingPerAddress = Math.max(1, options.maxPendingPerAddress ?? DEFAULT_MAX_PENDING_PER_ADDRESS);
     this.refusals = new RefusalLog({
@@ -249,15 +222,33 @@ export class HaLink implements HaChannels {
     }
     this.inboundSockets.add(socket);
     socket.once('close', () => this.inboundSockets.delete(socket));
+    const allowed = this.peerAddress.allows(socket.remoteAddress);
+    if (typeof allowed === 'boolean') {
+      this.admit(socket, allowed);
+    } else if (this.waitingForLookup >= this.maxPending) {
+      this.admit(socket, false); // no more sockets parked on a slow name lookup than there are handshake slots
+    } else {
+      this.waitingForLookup++;
+      void allowed.then((ok) => {
+        this.waitingForLookup--;
+        this.admit(socket, ok);
+      });
+    }
+  }
+
+  private admit(socket: net.Socket, fromPeer: boolean): void {
+    if (socket.destroyed) return; // gone while the peer's name was looked up
     const source = plainAddress(socket.remoteAddress ?? 'unknown');
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const refusal = !fromPeerAddress(socket.remoteAddress, this.options.peer.host)
-      ? `only the peer's configured address ${this.options.peer.host} may connect`
-      : this.dialer
-        ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
-        : this.active
-          ? 'an authenticated HA-link connection is already up'
-          : undefined;
+    const refusal = !this.started
+      ? 'this node is stopping'
+      : !fromPeer
+        ? `only the peer's configured address ${this.peerAddress.describe()} may connect`
+        : this.dialer
+          ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
+          : this.active
+            ? 'an authenticated HA-link connection is already up'
+            : undefined;
     if (refusal) {
       this.refusals.report(source, { id: CoreEvent.HaLinkPeerDropped, fields: { remote, code: 'SWY_ERR_HALINK_PROTOCOL', reason: refusal } });
       socket.destroy();

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { SystemClock, type Clock } from '../clock';
-import { SwitchyardError, describeError } from '../errors';
+import { SwitchyardError, describeError, isSwitchyardError } from '../errors';
 import { LogEventCatalogue, type LogEventRecord } from '../events/catalogue';
 import { CORE_EVENTS, CoreEvent } from '../events/core-events';
 import { silentLogger, type Logger } from '../logging/logger';
@@ -15,6 +15,7 @@ import { tokenName } from '../tokens';
 import { createEngineHooks, type EngineHooks, type HookName } from './hooks';
 import { MonitorRegistry } from './monitors';
 import { PrimaryGrant } from './primary-grant';
+import { ServiceOwners } from '../plugin/service-registry';
 import { StatusMachine } from './status-machine';
 import type { SwitchoverResult } from '../management/types';
 import type { Alarm, HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
@@ -65,6 +66,8 @@ export class Engine {
   readonly host: string;
   readonly priority: number;
   readonly peer: { readonly id: string; readonly priority: number } | null;
+  /** Who registered which service token: plugins go through it; core registers in `container` directly. */
+  readonly services: ServiceOwners;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -104,7 +107,8 @@ export class Engine {
     });
     this.container.register(CoreTokens.Clock, { useValue: this.clock });
     this.container.register(CoreTokens.Catalogue, { useValue: this.catalogue });
-    this.container.register(CoreTokens.Engine, { useValue: this });
+    // Not the engine itself: whoever resolves it could give this node any role without the arbiter.
+    this.services = new ServiceOwners(this.container);
   }
 
   get role(): Role {
@@ -174,6 +178,8 @@ export class Engine {
       try {
         await plugin.apply(createPluginFacade(this, plugin, options, nodeOptions, this.lifecycleTimeout));
       } catch (error) {
+        // A refused registration already names both plugins; its own code says what to do.
+        if (isSwitchyardError(error, 'SWY_ERR_SERVICE_TAKEN')) throw error;
         throw hookError(plugin.name, 'apply', error);
       }
       this.emit(CoreEvent.PluginLoaded, { plugin: plugin.name, version: plugin.version });
@@ -330,18 +336,29 @@ export class Engine {
       time: this.clock.now(),
       owner: owner ?? def.owner,
     };
+    // The guard stays up until the failure of a tap has been reported: the report is
+    // itself an event, and a tap that always throws would otherwise recurse without end.
+    let failed = false;
+    let failure: unknown;
     if (!this.inLogEvent) {
       this.inLogEvent = true;
       try {
         this.hooks.logEvent.call(record);
       } catch (error) {
-        this.inLogEvent = false;
-        this.reportHookFailure('logEvent', error);
+        failed = true;
+        failure = error;
+      } finally {
+        if (!failed) this.inLogEvent = false;
+      }
+    }
+    this.onEvent?.(record);
+    if (failed) {
+      try {
+        this.reportHookFailure('logEvent', failure);
       } finally {
         this.inLogEvent = false;
       }
     }
-    this.onEvent?.(record);
     return record;
   }
 

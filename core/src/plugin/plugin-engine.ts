@@ -1,4 +1,3 @@
-import type { DependencyContainer } from 'tsyringe';
 import type { Clock } from '../clock';
 import type { LogEventDefinition } from '../events/catalogue';
 import type { MonitorHandle, MonitorOptions } from '../engine/monitors';
@@ -10,6 +9,7 @@ import type { PluginHooks } from './hook-view';
 
 /** Registry of services by token, scoped to one engine. */
 export interface ServiceRegistry {
+  /** Registers this plugin's service; throws SWY_ERR_SERVICE_TAKEN when another plugin (or core) owns the token. */
   register<T>(token: ServiceToken<T>, value: T): void;
   resolve<T>(token: ServiceToken<T>): T;
   has(token: ServiceToken<unknown>): boolean;
@@ -38,9 +38,12 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
   readonly monitors: {
     register(name: string, options?: MonitorOptions): MonitorHandle;
   };
+  /**
+   * Services by token: register this plugin's own (a token another plugin
+   * or core registered is refused with SWY_ERR_SERVICE_TAKEN), resolve
+   * anyone's. The engine and its container are never among them.
+   */
   readonly services: ServiceRegistry;
-  /** The engine's child container, for tsyringe-built classes. */
-  readonly container: DependencyContainer;
   /**
    * Asks the arbiter to make the peer primary (this node must be primary and
    * the peer running). Resolves with the arbiter's answer; never throws.

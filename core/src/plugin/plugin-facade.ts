@@ -4,7 +4,6 @@ import type { LogEventCatalogue } from '../events/catalogue';
 import type { Plugin } from './define';
 import { createHookView } from './hook-view';
 import type { PluginEngine } from './plugin-engine';
-import { createServiceRegistry } from './service-registry';
 
 /**
  * What one plugin sees of its engine: hooks it may tap but not call, its own
@@ -37,8 +36,7 @@ export function createPluginFacade(
     monitors: Object.freeze({
       register: (name: string, opts?: { affectsService?: boolean }) => engine.registerMonitor(plugin.name, name, opts),
     }),
-    services: createServiceRegistry(engine.container, plugin.name),
-    container: engine.container,
+    services: engine.services.registryFor(plugin.name),
     peer: engine.peer
       ? Object.freeze({
           id: engine.peer.id,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../fs/atomic-file';
+import { ensureRuntimeDir } from '../fs/runtime-dir';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SwitchyardError } from '../errors';
@@ -19,12 +20,12 @@ export function tokenFilePath(runtimeDir: string): string {
 /**
  * Writes a fresh random token (32 bytes, base64url) to
  * `<runtimeDir>/management.token`, mode 0600, and returns it. Creates
- * `runtimeDir` (0700) when missing. Readers never see a half-written file.
+ * `runtimeDir` as 0700 when missing, narrows it to 0700 when wider, and
+ * refuses (SWY_ERR_RUNTIME_DIR_UNSAFE, no token written) a runtime folder
+ * owned by another user. Readers never see a half-written file.
  */
 export async function createTokenFile(runtimeDir: string): Promise<string> {
-  const created = await fs.mkdir(runtimeDir, { recursive: true, mode: 0o700 });
-  // mkdir's mode passes through the umask; make the directory we created exactly 0700.
-  if (created !== undefined) await fs.chmod(runtimeDir, 0o700);
+  await ensureRuntimeDir(runtimeDir);
 
   const token = randomBytes(32).toString('base64url');
   const file = tokenFilePath(runtimeDir);

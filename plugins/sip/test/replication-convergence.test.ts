@@ -12,7 +12,7 @@ const other = (n: Node): Node => (n === 'a' ? 'b' : 'a');
  * removals on whichever node believes it is primary; time passing (expiries);
  * switchovers, whose order may reach the old primary late (it then acts as
  * primary in its old term meanwhile) and may or may not be announced with
- * roleChanged(); and the HA link dropping and coming back.
+ * roleChanged(); the HA link dropping and coming back; both nodes restarting.
  */
 type Op =
   | { t: 'register'; on: number; aor: number; contact: number; ttl: number }
@@ -22,7 +22,8 @@ type Op =
   | { t: 'switchover'; late: boolean; announce: boolean }
   | { t: 'demote' }
   | { t: 'drop' }
-  | { t: 'connect' };
+  | { t: 'connect' }
+  | { t: 'restart' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ t: fc.constant('register' as const), on: fc.nat(1), aor: fc.nat(5), contact: fc.nat(2), ttl: fc.integer({ min: 1, max: 30 }) }) },
@@ -33,12 +34,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'demote' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'drop' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'connect' as const }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'restart' as const }) },
 );
 
 const key = (b: Binding) => `${b.aor} ${b.contact} ${b.expiresAt} ${b.cseq} ${b.callId} ${b.updatedAt}`;
 const contents = (store: ContactStore) => store.all().map(key).sort();
 
-/** A pair over the loopback HA link, driven op by op, with the arbiter's view of who is primary. */
 interface Link {
   /** Messages each node retains for a resume (fewer: catch-ups by snapshot). */
   retain: number;
@@ -48,14 +49,12 @@ interface Link {
 
 const linkArb: fc.Arbitrary<Link> = fc.record({ retain: fc.constantFrom(2, 5, 10_000), maxFrameBytes: fc.constantFrom(2048, 1024 * 1024) });
 
+/** A pair over the loopback HA link, driven op by op, with the arbiter's view of who is primary. */
 function pair(mode: ReplicationMode, link: Link) {
   const clock = new ManualClock();
-  const [ca, cb] = LoopbackChannels.pair({ nodeIds: ['a', 'b'], maxFrameBytes: link.maxFrameBytes });
-  ca.disconnect(); // channels open before the link is up, as on a real link
   const roles: Record<Node, 'primary' | 'backup'> = { a: 'primary', b: 'backup' };
   const terms: Record<Node, number> = { a: 1, b: 1 };
-  const make = (node: Node, channels: LoopbackChannels) => {
-    const store = new ContactStore(clock);
+  const make = (node: Node, channels: LoopbackChannels, store = new ContactStore(clock)) => {
     const replicator = new BindingReplicator({
       channels,
       store,
@@ -74,8 +73,15 @@ function pair(mode: ReplicationMode, link: Link) {
     });
     return { store, replicator };
   };
-  const nodes = { a: make('a', ca), b: make('b', cb) };
-  ca.connect();
+  /** Both nodes (re)started: new streams over a new link; each keeps its bindings, as its journal would. */
+  const start = (kept?: Record<Node, ContactStore>) => {
+    const [ca, cb] = LoopbackChannels.pair({ nodeIds: ['a', 'b'], maxFrameBytes: link.maxFrameBytes });
+    ca.disconnect(); // channels open before the link is up, as on a real link
+    const started = { a: make('a', ca, kept?.a), b: make('b', cb, kept?.b) };
+    ca.connect();
+    return { link: ca, nodes: started };
+  };
+  let { link: ca, nodes } = start();
   let primary: Node = 'a'; // the arbiter's choice
   let term = 1;
   let pendingDemote: Node | undefined;
@@ -135,6 +141,14 @@ function pair(mode: ReplicationMode, link: Link) {
       case 'connect':
         ca.connect();
         return;
+      case 'restart': {
+        // Both processes restart (the arbiter keeps its decision and term); a late order is delivered at start-up.
+        demote();
+        nodes.a.replicator.stop();
+        nodes.b.replicator.stop();
+        ({ link: ca, nodes } = start({ a: nodes.a.store, b: nodes.b.store }));
+        return;
+      }
     }
     // As the registrar does: wait for the outcome (not awaited here: the clock drives it).
     if (change && on) void nodes[on].replicator.replicate(change);
@@ -149,9 +163,18 @@ function pair(mode: ReplicationMode, link: Link) {
     for (let i = 0; i < 5; i++) await clock.advance(500);
   }
 
-  return { clock, nodes, roles, run, quiesce, get primary() {
-    return primary;
-  } };
+  return {
+    clock,
+    roles,
+    run,
+    quiesce,
+    get nodes() {
+      return nodes;
+    },
+    get primary() {
+      return primary;
+    },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../management/address';
 
 /**
  * The shape of a Switchyard config. Durations are seconds (fractions
@@ -35,11 +36,37 @@ export const arbiterSchema = z.looseObject({
     .min(1, 'arbiter.kind names the arbiter: "embedded" (one host, the default) or "etcd" (two hosts)'),
 });
 
-export const managementSchema = z.strictObject({
-  /** Default: 127.0.0.1 for a pair on one host; each node's own `host` for a pair on two hosts. */
-  host: host.optional(),
-  port: port.default(7460),
+const pemFile = (what: string) => z.string({ error: `${what} is the path of a PEM file` }).min(1, `${what} is the path of a PEM file`);
+
+/**
+ * `management.tls`: the API serves HTTPS with this certificate and key
+ * (PEM files, paths relative to the config file). The CLI trusts the
+ * server by `ca` when given (the certificate must then name the address,
+ * IP SAN or DNS name), else by pinning the certificate in `cert` itself.
+ */
+export const managementTlsSchema = z.strictObject({
+  cert: pemFile('management.tls.cert'),
+  key: pemFile('management.tls.key'),
+  ca: pemFile('management.tls.ca').optional(),
 });
+
+const TLS_REQUIRED = 'SWY_ERR_MGMT_TLS_REQUIRED';
+const tlsRequiredMessage = (where: string) =>
+  `the management API would listen on ${where}, which is reachable from the network: set management.tls { cert, key } ` +
+  '(PEM files; every endpoint then also needs the token), or set management.host to 127.0.0.1';
+
+export const managementSchema = z
+  .strictObject({
+    /** Default: 127.0.0.1 for a pair on one host; each node's own `host` for a pair on two hosts. */
+    host: host.optional(),
+    port: port.default(7460),
+    /** Required when the API listens on a non-loopback address. */
+    tls: managementTlsSchema.optional(),
+  })
+  .superRefine((management, ctx) => {
+    if (management.host === undefined || management.tls !== undefined || isLoopbackHost(management.host)) return;
+    ctx.addIssue({ code: 'custom', path: ['tls'], message: tlsRequiredMessage(management.host), params: { code: TLS_REQUIRED } });
+  });
 
 export const haLinkSchema = z.strictObject({
   /** Seconds between heartbeats on the HA link and to the arbiter. */
@@ -147,6 +174,13 @@ export const configSchema = z.strictObject({
   supervisor: supervisorSchema.default({ restartDelay: 0.5, restartMaxDelay: 30, stopTimeout: 5 }),
   plugins: z.record(z.string(), pluginEntrySchema).default({}),
   alarms: alarmsSchema.default({ conditions: [], reactions: {}, reactionTimeout: 10, historySize: 200 }),
+}).superRefine((config, ctx) => {
+  // Without management.host, a pair on two hosts serves the API on each node's host.
+  const { management, nodes } = config;
+  if (management.host !== undefined || management.tls !== undefined) return;
+  const hosts = [...new Set(nodes.map((n) => n.host.trim().toLowerCase()))];
+  if (hosts.length < 2 || hosts.every(isLoopbackHost)) return;
+  ctx.addIssue({ code: 'custom', path: ['management', 'tls'], message: tlsRequiredMessage(`each node's host (${hosts.join(', ')})`), params: { code: TLS_REQUIRED } });
 });
 
 /** What an operator writes (defaults optional). */

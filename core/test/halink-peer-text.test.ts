@@ -44,10 +44,11 @@ describe('escapePeerText', () => {
     ['nul\u0000end', 'nul\\x00end'],
     ['\u001b[31mred\u001b[0m', '\\x1b[31mred\\x1b[0m'],
     ['bell\u0007 del\u007f c1\u009b', 'bell\\x07 del\\x7f c1\\x9b'],
-    ['back\\slash', 'back\\\\slash'],
-    ['rtl\u202eexe.txt', 'rtl\\u{202e}exe.txt'],
-    ['sep\u2028ara', 'sep\\u{2028}ara'],
-    ['lone\ud800', 'lone\\u{d800}'],
+    ['back\\slash \\x1b', 'back\\slash \\x1b'],
+    ['rtl\u202eexe.txt', 'rtl\\u202eexe.txt'],
+    ['zero\u200bwidth', 'zero\\u200bwidth'],
+    ['sep\u2028ara', 'sep\\u2028ara'],
+    ['lone\ud800', 'lone\\ud800'],
   ])('%j → %j', (input, output) => {
     expect(escapePeerText(input)).toBe(output);
   });

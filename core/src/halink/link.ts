@@ -55,6 +55,8 @@ export const DEFAULT_MAX_PENDING_HANDSHAKES = 8;
 export const DEFAULT_MAX_PENDING_PER_ADDRESS = 2;
 /** One log line per address per this many seconds about refused connections. */
 export const DEFAULT_REFUSAL_LOG_INTERVAL = 60;
+/** A connection up this long counts as a success for the reconnect backoff. */
+const STABLE_CONNECTION_MS = 1000;
 /** Addresses whose refusals are counted apart; the rest share one count. */
 const REFUSAL_LOG_SOURCES = 1024;
 /** Longest text field of an HA-link log event: peer text is cut and escaped. */
@@ -80,6 +82,7 @@ export class HaLink implements HaChannels {
   private readonly maxPending: number;
   private readonly maxPendingPerAddress: number;
   private readonly backoff = new Backoff(100, 5000);
+  private activeSince = 0;
   private readonly connections = new Set<LinkConnection>();
   private readonly inboundSockets = new Set<net.Socket>();
   private readonly peerStateListeners = new Set<(state: NodeState) => void>();
@@ -296,7 +299,7 @@ export class HaLink implements HaChannels {
       return false;
     }
     this.active = connection;
-    this.backoff.reset();
+    this.activeSince = this.options.clock.monotonic();
     // The other handshakes in flight lost the race.
     for (const other of [...this.connections]) if (other !== connection) other.close('another connection authenticated first');
     this.emit(CoreEvent.HaLinkUp, { peer: this.options.peer.id, direction: connection.direction });
@@ -326,6 +329,9 @@ export class HaLink implements HaChannels {
     this.connections.delete(connection);
     if (connection === this.dialing) this.dialing = undefined;
     if (connection === this.active) {
+      // Only a connection that stayed up resets the reconnect delay: one cut at
+      // once, again and again (frames injected on the path), backs off instead.
+      if (this.options.clock.monotonic() - this.activeSince >= Math.max(STABLE_CONNECTION_MS, this.context.silenceLimitMs)) this.backoff.reset();
       this.active = undefined;
       this.peer = undefined;
       this.emit(CoreEvent.HaLinkDown, { peer: this.options.peer.id, reason });

@@ -11,9 +11,9 @@ export interface PeerResult {
 }
 
 /** Runs a real SIP peer (sipp, sipsak) to completion, bounded by `timeoutMs`; killed by pid on timeout. */
-export function runPeer(command: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<PeerResult> {
+export function runPeer(command: string, args: string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<PeerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import { headerValue, headerValues, parseNameAddr, parseUri, parseVia, uriEquals, type InboundRequest, type SipReply } from '@switchyard/plugin-sip';
 import type { Clock } from '@switchyard/sdk';
 import type { CredentialStore } from './credential-store';
 import { digestAlgorithm, expectedResponse, formatChallenge, hexLength, parseCredentials, sameHex, type DigestAlgorithm, type DigestCredentials } from './digest';
+import type { DigestErrorCode } from './errors';
 import { DigestEvent } from './events';
 import type { NonceCounts } from './nonce-counts';
 import type { NonceSigner } from './nonce';
@@ -91,7 +93,12 @@ export class DigestAuthenticator {
     if (request.method === 'REGISTER' && this.options.sameUserOnly && !registersOwnAor(request, user)) return this.forbid('not-authorized', context);
 
     const count = Number.parseInt(nc, 16);
-    const requestKey = `${headerValue(request, 'Call-ID') ?? ''}\u0000${headerValue(request, 'CSeq') ?? ''}\u0000${topBranch(request)}`;
+    // Only a short digest of what identifies the request is kept per nonce (memory).
+    const requestKey = crypto
+      .createHash('sha256')
+      .update(`${headerValue(request, 'Call-ID') ?? ''}\u0000${headerValue(request, 'CSeq') ?? ''}\u0000${topBranch(request)}`)
+      .digest('base64url')
+      .slice(0, 16);
     const seen = this.deps.counts.check(nonce, verdict.issuedAt, count, requestKey);
     if (seen === 'replay') {
       this.emitLimited(this.replays, DigestEvent.ReplayRefused, { ...context, user: peerText(user), nc, realm: this.options.realm });
@@ -129,8 +136,13 @@ export class DigestAuthenticator {
     return { status: 403, reason: 'Forbidden' };
   }
 
-  private storeFailed(error: unknown): SipReply {
-    this.emitLimited(this.storeFailures, DigestEvent.StoreFailed, { realm: this.options.realm, error: peerText(error instanceof Error ? error.message : String(error)) });
+  private storeFailed(cause: unknown): SipReply {
+    // The store's message may carry text from elsewhere (a directory's answer): escaped like client text.
+    this.emitLimited(this.storeFailures, DigestEvent.StoreFailed, {
+      realm: this.options.realm,
+      code: 'SWY_ERR_DIGEST_LOOKUP' satisfies DigestErrorCode,
+      error: peerText(cause instanceof Error ? cause.message : String(cause)),
+    });
     return { status: 500, reason: 'Server Internal Error', headers: [{ name: 'Retry-After', value: String(STORE_FAILURE_RETRY_AFTER) }] };
   }
 

@@ -36,5 +36,5 @@ export const DIGEST_EVENTS: readonly LogEventDefinition[] = [
     level: 'warn',
     message: 'Credentials file {file} has mode {mode}: group or others may read its HA1 hashes; chmod 600 it',
   },
-  { id: DigestEvent.StoreFailed, level: 'error', message: 'Credential store lookup failed for realm {realm}: {error}; answered 500 ({suppressed} more suppressed before this one)' },
+  { id: DigestEvent.StoreFailed, level: 'error', message: 'Credential store lookup failed for realm {realm} ({code}): {error}; answered 500 ({suppressed} more suppressed before this one)' },
 ];

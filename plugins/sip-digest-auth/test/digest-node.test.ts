@@ -248,7 +248,7 @@ describe('a third-party credential store', () => {
     const answer = await h.client.ask(h.port, authorizedRegister(h.client, h.port, { user: 'carol', password: 'x', nonce: challenges[0]!.nonce!, nc: 1 }));
     expect(statusOf(answer)).toBe(500);
     expect(headersOf(answer, 'Retry-After')).toEqual(['5']);
-    expect(fieldsOf(h, DigestEvent.StoreFailed)).toEqual([expect.objectContaining({ error: 'ldap down' })]);
+    expect(fieldsOf(h, DigestEvent.StoreFailed)).toEqual([expect.objectContaining({ error: 'ldap down', code: 'SWY_ERR_DIGEST_LOOKUP' })]);
   });
 
   it('no store, or two, fails the node start with SWY_ERR_DIGEST_STORE', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTool, waitFor } from '@switchyard/core/testing';
+import { hasTool, waitFor } from '@switchyard/sdk/testing';
 import path from 'node:path';
 import { LabPair, nodePid, SIP, type NodeId } from '@switchyard/lab';
 

@@ -12,7 +12,8 @@ const other = (n: Node): Node => (n === 'a' ? 'b' : 'a');
  * removals on whichever node believes it is primary; time passing (expiries);
  * switchovers, whose order may reach the old primary late (it then acts as
  * primary in its old term meanwhile) and may or may not be announced with
- * roleChanged(); the HA link dropping and coming back; both nodes restarting.
+ * roleChanged(); new terms that keep the roles, one node hearing of it late;
+ * the HA link dropping and coming back; both nodes restarting.
  */
 type Op =
   | { t: 'register'; on: number; aor: number; contact: number; ttl: number }
@@ -20,7 +21,8 @@ type Op =
   | { t: 'clear'; on: number; aor: number }
   | { t: 'advance'; ms: number }
   | { t: 'switchover'; late: boolean; announce: boolean }
-  | { t: 'demote' }
+  | { t: 'reterm'; late: 'primary' | 'backup' | 'none' }
+  | { t: 'deliver' }
   | { t: 'drop' }
   | { t: 'connect' }
   | { t: 'restart' };
@@ -31,7 +33,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('clear' as const), on: fc.nat(1), aor: fc.nat(5) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.constantFrom(10, 50, 300, 600, 1000, 5000) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('switchover' as const), late: fc.boolean(), announce: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.constant({ t: 'demote' as const }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('reterm' as const), late: fc.constantFrom('primary' as const, 'backup' as const, 'none' as const) }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'deliver' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'drop' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'connect' as const }) },
   { weight: 1, arbitrary: fc.constant({ t: 'restart' as const }) },
@@ -84,16 +87,20 @@ function pair(mode: ReplicationMode, link: Link) {
   let { link: ca, nodes } = start();
   let primary: Node = 'a'; // the arbiter's choice
   let term = 1;
-  let pendingDemote: Node | undefined;
+  /** An order of the arbiter (role at `term`) that has not reached its node yet. */
+  let pending: { node: Node; role: 'primary' | 'backup' } | undefined;
   let cseq = 0;
 
   const actingPrimaries = (): Node[] => (['a', 'b'] as const).filter((n) => roles[n] === 'primary');
-  const demote = () => {
-    if (!pendingDemote) return;
-    roles[pendingDemote] = 'backup';
-    terms[pendingDemote] = term;
-    nodes[pendingDemote].replicator.roleChanged();
-    pendingDemote = undefined;
+  const order = (node: Node, role: 'primary' | 'backup', announce = true) => {
+    roles[node] = role;
+    terms[node] = term;
+    if (announce) nodes[node].replicator.roleChanged();
+  };
+  const deliver = () => {
+    if (!pending) return;
+    order(pending.node, pending.role);
+    pending = undefined;
   };
 
   async function run(op: Op): Promise<void> {
@@ -120,20 +127,29 @@ function pair(mode: ReplicationMode, link: Link) {
         await clock.advance(op.ms);
         return;
       case 'switchover': {
-        demote(); // one switchover at a time: the previous order has arrived
-        const next = other(primary);
-        term++;
-        roles[next] = 'primary';
-        terms[next] = term;
-        if (op.announce) nodes[next].replicator.roleChanged();
+        deliver(); // one decision at a time: the previous order has arrived
         const old = primary;
-        primary = next;
-        pendingDemote = old;
-        if (!op.late) demote();
+        primary = other(old);
+        term++;
+        order(primary, 'primary', op.announce);
+        pending = { node: old, role: 'backup' };
+        if (!op.late) deliver();
         return;
       }
-      case 'demote':
-        demote();
+      case 'reterm': {
+        // A new decision that keeps the roles (e.g. after an arbiter restart): one of the orders may come late.
+        deliver();
+        term++;
+        const late = op.late === 'primary' ? primary : op.late === 'backup' ? other(primary) : undefined;
+        for (const node of ['a', 'b'] as const) {
+          const role = node === primary ? 'primary' : 'backup';
+          if (node === late) pending = { node, role };
+          else order(node, role);
+        }
+        return;
+      }
+      case 'deliver':
+        deliver();
         return;
       case 'drop':
         ca.disconnect();
@@ -143,7 +159,7 @@ function pair(mode: ReplicationMode, link: Link) {
         return;
       case 'restart': {
         // Both processes restart (the arbiter keeps its decision and term); a late order is delivered at start-up.
-        demote();
+        deliver();
         nodes.a.replicator.stop();
         nodes.b.replicator.stop();
         ({ link: ca, nodes } = start({ a: nodes.a.store, b: nodes.b.store }));
@@ -156,7 +172,7 @@ function pair(mode: ReplicationMode, link: Link) {
 
   /** Every order delivered, the link up, and time for acks, resyncs and role polls. */
   async function quiesce(): Promise<void> {
-    demote();
+    deliver();
     ca.connect();
     nodes.a.replicator.roleChanged();
     nodes.b.replicator.roleChanged();

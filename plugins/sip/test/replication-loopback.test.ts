@@ -419,6 +419,25 @@ describe('BindingReplicator fencing by term', () => {
     expect(b.replicator.status().inSync).toBe(true);
   });
 
+  it('a primary that hears of a new term after its backup sends its content again at that term, with no new change to carry it', async () => {
+    const { clock, a, b, terms, upsert, of } = setup();
+    await clock.advance(50);
+    terms.b = 2; // the arbiter kept the roles at term 2; b heard first
+    upsert(a, 1); // sent at term 1: refused, and so is the content b then asks for
+    await clock.advance(1000);
+    expect(b.store.count).toBe(0);
+    expect(of('b', EVENTS.staleRefused)).toHaveLength(1);
+    expect(a.replicator.status()).toMatchObject({ inSync: false, lag: 2 });
+
+    terms.a = 2; // a's order arrives: no role change, no hook, and no REGISTER follows
+    await clock.advance(1000);
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(b.store.count).toBe(1);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(b.replicator.status().inSync).toBe(true);
+    expect(clock.pending).toBe(2); // the two stores' expiry timers: nothing left polling
+  });
+
   it('a node that is primary applies no change from the peer, even one of a newer term', () => {
     const { a, b, roles, terms, upsert } = setup();
     roles.b = 'primary';

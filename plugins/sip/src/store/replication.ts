@@ -76,6 +76,8 @@ export class BindingReplicator {
    * the peer has, so it cannot be trusted when we become its backup.
    */
   private ignoredPeerContent = false;
+  /** Primary: the term of the oldest content the backup has not acknowledged. */
+  private contentTerm: number | undefined;
   /** The peer asked for our whole content; sent as soon as we are primary. */
   private resyncWanted = false;
   private rolePoll: TimerHandle | undefined;
@@ -101,7 +103,10 @@ export class BindingReplicator {
       timeoutMs: options.syncTimeout * 1000,
       timeoutOutcome: this.rejecting ? 'rejected' : 'fallback',
       onStall: (unacked) => this.stalled(unacked),
-      onRecover: () => this.reportHealth(),
+      onRecover: () => {
+        this.updatePoll();
+        this.reportHealth();
+      },
     });
     this.channel = options.channels.channel<ReplicationMessage>(BINDINGS_CHANNEL, {
       ...(options.retain === undefined ? {} : { retain: options.retain }),
@@ -162,7 +167,7 @@ export class BindingReplicator {
     // Under `reject`, a change still waiting was not acknowledged: never report it as accepted.
     this.tracker.reset(this.rejecting ? 'rejected' : 'skipped');
     this.ackTimer?.cancel();
-    this.stopRolePoll();
+    this.updatePoll();
     this.fence.flush();
   }
 
@@ -176,8 +181,22 @@ export class BindingReplicator {
       if (role === 'backup') this.becomeBackup(was);
       else this.becomePrimary();
       this.reportHealth();
+    } else if (role === 'primary') {
+      this.resendAtNewTerm();
     }
     return role;
+  }
+
+  /**
+   * Primary, stalled: the backup has not acknowledged content we sent at a
+   * term older than ours now. A backup that heard of the newer term first
+   * refused it (and the `base` answering its resync, and its own later
+   * asks would only be answered at that old term): the arbiter's order
+   * reached us late. Send the whole content again, at our term.
+   */
+  private resendAtNewTerm(): void {
+    if (!this.tracker.stalled || this.contentTerm === undefined || this.options.term() <= this.contentTerm) return;
+    this.sendBase();
   }
 
   private becomeBackup(was: ReplicationRole): void {
@@ -186,7 +205,8 @@ export class BindingReplicator {
     const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted && !this.ignoredPeerContent;
     this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
-    this.stopRolePoll();
+    this.contentTerm = undefined;
+    this.updatePoll();
     this.haveBase = clean;
     if (!clean) this.askResync('became backup with changes the peer had not acknowledged');
   }
@@ -208,7 +228,9 @@ export class BindingReplicator {
       this.outcomes.set(change, Promise.resolve('skipped'));
       return;
     }
-    const seq = this.channel.send({ kind: 'change', from: this.stream, term: this.options.term(), change });
+    const term = this.options.term();
+    if (this.tracker.lag === 0) this.contentTerm = term;
+    const seq = this.channel.send({ kind: 'change', from: this.stream, term, change });
     const waiting = this.tracker.track(seq, this.options.mode === 'sync');
     this.outcomes.set(change, waiting ?? Promise.resolve('async'));
   }
@@ -217,15 +239,16 @@ export class BindingReplicator {
   private baseAsked(role: ReplicationRole): void {
     this.resyncWanted = true;
     if (role === 'primary') this.sendBase();
-    else this.startRolePoll();
+    else this.updatePoll();
     this.reportHealth();
   }
 
   private sendBase(): void {
     this.resyncWanted = false;
-    this.stopRolePoll();
+    this.updatePoll();
     const parts = chunkBindings(this.options.store.snapshot(), this.basePartBytes);
     const term = this.options.term();
+    this.contentTerm = term; // the whole content makes up for everything unacknowledged before it
     parts.forEach((bindings, part) => {
       const seq = this.channel.send({ kind: 'base', from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
@@ -261,18 +284,23 @@ export class BindingReplicator {
     if (this.options.mode === 'sync' && !this.rejecting) {
       this.options.emit(this.options.events.syncFallback, { timeout: this.options.syncTimeout, unacked });
     }
+    this.updatePoll();
     this.reportHealth();
   }
 
-  private startRolePoll(): void {
-    // Asked while backup: answer once we are primary, even if nobody calls roleChanged().
-    if (this.rolePoll) return;
-    this.rolePoll = this.options.clock.setInterval(() => this.checkRole(), ROLE_POLL_MS);
-  }
-
-  private stopRolePoll(): void {
-    this.rolePoll?.cancel();
-    this.rolePoll = undefined;
+  /**
+   * Polls role and term while we wait for a change nobody may tell us of:
+   * asked for our content while backup (answered once we are primary, even
+   * without roleChanged()), or stalled as primary (a newer term may be why,
+   * see {@link resendAtNewTerm}; term changes alone fire no hook).
+   */
+  private updatePoll(): void {
+    const needed = !this.stopped && (this.role === 'backup' ? this.resyncWanted : this.tracker.stalled);
+    if (needed && !this.rolePoll) this.rolePoll = this.options.clock.setInterval(() => this.checkRole(), ROLE_POLL_MS);
+    if (!needed && this.rolePoll) {
+      this.rolePoll.cancel();
+      this.rolePoll = undefined;
+    }
   }
 
   // ---- both: receiving -------------------------------------------------------
@@ -416,7 +444,7 @@ export class BindingReplicator {
   private peerActsAsPrimary(): void {
     if (!this.resyncWanted) return;
     this.resyncWanted = false;
-    this.stopRolePoll();
+    this.updatePoll();
   }
 
   // ---- backup: asking --------------------------------------------------------

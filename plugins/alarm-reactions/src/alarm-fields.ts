@@ -3,14 +3,18 @@ import type { Alarm } from '@switchyard/sdk';
 /** Whether the alarm was raised or cleared: what a reaction is called for. */
 export type AlarmChange = 'raised' | 'cleared';
 
+/** Characters of one environment value kept (the kernel refuses a single string over 128 KiB: the command would not start). */
+export const ENV_VALUE_MAX_LENGTH = 4096;
+
 /**
  * The environment an `exec` command gets, besides the supervisor's own:
  * `SWITCHYARD_ALARM_ID`, `_CONDITION`, `_SEVERITY`, `_NODE`, `_EVENT`,
  * `_MESSAGE`, `_COUNT`, `_STATE` (`raised` or `cleared`), `_FIRST_SEEN`
- * and `_LAST_SEEN` (ISO 8601, UTC).
+ * and `_LAST_SEEN` (ISO 8601, UTC). Every value passes
+ * {@link environmentValue}: the message may quote a peer.
  */
 export function alarmEnvironment(alarm: Alarm, change: AlarmChange): Record<string, string> {
-  return {
+  const env: Record<string, string> = {
     SWITCHYARD_ALARM_ID: alarm.id,
     SWITCHYARD_ALARM_CONDITION: alarm.condition,
     SWITCHYARD_ALARM_SEVERITY: alarm.severity,
@@ -22,6 +26,37 @@ export function alarmEnvironment(alarm: Alarm, change: AlarmChange): Record<stri
     SWITCHYARD_ALARM_FIRST_SEEN: new Date(alarm.firstSeen).toISOString(),
     SWITCHYARD_ALARM_LAST_SEEN: new Date(alarm.lastSeen).toISOString(),
   };
+  for (const key of Object.keys(env)) env[key] = environmentValue(env[key]!);
+  return env;
+}
+
+// C0 and C1 controls with DEL (a NUL makes spawn refuse the whole environment; ESC
+// drives the terminal a script echoes to), line/paragraph separators and the
+// bidi and invisible format characters; the escapes are core's escapePeerText's.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text made safe for a script's environment: no NUL (spawn would refuse to
+ * start the command at all), no control character a script could echo
+ * into a terminal or a log; each becomes a visible escape (`\x00`,
+ * `\x1b`, `\n`), and the value is cut to {@link ENV_VALUE_MAX_LENGTH}
+ * characters (`…[+N chars]`).
+ */
+export function environmentValue(text: string): string {
+  let value = text;
+  let note = '';
+  if (value.length > ENV_VALUE_MAX_LENGTH) {
+    note = `…[+${value.length - ENV_VALUE_MAX_LENGTH} chars]`;
+    value = value.slice(0, ENV_VALUE_MAX_LENGTH);
+  }
+  return (
+    value.replace(UNSAFE, (ch) => {
+      const code = ch.charCodeAt(0);
+      return NAMED[ch] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    }) + note
+  );
 }
 
 /** The JSON a `webhook` posts: the alarm's fields, with `state` saying `raised` or `cleared`. */

@@ -6,9 +6,9 @@ import { codedErrorClass, describeError } from '@switchyard/sdk';
  */
 export const ALARM_REACTION_ERROR_CODES = Object.freeze({
   SWY_ERR_ALARM_EXEC_UNSAFE:
-    'Use an absolute path to an executable file that is not writable by others, in folders not writable by others (chmod o-w), as keepalived requires of its scripts.',
+    "Use the absolute path of an executable file; it and every folder above it must be owned by root or the supervisor's user and not writable by group or others (chown root, chmod go-w), as keepalived requires of its scripts.",
   SWY_ERR_ALARM_EXEC_FAILED:
-    'The command exited with an error or could not start; see its stderr in the 01-20011 event and try it by hand with the SWITCHYARD_ALARM_* variables set.',
+    'The command exited with an error or could not start, on every attempt; see its stderr in the 01-20011 event and try it by hand with the SWITCHYARD_ALARM_* variables set.',
   SWY_ERR_ALARM_EXEC_TIMEOUT: 'The command did not finish within its timeout and was killed (its whole process group); make it faster or raise its timeout.',
   SWY_ERR_ALARM_WEBHOOK_FAILED: 'The receiver did not accept the POST (after the retries); check the URL, that the receiver runs, and its answer in the 01-20021 events.',
 });

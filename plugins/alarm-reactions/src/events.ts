@@ -14,6 +14,7 @@ export const AlarmReactionEvent = {
   ExecDone: '01-20010',
   ExecFailed: '01-20011',
   ExecKilled: '01-20012',
+  ExecRetry: '01-20013',
   WebhookDelivered: '01-20020',
   WebhookRetry: '01-20021',
   SwitchoverDone: '01-20030',
@@ -31,6 +32,11 @@ export const ALARM_REACTION_EVENTS: readonly LogEventDefinition[] = [
   { id: AlarmReactionEvent.ExecDone, level: 'info', message: 'Alarm reaction {reaction}: {command} exited 0 for {alarm} ({change}) in {ms} ms' },
   { id: AlarmReactionEvent.ExecFailed, level: 'warn', message: 'Alarm reaction {reaction}: {command} failed for {alarm} ({change}): {reason}' },
   { id: AlarmReactionEvent.ExecKilled, level: 'warn', message: 'Alarm reaction {reaction}: {command} killed ({why}) for {alarm} ({change})' },
+  {
+    id: AlarmReactionEvent.ExecRetry,
+    level: 'warn',
+    message: 'Alarm reaction {reaction}: {command} failed for {alarm} ({change}): {reason}; attempt {attempt} of {attempts}, retrying in {delay}s',
+  },
   {
     id: AlarmReactionEvent.WebhookDelivered,
     level: 'info',

@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { assertSafeScript, defineAlarmReaction, scriptSafetyProblem, type Alarm, type AlarmReactionContext } from '@switchyard/sdk';
 import { z } from 'zod';
+import { abortableSleep } from './abortable-sleep';
 import { alarmEnvironment, eventFields, type AlarmChange } from './alarm-fields';
 import { AlarmReactionError, describeError } from './errors';
 import { AlarmReactionEvent } from './events';
@@ -12,12 +14,16 @@ const KILL_GRACE_MS = 2000;
 
 export const execOptionsSchema = z
   .strictObject({
-    /** Absolute path of the command; it and its folders must not be writable by others. */
+    /** Absolute path of the command; it and its folders must be owned by root or this user and not writable by group or others. */
     command: z.string().min(1, 'command is the absolute path of an executable'),
     /** Arguments, passed as they are (no shell, no word splitting). */
-    args: z.array(z.string()).default([]),
+    args: z.array(z.string().regex(/^[^\0]*$/, 'args cannot hold a NUL character')).default([]),
     /** Seconds the command may run before its process group is killed. */
     timeout: z.number().positive('timeout must be greater than 0').max(3600).default(10),
+    /** Further runs after a failed one (a non-zero exit, a signal, a command that could not start); not after a timeout. */
+    retries: z.number().int('retries is a whole number').min(0).max(10).default(2),
+    /** Seconds before the first retry; doubles for each next one. */
+    backoff: z.number().positive('backoff must be greater than 0').max(60).default(1),
   })
   .superRefine((options, ctx) => {
     const problem = scriptSafetyProblem(options.command);
@@ -40,15 +46,20 @@ export function assertSafeCommand(command: string, reaction: string): void {
 /**
  * `exec`: runs a command like `execFile` does (an argument array, never a
  * shell) and the alarm in its environment (`SWITCHYARD_ALARM_ID`, …, see
- * {@link alarmEnvironment}). Its stdout and stderr (first 4 KiB each; the
- * rest is counted, not kept) go into the log event (01-20010, or 01-20011 on failure). At `timeout` its
- * whole process group is killed (SIGTERM, then SIGKILL), so a script's own
- * children cannot outlive it (01-20012).
+ * {@link alarmEnvironment}; every value escaped, as it may quote a peer).
+ * Its stdout and stderr (first 4 KiB each; the rest is counted, not kept)
+ * go into the log event (01-20010, or 01-20011 on failure). A failed run
+ * (non-zero exit, signal, a command that could not start) is run again up
+ * to `retries` times, `backoff` seconds later and twice as long each time
+ * (01-20013 each). At `timeout` its whole process group is killed
+ * (SIGTERM, then SIGKILL), so a script's own children cannot outlive it
+ * (01-20012); a timeout is not retried.
  *
  * The command is checked like keepalived checks its scripts (absolute,
- * executable, nothing on its path writable by others) when the config is
- * validated, when the reaction is created and before each run; an unsafe
- * command is refused with SWY_ERR_ALARM_EXEC_UNSAFE.
+ * executable, the file and every folder above it owned by root or the
+ * supervisor's user and not writable by group or others) when the config
+ * is validated, when the reaction is created and before each run; an
+ * unsafe command is refused with SWY_ERR_ALARM_EXEC_UNSAFE.
  *
  * ```ts
  * reactions: { notify: { kind: 'exec', command: '/usr/local/bin/page-ops', args: ['--team', 'voice'], timeout: 5 } }
@@ -73,26 +84,36 @@ async function runCommand(
   change: AlarmChange,
   signal: AbortSignal,
 ): Promise<void> {
-  // The file may have changed since the config was checked.
-  assertSafeCommand(options.command, ctx.name);
   const fields = { ...eventFields(ctx.name, alarm, change), command: options.command };
-  const started = ctx.clock.monotonic();
-  const outcome = await execute(options, alarmEnvironment(alarm, change), ctx, signal);
-  const output = { stdout: outcome.stdout, stderr: outcome.stderr };
-  if (outcome.killedBy === 'timeout') {
-    ctx.emit(AlarmReactionEvent.ExecKilled, { ...fields, why: `timeout of ${options.timeout}s`, ...output });
-    throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_TIMEOUT', `${options.command} did not finish within ${options.timeout}s and was killed.`);
-  }
-  if (outcome.killedBy === 'abort') {
-    ctx.emit(AlarmReactionEvent.ExecKilled, { ...fields, why: 'the alarm engine aborted the reaction', ...output });
-    throw signal.reason ?? new Error('aborted');
-  }
-  if (outcome.error || outcome.code !== 0) {
+  const attempts = options.retries + 1;
+  for (let attempt = 1; ; attempt++) {
+    // The file may have changed since the config was checked, or since the last attempt.
+    assertSafeCommand(options.command, ctx.name);
+    const started = ctx.clock.monotonic();
+    const outcome = await execute(options, alarmEnvironment(alarm, change), ctx, signal);
+    const output = { stdout: outcome.stdout, stderr: outcome.stderr };
+    if (outcome.killedBy === 'timeout') {
+      ctx.emit(AlarmReactionEvent.ExecKilled, { ...fields, why: `timeout of ${options.timeout}s`, ...output });
+      throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_TIMEOUT', `${options.command} did not finish within ${options.timeout}s and was killed.`);
+    }
+    if (outcome.killedBy === 'abort') {
+      ctx.emit(AlarmReactionEvent.ExecKilled, { ...fields, why: 'the alarm engine aborted the reaction', ...output });
+      throw signal.reason ?? new Error('aborted');
+    }
+    if (!outcome.error && outcome.code === 0) {
+      ctx.emit(AlarmReactionEvent.ExecDone, { ...fields, ms: Math.round(ctx.clock.monotonic() - started), attempt, ...output });
+      return;
+    }
     const reason = failureReason(outcome);
-    ctx.emit(AlarmReactionEvent.ExecFailed, { ...fields, reason, ...output });
-    throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_FAILED', `${options.command} failed: ${reason}.`, { cause: outcome.error });
+    if (attempt >= attempts) {
+      ctx.emit(AlarmReactionEvent.ExecFailed, { ...fields, reason, attempt, ...output });
+      const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
+      throw new AlarmReactionError('SWY_ERR_ALARM_EXEC_FAILED', `${options.command} failed${tries}: ${reason}.`, { cause: outcome.error });
+    }
+    const delay = options.backoff * 2 ** (attempt - 1);
+    ctx.emit(AlarmReactionEvent.ExecRetry, { ...fields, reason, attempt, attempts, delay, ...output });
+    await abortableSleep(ctx.clock, delay * 1000, signal);
   }
-  ctx.emit(AlarmReactionEvent.ExecDone, { ...fields, ms: Math.round(ctx.clock.monotonic() - started), ...output });
 }
 
 interface Outcome {
@@ -117,13 +138,21 @@ function execute(options: ExecReactionOptions, env: Record<string, string>, ctx:
     let killedBy: Outcome['killedBy'];
     let grace: { cancel(): void } | undefined;
     let settled = false;
-    const child = spawn(options.command, options.args, {
-      env: { ...process.env, ...env },
-      detached: true,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(options.command, options.args, {
+        env: { ...process.env, ...env },
+        detached: true,
+        shell: false,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (error) {
+      // spawn throws (not emits) on arguments it refuses, e.g. a NUL in the supervisor's own
+      // environment: a failure to start like ENOENT, retried like one.
+      resolve({ code: null, signal: null, error: error as Error, stdout: '', stderr: '' });
+      return;
+    }
     const stdout = new BoundedText(OUTPUT_LOG_BYTES);
     const stderr = new BoundedText(OUTPUT_LOG_BYTES);
     child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));

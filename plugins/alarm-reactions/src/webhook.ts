@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { defineAlarmReaction, type Alarm, type AlarmReactionContext, type Clock } from '@switchyard/sdk';
 import { z } from 'zod';
+import { abortableSleep } from './abortable-sleep';
 import { alarmPayload, eventFields, type AlarmChange } from './alarm-fields';
 import { AlarmReactionError, describeError } from './errors';
 import { AlarmReactionEvent } from './events';
@@ -87,7 +88,7 @@ async function deliver(options: WebhookReactionOptions, ctx: AlarmReactionContex
     }
     const delay = options.backoff * 2 ** (attempt - 1);
     ctx.emit(AlarmReactionEvent.WebhookRetry, { ...fields, attempt, error: failure, delay });
-    await sleep(ctx.clock, delay * 1000, signal);
+    await abortableSleep(ctx.clock, delay * 1000, signal);
   }
 }
 
@@ -145,24 +146,5 @@ function post(options: WebhookReactionOptions, body: string, clock: Clock, signa
     else signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', (error) => finish(() => reject(error)));
     req.end(body);
-  });
-}
-
-/** Waits `ms` on the injected clock; rejects at once when `signal` aborts. */
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason ?? new Error('aborted'));
-      return;
-    }
-    const onAbort = () => {
-      timer.cancel();
-      reject(signal.reason ?? new Error('aborted'));
-    };
-    const timer = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

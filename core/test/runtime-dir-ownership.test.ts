@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSwitchyardError, type SwitchyardError } from '../src/errors';
-import { ensureRuntimeDir } from '../src/fs/runtime-dir';
+import { ensureRuntimeDir, runtimeDirWarning } from '../src/fs/runtime-dir';
 import { createTokenFile, tokenFilePath } from '../src/management/token';
 import type { ValidatedConfig } from '../src/config/validate';
 import { prepareAgentStateDir } from '../src/supervisor/agent-paths';
@@ -66,6 +66,17 @@ describe('runtime folder: created or repaired as 0700', () => {
     expect(modeOf(path.join(runtimeDir, 'a'))).toBe(0o700);
   });
 
+  it('validate can tell, without touching it, that a folder will be narrowed, and says nothing of a missing or right one', () => {
+    const dir = path.join(base, 'run');
+    expect(runtimeDirWarning(dir)).toBeUndefined();
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, 0o755);
+    expect(runtimeDirWarning(dir)).toBe(`the runtime folder ${dir} has mode 0755; it will be narrowed to 0700 at start`);
+    expect(modeOf(dir)).toBe(0o755);
+    fs.chmodSync(dir, 0o700);
+    expect(runtimeDirWarning(dir)).toBeUndefined();
+  });
+
   it('the management token is 0600 in the 0700 folder even when the folder was 0755', async () => {
     const dir = path.join(base, 'run');
     fs.mkdirSync(dir, { mode: 0o755 });
@@ -93,6 +104,15 @@ describe.skipIf(!isRoot)('runtime folder owned by another user (root, chown to n
     );
     expect(error.remedy).toContain('owned by the user running Switchyard');
     expect(modeOf(dir)).toBe(0o755);
+  });
+
+  it('validate warns that starting would be refused', () => {
+    const dir = path.join(base, 'run');
+    fs.mkdirSync(dir);
+    fs.chownSync(dir, 65534, 65534);
+    expect(runtimeDirWarning(dir)).toBe(
+      `the runtime folder ${dir} is owned by nobody (uid 65534), not by root (uid 0); starting will fail (SWY_ERR_RUNTIME_DIR_UNSAFE) — run chown root ${dir}`,
+    );
   });
 
   it('writes no token into a folder owned by nobody', async () => {

@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SwitchyardError } from '../errors';
@@ -94,6 +94,33 @@ function passwdName(uid: number): string | undefined {
     }
   } catch {
     // no passwd file
+  }
+  return undefined;
+}
+
+/**
+ * What `switchyard validate` can say about the runtime folder without
+ * touching it: why starting would be refused (not a folder, owned by
+ * another user), or that its mode will be narrowed to 0700; undefined when
+ * it is fine or does not exist yet (it is created as 0700).
+ */
+export function runtimeDirWarning(dir: string): string | undefined {
+  const absolute = path.resolve(dir);
+  let stat: Stats;
+  try {
+    stat = statSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : `the runtime folder ${absolute} cannot be checked (${code ?? String(error)}); starting will fail`;
+  }
+  if (!stat.isDirectory()) return `the runtime folder ${absolute} is not a folder; starting will fail (SWY_ERR_RUNTIME_DIR_UNSAFE)`;
+  const self = currentUid();
+  if (stat.uid !== self) {
+    return `the runtime folder ${absolute} is owned by ${userName(stat.uid)}, not by ${userName(self)}; starting will fail (SWY_ERR_RUNTIME_DIR_UNSAFE) — run chown ${userName(self, false)} ${absolute}`;
+  }
+  const mode = stat.mode & 0o7777;
+  if (mode !== RUNTIME_DIR_MODE) {
+    return `the runtime folder ${absolute} has mode ${mode.toString(8).padStart(4, '0')}; it will be narrowed to 0700 at start`;
   }
   return undefined;
 }

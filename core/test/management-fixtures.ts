@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import * as http from 'node:http';
 import type { ClusterStatusView, SupervisorControl, SwitchoverResult } from '../src/management/types';
 import { ManagementServer, type ManagementServerOptions } from '../src/management/server';
@@ -80,4 +82,20 @@ export function rawRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/**
+ * A self-signed certificate and its key (EC P-256, one day), made by
+ * openssl in `dir`; `san` is its subjectAltName (e.g. `IP:127.0.0.1`).
+ * A missing openssl fails the test: it is part of the setup.
+ */
+export function makeCertificate(dir: string, name: string, san: string): { cert: string; key: string } {
+  const cert = path.join(dir, `${name}.crt`);
+  const key = path.join(dir, `${name}.key`);
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`, '-keyout', key, '-out', cert],
+    { timeout: 15_000, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return { cert, key };
 }

@@ -23,7 +23,7 @@ describe('ManagementServer', () => {
     const { port, host, events } = await start();
     expect(host).toBe('127.0.0.1');
     expect(port).toBeGreaterThan(0);
-    expect(events).toEqual([{ id: CoreEvent.ManagementListening, fields: { host: '127.0.0.1', port } }]);
+    expect(events).toEqual([{ id: CoreEvent.ManagementListening, fields: { scheme: 'http', host: '127.0.0.1', port, auth: 'changes only' } }]);
   });
 
   it('refuses to start on a port already taken, with SWY_ERR_MGMT_LISTEN', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ValidatedConfig } from '../config/validate';
 import { isSwitchyardError, SwitchyardError } from '../errors';
 import { ManagementClient } from '../management/client';
+import { loadClientTrust } from '../management/tls';
 import { readTokenFile } from '../management/token';
 import type { AlarmListView, ClusterStatusView, NodeStatusView } from '../management/types';
 import { agentStateDir, managementHost } from '../supervisor/agent-paths';
@@ -27,14 +28,44 @@ export function agentEndpoints(validated: ValidatedConfig): AgentEndpoint[] {
   }));
 }
 
+/**
+ * A client for one agent: HTTPS trusting `management.tls.ca` (else the
+ * pinned `management.tls.cert`) when the config has `management.tls`.
+ */
+export async function agentClient(
+  validated: ValidatedConfig,
+  endpoint: AgentEndpoint,
+  options: { token?: string; timeoutMs?: number } = {},
+): Promise<ManagementClient> {
+  const tls = validated.config.management.tls;
+  const trust = tls ? await loadClientTrust(tls, validated.configDir) : undefined;
+  return new ManagementClient({
+    host: endpoint.host,
+    port: endpoint.port,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(trust ? { tls: trust } : {}),
+  });
+}
+
+/** The agent's token when this user can read it on this host (reads need it off loopback), else undefined. */
+async function tokenIfReadable(endpoint: AgentEndpoint): Promise<string | undefined> {
+  try {
+    return await readTokenFile(endpoint.stateDir);
+  } catch {
+    return undefined;
+  }
+}
+
 type Answer<T> = { endpoint: AgentEndpoint; value: T } | { endpoint: AgentEndpoint; error: unknown };
 
-async function askAll<T>(endpoints: AgentEndpoint[], ask: (client: ManagementClient) => Promise<T>): Promise<Answer<T>[]> {
+async function askAll<T>(validated: ValidatedConfig, endpoints: AgentEndpoint[], ask: (client: ManagementClient) => Promise<T>): Promise<Answer<T>[]> {
   return Promise.all(
     endpoints.map(async (endpoint) => {
       try {
         // A lost host must not hold the CLI for long: the other agent answers for both.
-        const client = new ManagementClient({ host: endpoint.host, port: endpoint.port, timeoutMs: endpoints.length > 1 ? 3000 : undefined });
+        const token = await tokenIfReadable(endpoint);
+        const client = await agentClient(validated, endpoint, { ...(token ? { token } : {}), ...(endpoints.length > 1 ? { timeoutMs: 3000 } : {}) });
         return { endpoint, value: await ask(client) };
       } catch (error) {
         return { endpoint, error };
@@ -58,7 +89,7 @@ function firstError(answers: Answer<unknown>[]): unknown {
  * none answers.
  */
 export async function pairStatus(validated: ValidatedConfig): Promise<ClusterStatusView> {
-  const answers = await askAll(agentEndpoints(validated), (c) => c.status());
+  const answers = await askAll(validated, agentEndpoints(validated), (c) => c.status());
   const got = values(answers);
   if (got.length === 0) throw firstError(answers);
   const arbiter = got.map((g) => g.value.arbiter).reduce((a, b) => (b.term > a.term || (b.term === a.term && b.connected && !a.connected) ? b : a));
@@ -73,7 +104,7 @@ export async function pairStatus(validated: ValidatedConfig): Promise<ClusterSta
 
 /** Every agent's alarms, merged (each agent raises alarms for its own nodes). */
 export async function pairAlarms(validated: ValidatedConfig): Promise<AlarmListView> {
-  const answers = await askAll(agentEndpoints(validated), (c) => c.alarms());
+  const answers = await askAll(validated, agentEndpoints(validated), (c) => c.alarms());
   const got = values(answers);
   if (got.length === 0) throw firstError(answers);
   return {
@@ -95,7 +126,7 @@ export async function authorisedClient(validated: ValidatedConfig, preferNode?: 
   for (const endpoint of endpoints) {
     try {
       const token = await readTokenFile(endpoint.stateDir);
-      return { client: new ManagementClient({ host: endpoint.host, port: endpoint.port, token }), endpoint };
+      return { client: await agentClient(validated, endpoint, { token }), endpoint };
     } catch (error) {
       if (!isSwitchyardError(error)) throw error;
       lastError = error;

@@ -3,8 +3,12 @@
  * SwitchyardError whose message says what to do next.
  */
 import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
+import { isIP } from 'node:net';
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '../errors';
 import { hostPort } from './address';
+import { certificateFingerprint, type ManagementTlsTrust } from './tls';
 import type { AlarmClearResult, AlarmListView, ClusterStatusView, SwitchoverResult } from './types';
 
 /** Long enough for a switchover the supervisor carries out before answering. */
@@ -17,6 +21,12 @@ export interface ManagementClientOptions {
   token?: string;
   /** Per request, from connecting to the last byte of the answer. */
   timeoutMs?: number;
+  /**
+   * Talk HTTPS, trusting the server by a CA or by pinning its certificate
+   * (`loadClientTrust` reads it from `management.tls`). Nothing, not even
+   * the token, is sent before the server passed that check.
+   */
+  tls?: ManagementTlsTrust;
 }
 
 interface Reply {
@@ -86,7 +96,44 @@ export class ManagementClient {
   }
 
   private get address(): string {
-    return hostPort(this.options.host, this.options.port);
+    return `${this.options.tls ? 'https' : 'http'}://${hostPort(this.options.host, this.options.port)}`;
+  }
+
+  /**
+   * A TLS socket handed to the request only once the server is trusted:
+   * verified against the CA, or its certificate equal to the pinned one.
+   */
+  private connectTls(trust: ManagementTlsTrust, done: (error: Error | null, socket: Duplex) => void): void {
+    const { host, port } = this.options;
+    const pinned = 'pin' in trust ? certificateFingerprint(trust.pin) : undefined;
+    const socket = tls.connect({
+      host,
+      port,
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ...('ca' in trust ? { ca: trust.ca } : { rejectUnauthorized: false }),
+    });
+    let settled = false;
+    const finish = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      socket.off('error', finish);
+      if (error) socket.destroy();
+      done(error, socket);
+    };
+    socket.once('error', finish);
+    socket.once('secureConnect', () => {
+      if (pinned === undefined) return finish(null);
+      const presented = socket.getPeerCertificate().fingerprint256;
+      if (presented === pinned) return finish(null);
+      finish(
+        new SwitchyardError(
+          'SWY_ERR_MGMT_TLS',
+          `The server at ${this.address} presented certificate ${presented ?? 'none'}, not the one in management.tls.cert (${pinned}); ` +
+            'nothing was sent. If the certificate was replaced, update management.tls.cert (or set management.tls.ca) on this host.',
+          { details: { host, port, presented, pinned } },
+        ),
+      );
+    });
   }
 
   private request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Reply> {
@@ -111,8 +158,18 @@ export class ManagementClient {
       };
       const lost = (error: Error): void => settle(() => reject(this.unreachable(what, error)));
 
-      // agent: false — one connection per call, so nothing keeps the CLI alive afterwards.
-      const req = http.request({ host, port, method, path, headers, agent: false }, (res) => {
+      // One connection per call, so nothing keeps the CLI alive afterwards: agent: false, or (TLS)
+      // no agent at all, the only way node:http calls our createConnection.
+      const trust = this.options.tls;
+      const connection = trust
+        ? {
+            createConnection: (_: unknown, done: (error: Error | null, socket: Duplex) => void): undefined => {
+              this.connectTls(trust, done);
+              return undefined;
+            },
+          }
+        : { agent: false as const };
+      const req = http.request({ host, port, method, path, headers, ...connection }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', lost);
@@ -148,7 +205,18 @@ export class ManagementClient {
   }
 
   private unreachable(what: string, error: Error): SwitchyardError {
+    if (error instanceof SwitchyardError) return error;
     const code = (error as NodeJS.ErrnoException).code;
+    if (isTlsFailure(error)) {
+      const hint = this.options.tls
+        ? 'Check that management.tls.ca signed the server certificate and that it names this address, or leave ca out to pin management.tls.cert.'
+        : 'The server may speak HTTPS: set management.tls in the config the CLI reads.';
+      return new SwitchyardError(
+        'SWY_ERR_MGMT_TLS',
+        `TLS with the supervisor at ${this.address} failed for ${what} (${code ?? error.message}); nothing was sent. ${hint}`,
+        { cause: error, details: { host: this.options.host, port: this.options.port } },
+      );
+    }
     return new SwitchyardError(
       'SWY_ERR_MGMT_UNREACHABLE',
       `No Switchyard supervisor answered ${what} at ${this.address} (${code ?? error.message}). ` +
@@ -184,6 +252,12 @@ export class ManagementClient {
     const code: ErrorCode = Object.hasOwn(ERROR_CODES, served.code) ? (served.code as ErrorCode) : 'SWY_ERR_MGMT_INTERNAL';
     return new SwitchyardError(code, message, { details: { ...details, serverCode: served.code } });
   }
+}
+
+/** Certificate checks, handshake failures, and a plain-HTTP server answering a TLS hello. */
+function isTlsFailure(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return code === 'EPROTO' || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME/.test(code);
 }
 
 function parseJson(text: string): unknown {

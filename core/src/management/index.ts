@@ -28,3 +28,12 @@ export { DEFAULT_MANAGEMENT_TIMEOUT_MS, ManagementClient, type ManagementClientO
 export { renderStatusTable } from './status-table';
 export { alarmRoutes, type AlarmControl } from './alarm-routes';
 export { renderAlarmTable } from './alarm-table';
+export { isLoopbackHost } from './address';
+export {
+  certificateFingerprint,
+  loadClientTrust,
+  loadServerTls,
+  type ManagementTlsConfig,
+  type ManagementTlsServerMaterial,
+  type ManagementTlsTrust,
+} from './tls';

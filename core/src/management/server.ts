@@ -1,14 +1,17 @@
 /**
- * The supervisor's management API over node:http: JSON in, JSON out, one
- * error shape, a bearer token on state-changing routes. Endpoints live in a
- * route table ({@link RouteTable}); this file does only the HTTP.
+ * The supervisor's management API over node:http (or node:https with
+ * `management.tls`): JSON in, JSON out, one error shape, a bearer token on
+ * state-changing routes — and on every route when the address is not
+ * loopback, where TLS is required. Endpoints live in a route table
+ * ({@link RouteTable}); this file does only the HTTP.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { describeError, isSwitchyardError, SwitchyardError } from '../errors';
 import { CoreEvent } from '../events/core-events';
-import { hostPort, urlHost } from './address';
+import { hostPort, isLoopbackHost, urlHost } from './address';
 import {
   errorResponse,
   RouteTable,
@@ -17,6 +20,7 @@ import {
   type ManagementRoute,
 } from './router';
 import { supervisorRoutes } from './supervisor-routes';
+import type { ManagementTlsServerMaterial } from './tls';
 import type { SupervisorControl } from './types';
 
 /** Request bodies above this are answered 413 and not buffered. */
@@ -35,6 +39,10 @@ export interface ManagementServerOptions {
   emit: ManagementEmit;
   /** Further endpoints (e.g. alarms), matched after the supervisor's own. */
   routes?: readonly ManagementRoute[];
+  /** Serve HTTPS with this certificate and key (`loadServerTls`). Required on a non-loopback host. */
+  tls?: ManagementTlsServerMaterial;
+  /** Ask the token on reads too (status, healthz, alarms). Always on off loopback; default off on loopback. */
+  requireTokenForReads?: boolean;
 }
 
 export interface ManagementAddress {
@@ -43,16 +51,34 @@ export interface ManagementAddress {
 }
 
 export class ManagementServer {
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly routes: RouteTable;
   private readonly tokenDigest: Buffer;
+  /** Off loopback every route needs the token, reads included. */
+  private readonly tokenForAll: boolean;
+  /** `https` with TLS, else `http`. */
+  readonly scheme: 'http' | 'https';
 
   constructor(private readonly options: ManagementServerOptions) {
+    const { host, port, tls } = options;
+    const exposed = !isLoopbackHost(host);
+    this.tokenForAll = exposed || options.requireTokenForReads === true;
+    if (exposed && tls === undefined) {
+      throw new SwitchyardError(
+        'SWY_ERR_MGMT_TLS_REQUIRED',
+        `The management API will not listen on ${hostPort(host, port)} without TLS: that address is reachable from the network. ` +
+          'Set management.tls { cert, key }, or management.host to 127.0.0.1.',
+        { details: { host, port } },
+      );
+    }
     this.routes = new RouteTable([...supervisorRoutes(options.control), ...(options.routes ?? [])]);
     this.tokenDigest = digest(options.token);
-    this.server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
-      void this.handle(req, res);
-    });
+    this.scheme = tls ? 'https' : 'http';
+    const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000 };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res);
+    this.server = tls
+      ? https.createServer({ ...serverOptions, cert: tls.cert, key: tls.key, handshakeTimeout: 10_000 }, onRequest)
+      : http.createServer(serverOptions, onRequest);
     // After listen, 'error' only reports failed accepts (e.g. EMFILE); Node keeps
     // listening, and an unhandled 'error' would kill the supervisor.
     this.server.on('error', () => undefined);
@@ -78,7 +104,12 @@ export class ManagementServer {
         const address = this.server.address() as AddressInfo;
         const bound = { host: address.address, port: address.port };
         try {
-          this.options.emit(CoreEvent.ManagementListening, { host: urlHost(bound.host), port: bound.port });
+          this.options.emit(CoreEvent.ManagementListening, {
+            scheme: this.scheme,
+            host: urlHost(bound.host),
+            port: bound.port,
+            auth: this.tokenForAll ? 'every endpoint' : 'changes only',
+          });
         } catch (error) {
           this.server.close();
           reject(error);
@@ -125,6 +156,12 @@ export class ManagementServer {
     path: string,
     query: URLSearchParams,
   ): Promise<ManagementResponse> {
+    const remote = remoteOf(req.socket);
+    // Off loopback nothing is answered, not even "no such path", without the token.
+    if (this.tokenForAll) {
+      const refused = this.refuseWithoutToken(req, method, path, remote);
+      if (refused) return refused;
+    }
     const match = this.routes.match(method, path);
     switch (match.kind) {
       case 'not-found':
@@ -144,15 +181,9 @@ export class ManagementServer {
         break;
     }
 
-    const remote = remoteOf(req.socket);
-    if (match.route.requiresToken) {
-      const refusal = this.checkToken(req.headers.authorization);
-      if (refusal !== undefined) {
-        this.options.emit(CoreEvent.ManagementUnauthorized, { method, path, remote, reason: refusal.reason });
-        return errorResponse(401, 'SWY_ERR_MGMT_UNAUTHORIZED', `${method} ${path} refused: ${refusal.message}`, {
-          'www-authenticate': refusal.challenge,
-        });
-      }
+    if (match.route.requiresToken && !this.tokenForAll) {
+      const refused = this.refuseWithoutToken(req, method, path, remote);
+      if (refused) return refused;
     }
 
     let body: unknown;
@@ -179,6 +210,16 @@ export class ManagementServer {
     }
 
     return match.route.handler({ method: method as HttpMethod, path, params: match.params, query, body, remote });
+  }
+
+  /** A 401 answer (and a 01-10051 event) when the request lacks the current token. */
+  private refuseWithoutToken(req: http.IncomingMessage, method: string, path: string, remote: string): ManagementResponse | undefined {
+    const refusal = this.checkToken(req.headers.authorization);
+    if (refusal === undefined) return undefined;
+    this.options.emit(CoreEvent.ManagementUnauthorized, { method, path, remote, reason: refusal.reason });
+    return errorResponse(401, 'SWY_ERR_MGMT_UNAUTHORIZED', `${method} ${path} refused: ${refusal.message}`, {
+      'www-authenticate': refusal.challenge,
+    });
   }
 
   private checkToken(header: string | undefined): { reason: string; message: string; challenge: string } | undefined {

@@ -15,7 +15,9 @@ import type { NodeMessage } from '../ipc/messages';
 import { deferredLogger } from '../logging/logger';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { alarmRoutes } from '../management/alarm-routes';
+import { hostPort } from '../management/address';
 import { ManagementServer } from '../management/server';
+import { loadServerTls } from '../management/tls';
 import { createTokenFile, removeTokenFile } from '../management/token';
 import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverResult } from '../management/types';
 import type { Arbiter } from './arbiter';
@@ -177,8 +179,11 @@ export class Supervisor implements SupervisorControl {
     await this.engine.apply();
     await this.alarms.load();
     this.secret = config.haLink.secret ?? randomBytes(32).toString('hex');
+    // Read and checked before the token is written or anything listens.
+    const tls = config.management.tls ? await loadServerTls(config.management.tls, this.validated.configDir) : undefined;
     const token = await createTokenFile(this.runtimeDir);
     this.management = new ManagementServer({
+      ...(tls ? { tls } : {}),
       host: managementHost(this.validated, this.localNodes),
       port: config.management.port,
       token,
@@ -201,7 +206,7 @@ export class Supervisor implements SupervisorControl {
     for (const slot of this.slots.values()) this.spawn(slot);
     this.viewTimer = this.clock.setInterval(() => this.publishNodes(), 250);
     this.alarms.resume();
-    return { managementUrl: `http://${address.host}:${address.port}` };
+    return { managementUrl: `${this.management.scheme}://${hostPort(address.host, address.port)}` };
   }
 
   /** Stops both nodes (gracefully, then by force), the API and the arbiter. */

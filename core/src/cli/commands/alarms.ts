@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { renderAlarmTable } from '../../management/alarm-table';
 import { isSwitchyardError } from '../../errors';
-import { agentEndpoints, authorisedClient, pairAlarms } from '../agents';
-import { ManagementClient } from '../../management/client';
+import { agentClient, agentEndpoints, authorisedClient, pairAlarms } from '../agents';
 import { readTokenFile } from '../../management/token';
 import { ExitCode } from '../exit-codes';
 
@@ -59,7 +58,7 @@ async function clearOnOwner(v: Awaited<ReturnType<typeof loadConfig>>, id: strin
   for (const endpoint of endpoints) {
     try {
       const token = await readTokenFile(endpoint.stateDir);
-      return await new ManagementClient({ host: endpoint.host, port: endpoint.port, token }).clearAlarm(id, by);
+      return await (await agentClient(v, endpoint, { token })).clearAlarm(id, by);
     } catch (error) {
       if (!isSwitchyardError(error)) throw error;
       lastError = error;

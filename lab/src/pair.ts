@@ -5,6 +5,7 @@ import type { ClusterStatusView, NodeStatusView } from '@switchyard/core';
 import { Lab } from './lab';
 import type { LabProcess } from './processes';
 import { startProbe, type Probe } from './probe';
+import { makeLabTls } from './tls';
 
 export type { Probe, ProbeAnswer } from './probe';
 
@@ -25,7 +26,8 @@ export function labConfig(dir: string, members: readonly string[]): Record<strin
       { id: 'sip-b', host: '192.0.2.2', haPort: 7461, priority: 50, sip: { host: '198.51.100.2', port: 5060 } },
     ],
     arbiter: { kind: 'etcd', endpoints: members, leaseTtl: 2 },
-    management: { port: 7460 },
+    // The API listens on each host's control address: TLS (a certificate LabPair.create makes in `dir`).
+    management: { port: 7460, tls: { cert: path.join(dir, 'management.crt'), key: path.join(dir, 'management.key') } },
     haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3, secret: 'lab-test-secret-0123456789' },
     supervisor: { restartDelay: 0.2, restartMaxDelay: 2, stopTimeout: 3 },
     runtimeDir: path.join(dir, 'state'),
@@ -59,13 +61,19 @@ export class LabPair {
   }): Promise<LabPair> {
     const lab = await Lab.create({ etcdMembers: options.etcdMembers });
     const dir = tempDir('switchyard-lab-pair-');
-    linkNodeModules(dir);
-    const config = path.join(dir, 'switchyard.config.json');
-    const written = (options.config ?? labConfig)(dir, lab.etcdEndpoints);
-    if (options.plugins) written.plugins = { ...(written.plugins as Record<string, unknown>), ...options.plugins };
-    fs.writeFileSync(config, JSON.stringify(written, null, 2));
-    const pair = new LabPair(lab, dir, config);
-    return pair;
+    try {
+      linkNodeModules(dir);
+      await makeLabTls(dir);
+      const config = path.join(dir, 'switchyard.config.json');
+      const written = (options.config ?? labConfig)(dir, lab.etcdEndpoints);
+      if (options.plugins) written.plugins = { ...(written.plugins as Record<string, unknown>), ...options.plugins };
+      fs.writeFileSync(config, JSON.stringify(written, null, 2));
+      return new LabPair(lab, dir, config);
+    } catch (error) {
+      await lab.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ export const LAB_TOOLS = {
   ip: 'iproute2',
   etcd: 'etcd-server',
   etcdctl: 'etcd-client',
+  openssl: 'openssl',
 } as const;
 
 export type LabTool = keyof typeof LAB_TOOLS;

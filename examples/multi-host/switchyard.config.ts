@@ -17,8 +17,10 @@ export default defineConfig({
   ],
   // The primary holds /switchyard/multi-host-demo/leader under its etcd lease (TTL 2 s).
   arbiter: { kind: 'etcd', endpoints: ['http://192.0.2.254:2379'], leaseTtl: 2 },
-  // Each agent serves the management API on its own node's host (192.0.2.1:7460, 192.0.2.2:7460).
-  management: { port: 7460 },
+  // Each agent serves the management API on its own node's host (192.0.2.1:7460, 192.0.2.2:7460):
+  // reachable from the network, so over TLS with the token (`npm run lab:tls` makes a self-signed
+  // certificate for the lab; the CLI pins it). Use your own certificate in production.
+  management: { port: 7460, tls: { cert: 'tls/management.crt', key: 'tls/management.key' } },
   // Two hosts: the HA link must be authenticated with a secret shared by both (change it).
   haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3, secret: 'multi-host-demo-secret-change-me' },
   plugins: {

@@ -58,8 +58,13 @@ const shutdown = (reason: string) => () => {
   if (!runtime) process.exit(0);
   void runtime.stop(reason).then(() => process.exit(0));
 };
-// The supervisor went away: stop cleanly rather than serve unsupervised.
-process.on('disconnect', shutdown('supervisor disconnected'));
+// The supervisor went away: log it (01-10046) and stop cleanly rather than serve unsupervised.
+process.on('disconnect', () => {
+  // stdout/stderr were pipes to the supervisor: a late write must not turn this clean stop into a crash.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  if (!runtime) process.exit(0);
+  void runtime.supervisorLost().then(() => process.exit(0));
+});
 process.on('SIGTERM', shutdown('SIGTERM'));
 process.on('SIGINT', () => undefined); // Ctrl-C reaches the whole group; the supervisor sends `stop`.
 process.on('uncaughtException', fatal);

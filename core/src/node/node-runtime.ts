@@ -141,6 +141,16 @@ export class NodeRuntime {
     }
   }
 
+  /**
+   * The IPC channel to the supervisor closed without a `stop` (it was
+   * killed or crashed): logs 01-10046 to the node's own log, then stops
+   * cleanly rather than serve with nobody to arbitrate or restart it.
+   */
+  supervisorLost(): Promise<void> {
+    if (!this.stopping) this.engine?.emit(CoreEvent.SupervisorLost, { pid: process.pid });
+    return this.stop('supervisor lost');
+  }
+
   /** Stops plugins, the HA link and logging; idempotent. */
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {

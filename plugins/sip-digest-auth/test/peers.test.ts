@@ -26,6 +26,14 @@ describe.skipIf(!hasTool('sipsak'))('sipsak registers with digest MD5 (real peer
     expect(bindings(h)).toBe(1);
   });
 
+  it('registers over TCP the same way (the challenge does not depend on the transport)', async () => {
+    const h = await digestNode(cleanup, { digest: OLD_PHONES });
+    const run = await runPeer('sipsak', ['-U', '-vv', '-i', '-E', 'tcp', '-s', `sip:bob@127.0.0.1:${h.port}`, '-u', 'bob', '-a', USERS.bob, '-H', '127.0.0.1', '-x', '300']);
+    expect(run.output).toContain('authorizing');
+    expect(run.output).toContain('All usrloc tests completed successful');
+    expect(bindings(h)).toBe(1);
+  });
+
   it('is refused with a wrong password: challenged, then 403, no binding, and 00-04270 names the user', async () => {
     const h = await digestNode(cleanup, { digest: OLD_PHONES });
     const run = await runPeer('sipsak', ['-U', '-vv', '-i', '-s', `sip:bob@127.0.0.1:${h.port}`, '-u', 'bob', '-a', 'not-bobs-password', '-H', '127.0.0.1', '-x', '300']);

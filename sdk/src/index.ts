@@ -1,3 +1,7 @@
+// tsyringe needs the Reflect metadata polyfill before anything of core loads: the SDK brings it,
+// so a plugin's tests need no `setupFiles: ['reflect-metadata']`.
+import 'reflect-metadata';
+
 /**
  * @switchyard/sdk — what a plugin author needs: `definePlugin`, the public
  * types, the one script-safety check for commands a plugin runs, and a
@@ -16,6 +20,7 @@ export {
   writeFileAtomic,
   LoopbackChannels,
   silentLogger,
+  escapePeerText,
   validateConfig,
   loadConfig,
   ConfigInvalidError,

@@ -1,3 +1,6 @@
+// The Reflect metadata polyfill first (tsyringe in core needs it), whichever SDK entry loads first.
+import 'reflect-metadata';
+
 /**
  * `@switchyard/sdk/testing`: real-process helpers for plugin integration
  * tests (run `switchyard up` from a config, free ports, poll status), next

@@ -1,3 +1,6 @@
+// The Reflect metadata polyfill first (tsyringe in core needs it), whichever SDK entry loads first.
+import 'reflect-metadata';
+
 /**
  * `@switchyard/sdk/network`: the interface watcher that NIC-monitoring
  * plugins share. Given an address, it finds the interface that carries it

@@ -1,6 +1,6 @@
 /** fast-check generators of valid SIP messages and their parts. */
 import fc from 'fast-check';
-import { formatNameAddr, formatUri, type SipMessage, type SipUri } from '../src/message';
+import { formatNameAddr, formatUri, serializeMessage, type SipMessage, type SipUri } from '../src/message';
 
 const TOKEN_CHARS = "[A-Za-z0-9\\-.!%*_+`'~]";
 export const token = (max = 12): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^${TOKEN_CHARS}{1,${max}}$`));
@@ -94,3 +94,44 @@ export const sipMessage: fc.Arbitrary<SipMessage> = fc
       ? { kind: 'request' as const, method: g.method, uri: g.uri, ...base }
       : { kind: 'response' as const, status: g.status, reason: g.reason, ...base };
   });
+
+/** Mutations of valid wire bytes (insert, delete, replace small pieces): the inputs most likely to reach deep parser states. */
+export const mutatedWire: fc.Arbitrary<Buffer> = fc
+  .tuple(
+    sipMessage,
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom('insert', 'delete', 'replace'),
+        fc.oneof(
+          fc.uint8Array({ minLength: 1, maxLength: 4 }),
+          fc.constantFrom(...[' ', '\r\n', '\r\n ', ',', ';', '"', '<', '>', ':', '%', '\\', '@', '[', ']', '\u00e9', '\r\n\r\n'].map((s) => new Uint8Array(Buffer.from(s)))),
+        ),
+      ),
+      { minLength: 1, maxLength: 6 },
+    ),
+  )
+  .map(([message, edits]) => {
+    let bytes = serializeMessage(message);
+    for (const [at, op, piece] of edits) {
+      const i = at % (bytes.length + 1);
+      const insert = Buffer.from(piece);
+      if (op === 'insert') bytes = Buffer.concat([bytes.subarray(0, i), insert, bytes.subarray(i)]);
+      else if (op === 'delete') bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + insert.length)]);
+      else bytes = Buffer.concat([bytes.subarray(0, i), insert, bytes.subarray(i + insert.length)]);
+    }
+    return bytes;
+  });
+
+/**
+ * Runs of a fuzzing property: `base` in an ordinary test run (CI), or
+ * `SIP_FUZZ_RUNS / share` when that is set (`npm run fuzz` sets 1,000,000;
+ * slower properties take a share of it).
+ */
+export function fuzzRuns(base: number, share = 1): number {
+  const wanted = Number(process.env.SIP_FUZZ_RUNS);
+  return Number.isInteger(wanted) && wanted > 0 ? Math.max(base, Math.floor(wanted / share)) : base;
+}
+
+/** The per-test timeout of a fuzzing property: the suite's default, or hours under `npm run fuzz`. */
+export const fuzzTimeout: number | undefined = process.env.SIP_FUZZ_RUNS ? 12 * 3_600_000 : undefined;

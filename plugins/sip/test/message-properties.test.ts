@@ -13,7 +13,7 @@ import {
   type SipMessage,
 } from '../src/message';
 import { parseMessageUnguarded } from '../src/message/parse';
-import { sipMessage, sipUri } from './message-arbitraries';
+import { fuzzRuns, fuzzTimeout, mutatedWire, sipMessage, sipUri } from './message-arbitraries';
 
 const withoutContentLength = (m: SipMessage): SipMessage => ({
   ...m,
@@ -26,27 +26,6 @@ function expectWellFormed(result: ParseResult): void {
   expect(SIP_PARSE_ERROR_CODES).toContain(result.error.code);
   expect(result.error.message.length).toBeGreaterThan(0);
 }
-
-/** Mutations of valid wire bytes: the inputs most likely to reach deep parser states. */
-const mutatedWire = fc
-  .tuple(
-    sipMessage,
-    fc.array(
-      fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.constantFrom(...[' ', '\r\n', '\r\n ', ',', ';', '"', '<', '>', ':', '%', '\\', '@', '[', ']', '\u00e9', '\r\n\r\n'].map((s) => new Uint8Array(Buffer.from(s)))))),
-      { minLength: 1, maxLength: 6 },
-    ),
-  )
-  .map(([message, edits]) => {
-    let bytes = serializeMessage(message);
-    for (const [at, op, piece] of edits) {
-      const i = at % (bytes.length + 1);
-      const insert = Buffer.from(piece);
-      if (op === 'insert') bytes = Buffer.concat([bytes.subarray(0, i), insert, bytes.subarray(i)]);
-      else if (op === 'delete') bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + insert.length)]);
-      else bytes = Buffer.concat([bytes.subarray(0, i), insert, bytes.subarray(i + insert.length)]);
-    }
-    return bytes;
-  });
 
 describe('message properties', () => {
   it('parseMessage(serializeMessage(m)) gives m back, plus a correct Content-Length', () => {
@@ -65,9 +44,9 @@ describe('message properties', () => {
       fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => {
         expectWellFormed(parseMessageUnguarded(Buffer.from(bytes)));
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
-  });
+  }, fuzzTimeout);
 
   it('mutated messages never throw, and whatever parses serialises and parses back the same', () => {
     fc.assert(
@@ -79,9 +58,9 @@ describe('message properties', () => {
         if (!second.ok) throw new Error(`re-parse failed: ${second.error.code}: ${second.error.message}`);
         expect(withoutContentLength(second.message)).toEqual(withoutContentLength(first.message));
       }),
-      { numRuns: 400 },
+      { numRuns: fuzzRuns(400) },
     );
-  });
+  }, fuzzTimeout);
 
   it('parseUri(formatUri(u)) gives u back, and a URI equals itself with host case and parameter order changed', () => {
     fc.assert(
@@ -137,7 +116,7 @@ describe('SipStreamFramer properties', () => {
           for (const frame of out.frames) expectWellFormed(parseMessageUnguarded(frame));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
-  });
+  }, fuzzTimeout);
 });

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Channel, Clock, HaChannels, PluginEngine } from '@switchyard/sdk';
+import { escapePeerText, type Channel, type Clock, type HaChannels, type PluginEngine } from '@switchyard/sdk';
 import { SipEvent } from './events';
 import type { SipMessage, SipParseError, SipRequest } from './message';
 import type { SipNodeOptions, SipOptions } from './options';
@@ -294,7 +294,7 @@ export class SipService implements SipApi {
     const remote = `${inbound.remote.address}:${inbound.remote.port}`;
     const refused = decision.refused;
     if (refused?.kind === 'contacts-per-aor') {
-      this.emitLimited(SipEvent.ContactLimitRefused, { remote, aor: refused.aor, count: refused.count, limit: refused.limit });
+      this.emitLimited(SipEvent.ContactLimitRefused, { remote, aor: escapePeerText(refused.aor), count: refused.count, limit: refused.limit });
     } else if (refused?.kind === 'bindings') {
       this.emitLimited(SipEvent.BindingTableFull, { remote, count: refused.count, limit: refused.limit });
     } else if (refused?.kind === 'too-large' || decision.truncated) {
@@ -357,7 +357,7 @@ export class SipService implements SipApi {
         remote: `${remote.address}:${remote.port}`,
         transport: remote.transport,
         code: error.code,
-        reason: error.message + (suppressed > 0 ? ` (${suppressed} more suppressed)` : ''),
+        reason: escapePeerText(error.message) + (suppressed > 0 ? ` (${suppressed} more suppressed)` : ''),
       });
     }
     const request = parsePartialForError(error.partial);

@@ -226,7 +226,7 @@ describe('exec reaction: script security (as keepalived)', () => {
     const { file } = script('true', 0o777);
     let thrown: AlarmReactionError | undefined;
     try {
-      execReaction.create({ command: file, args: [], timeout: 10 }, fakeContext({ name: 'notify' }));
+      execReaction.create({ command: file, args: [], timeout: 10, retries: 0, backoff: 1 }, fakeContext({ name: 'notify' }));
     } catch (error) {
       thrown = error as AlarmReactionError;
     }

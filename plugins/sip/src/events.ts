@@ -9,6 +9,11 @@ export const SipEvent = {
   ListenerBound: '00-04201',
   ListenerRecovered: '00-04202',
   MalformedMessage: '00-04210',
+  ContactLimitRefused: '00-04211',
+  BindingTableFull: '00-04212',
+  AnswerTooLarge: '00-04213',
+  TcpConnectionRefused: '00-04214',
+  TcpSlowSenderCut: '00-04215',
   ReplicationInSync: '00-04220',
   ReplicationOutOfSync: '00-04221',
   ReplicationSyncFallback: '00-04222',
@@ -16,11 +21,6 @@ export const SipEvent = {
   BindSwitchover: '00-04230',
   BindingsLoaded: '00-04240',
   PersistenceFailed: '00-04241',
-  ContactLimitRefused: '00-04250',
-  BindingTableFull: '00-04251',
-  AnswerTooLarge: '00-04252',
-  TcpConnectionRefused: '00-04253',
-  TcpSlowSenderCut: '00-04254',
 } as const;
 
 export const SIP_EVENTS: readonly LogEventDefinition[] = [

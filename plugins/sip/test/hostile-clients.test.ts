@@ -99,7 +99,7 @@ describe.skipIf(!tools)('hostile SIP clients against a running pair', () => {
     expect(contactLines(cut).length).toBeGreaterThan(0);
     expect(contactLines(cut).length).toBeLessThan(9);
     expect(Buffer.byteLength(cut, 'latin1')).toBeLessThanOrEqual(65_507);
-    await waitFor(() => (/00-04252/.test(node.up.output()) ? true : undefined), 5_000, 'event 00-04252');
+    await waitFor(() => (/00-04213/.test(node.up.output()) ? true : undefined), 5_000, 'event 00-04213');
     await stillServing();
   });
 
@@ -128,7 +128,7 @@ describe.skipIf(!tools)('hostile SIP clients against a running pair', () => {
       clearInterval(drip);
       for (const connection of slow) connection.socket.destroy();
     }
-    await waitFor(() => (/00-04253/.test(node.up.output()) && /00-04254/.test(node.up.output()) ? true : undefined), 5_000, 'events 00-04253 and 00-04254');
+    await waitFor(() => (/00-04214/.test(node.up.output()) && /00-04215/.test(node.up.output()) ? true : undefined), 5_000, 'events 00-04214 and 00-04215');
     await stillServing();
   });
   // Last: it fills the binding table.
@@ -162,7 +162,7 @@ describe.skipIf(!tools)('hostile SIP clients against a running pair', () => {
     const bindings = (await node.sip()).bindings;
     expect(bindings).toBeLessThanOrEqual(300);
     expect(bindings).toBeGreaterThanOrEqual(290);
-    await waitFor(() => (/00-04250/.test(node.up.output()) && /00-04251/.test(node.up.output()) ? true : undefined), 5_000, 'events 00-04250 and 00-04251');
+    await waitFor(() => (/00-04211/.test(node.up.output()) && /00-04212/.test(node.up.output()) ? true : undefined), 5_000, 'events 00-04211 and 00-04212');
     await stillServing();
   });
 });

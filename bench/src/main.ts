@@ -7,6 +7,7 @@ import { Progress } from './progress';
 import { catchUpScenario, replicationLagScenario } from './scenarios/replication';
 import { failoverScenario } from './scenarios/failover';
 import { footprintScenario } from './scenarios/footprint';
+import { supervisorRestartScenario } from './scenarios/supervisor-restart';
 import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/multihost';
 import { throughputScenario } from './scenarios/throughput';
 import { vipFailoverScenario } from './scenarios/vip-failover';
@@ -18,6 +19,7 @@ const REPO = path.resolve(__dirname, '../..');
 const SCENARIOS: Scenario[] = [
   failoverScenario('crash'),
   failoverScenario('freeze'),
+  supervisorRestartScenario,
   throughputScenario,
   replicationLagScenario,
   catchUpScenario,

@@ -136,3 +136,15 @@ describe('log output (stdout mode for journald, files rotated by size)', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(LOG_FILE_MODE);
   });
 });
+
+describe('escaping keeps the shape of structured fields', () => {
+  it('escapes strings inside plain objects and arrays, and leaves a Date as JSON writes it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'sip-a.log');
+    const logger = createWinstonLogger({ node: 'sip-a', level: 'info', file, clock: new ManualClock() });
+    const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    writeLogEvent(logger, record('peer said hello', { peers: ['a\nb', { id: 'c\u001bd' }], at, count: 3 }));
+    await closeWinstonLogger(logger);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ peers: ['a\\nb', { id: 'c\\x1bd' }], at: '2026-01-02T03:04:05.000Z', count: 3 });
+  });
+});

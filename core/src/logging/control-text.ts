@@ -28,6 +28,9 @@ function escapeValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return escapeControlText(value);
   if (depth === 0 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => escapeValue(v, depth - 1));
+  // Only plain objects are rebuilt: a Date, an Error or a Buffer keeps its own JSON form.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[escapeControlText(k)] = escapeValue(v, depth - 1);
   return out;

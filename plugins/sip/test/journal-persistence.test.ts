@@ -271,5 +271,21 @@ describe('BindingJournal', () => {
       expect((await modeOf(path.join(dir, JOURNAL_LOG_FILE))).toString(8)).toBe('600');
       expect(await logLines()).toHaveLength(2);
     });
+
+    it('refuses, without loading or changing them, a folder or a log another user owns', async () => {
+      // chown needs root; CI runs the suite as root (the lab and VIP tests need it too)
+      expect(process.getuid?.()).toBe(0);
+      const clock = new ManualClock();
+      await fs.writeFile(path.join(dir, JOURNAL_LOG_FILE), `${JSON.stringify({ op: 'upsert', binding: binding(clock.now(), { contact: 'sip:planted@h' }) })}\n`, { mode: 0o644 });
+      await fs.chown(path.join(dir, JOURNAL_LOG_FILE), 65534, 65534);
+      const planted = open(clock);
+      await expect(planted.journal.load()).rejects.toMatchObject({ code: 'SWY_ERR_SIP_JOURNAL_OWNER', details: { file: path.join(dir, JOURNAL_LOG_FILE) } });
+      expect((await modeOf(path.join(dir, JOURNAL_LOG_FILE))).toString(8)).toBe('644');
+
+      await fs.rm(path.join(dir, JOURNAL_LOG_FILE));
+      await fs.chown(dir, 65534, 65534);
+      const foreign = open(clock);
+      await expect(foreign.journal.load()).rejects.toThrow(/belongs to user 65534.*chown/s);
+    });
   });
 });

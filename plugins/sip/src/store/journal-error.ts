@@ -7,6 +7,8 @@ export const JOURNAL_ERROR_CODES = {
     'Check free space and permissions of the journal directory; bindings stay in memory and the write is retried at the next flush.',
   SWY_ERR_SIP_JOURNAL_READ:
     'Part of the journal could not be read and was skipped; the peer node re-sends its bindings on the next catch-up. Keep the file for diagnosis if it recurs.',
+  SWY_ERR_SIP_JOURNAL_OWNER:
+    'Give the journal folder and its files to the user the node runs as (chown -R), or remove them; a journal another user can write could plant bindings, so it is not loaded.',
   SWY_ERR_SIP_JOURNAL_STATE: 'Call load() once before record(), and do not use the journal after close(); this is a bug in the caller.',
 } as const;
 

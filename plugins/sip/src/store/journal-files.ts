@@ -12,17 +12,20 @@ export const JOURNAL_DIR_MODE = 0o700;
 export const JOURNAL_FILE_MODE = 0o600;
 
 /**
- * Takes group and other permissions away from `target` (a path or an open
- * file) when it has any: a folder or file created by an older version, or
- * under a loose umask, is repaired rather than left readable.
+ * Makes `target` (a path or an open file) private to the user running this
+ * process: takes group and other permissions away when it has any (a folder
+ * or file made by an older version, or under a loose umask). Returns the
+ * owner's uid, changing nothing, when another user owns it.
  */
-export async function restrictMode(target: string | fs.FileHandle, mode: number): Promise<void> {
+export async function makePrivate(target: string | fs.FileHandle, mode: number): Promise<number | undefined> {
   const stat = typeof target === 'string' ? await fs.stat(target) : await target.stat();
-  if ((stat.mode & 0o777) === mode) return;
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) return stat.uid;
+  if ((stat.mode & 0o777) === mode) return undefined;
   if (typeof target === 'string') await fs.chmod(target, mode);
   else await target.chmod(mode);
+  return undefined;
 }
-
 
 /**
  * Cuts an append-only log opened on `handle` (flags `a+`) back to its last newline, so

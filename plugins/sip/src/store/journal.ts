@@ -4,7 +4,7 @@ import { writeFileAtomic, type Clock, type TimerHandle } from '@switchyard/sdk';
 import { isBinding, isBindingChange, type Binding, type BindingChange } from './binding';
 import { ContactStore } from './contact-store';
 import { JournalError, type JournalErrorCode } from './journal-error';
-import { JOURNAL_DIR_MODE, JOURNAL_FILE_MODE, readIfExists, restrictMode, truncateTornTail } from './journal-files';
+import { JOURNAL_DIR_MODE, JOURNAL_FILE_MODE, isCode, makePrivate, readIfExists, truncateTornTail } from './journal-files';
 
 export interface BindingJournalOptions {
   /** Directory of `bindings.log` and `bindings.snapshot.json` (created if missing); one directory per node. */
@@ -63,6 +63,7 @@ interface LogHeader {
  *
  * Privacy: the folder is created (or repaired) 0700 and both files 0600,
  * whatever the umask: bindings name users, their contacts and addresses.
+ * A folder or log another user owns is refused (`SWY_ERR_SIP_JOURNAL_OWNER`).
  *
  * Use: `load()` once, then `record()` each change (or `attach(store)`), and
  * `close()` at shutdown.
@@ -111,7 +112,12 @@ export class BindingJournal {
     const dir = path.dirname(this.logFile);
     try {
       await fs.mkdir(dir, { recursive: true, mode: JOURNAL_DIR_MODE });
-      await restrictMode(dir, JOURNAL_DIR_MODE);
+      await this.makePrivate(dir, dir, JOURNAL_DIR_MODE, 'load');
+      for (const file of [this.snapshotFile, this.logFile]) {
+        await this.makePrivate(file, file, JOURNAL_FILE_MODE, 'load').catch((error: unknown) => {
+          if (!isCode(error, 'ENOENT')) throw error;
+        });
+      }
       const snapshot = await this.readSnapshot();
       const log = await this.readLog();
       this.state.replaceAll(snapshot.bindings, 'local');
@@ -256,7 +262,7 @@ export class BindingJournal {
     try {
       if (!this.handle) {
         this.handle = await fs.open(this.logFile, 'a+', JOURNAL_FILE_MODE);
-        await restrictMode(this.handle, JOURNAL_FILE_MODE);
+        await this.makePrivate(this.handle, this.logFile, JOURNAL_FILE_MODE, 'open');
         if (this.logGeneration === this.generation && (await truncateTornTail(this.handle)) === 0) this.logGeneration = undefined;
       }
       if (this.logGeneration !== this.generation) {
@@ -270,6 +276,7 @@ export class BindingJournal {
       return this.handle;
     } catch (cause) {
       await this.dropHandle();
+      if (cause instanceof JournalError) throw cause;
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot open ${this.logFile} for appending.`, this.logFile, 'open', cause);
     }
   }
@@ -328,6 +335,18 @@ export class BindingJournal {
       this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${skipped} unreadable lines in ${this.logFile} were skipped.`, this.logFile, 'load'));
     }
     return { generation, changes };
+  }
+
+  /** Folder and files private to the node's user; one another user owns is refused, not loaded or written. */
+  private async makePrivate(target: string | fs.FileHandle, file: string, mode: number, operation: string): Promise<void> {
+    const owner = await makePrivate(target, mode);
+    if (owner === undefined) return;
+    throw this.error(
+      'SWY_ERR_SIP_JOURNAL_OWNER',
+      `${file} belongs to user ${owner}, not to the user running this node (${process.getuid?.() ?? '?'}).`,
+      file,
+      operation,
+    );
   }
 
   private error(code: JournalErrorCode, message: string, file: string, operation: string, cause?: unknown): JournalError {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import { SystemClock, type Clock } from '../clock';
-import type { LoggingConfig } from '../config/schema';
+import { LOGGING_DEFAULTS, type LoggingConfig } from '../config/schema';
 import type { LogEventRecord, LogLevel } from '../events/catalogue';
 import { escapeControlText, escapeFields } from './control-text';
 import type { Logger } from './logger';
@@ -10,12 +10,12 @@ import { LOG_SUPPRESSED_EVENT, suppressedMessage } from './log-events';
 import { LogRateLimiter, type SuppressedLines } from './rate-limiter';
 import { RotatingFileStream } from './rotating-file';
 
-/** Log rotation, rate limit and output when the config gives none (the schema's defaults). */
+/** Log rotation, rate limit and output when the config gives none: the schema's defaults. */
 export const DEFAULT_LOG_OUTPUT = Object.freeze({
-  output: 'file' as const,
-  maxFileBytes: 10 * 1024 * 1024,
-  maxFiles: 5,
-  rateLimit: Object.freeze({ burst: 20, interval: 60 }),
+  output: LOGGING_DEFAULTS.output,
+  maxFileBytes: LOGGING_DEFAULTS.maxFileBytes,
+  maxFiles: LOGGING_DEFAULTS.maxFiles,
+  rateLimit: LOGGING_DEFAULTS.rateLimit,
 });
 
 /** Mode of log files: the owner writes, its group (e.g. `adm`) may read, others nothing. */

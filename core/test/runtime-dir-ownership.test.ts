@@ -138,6 +138,8 @@ describe.skipIf(!isRoot)('runtime folder owned by another user (root, chown to n
     const dir = path.join(base, 'run');
     const token = await createTokenFile(dir);
     const asNobody = (argv: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', ...argv], { encoding: 'utf8', timeout: 10_000 });
+    // runuser works (a missing one must fail here, not make the refusals below pass)
+    expect(asNobody(['id', '-u']).stdout).toBe('65534\n');
     const read = asNobody(['cat', tokenFilePath(dir)]);
     expect(read.status).not.toBe(0);
     expect(read.stdout).not.toContain(token);

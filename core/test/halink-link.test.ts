@@ -172,6 +172,54 @@ describe('HaLink connection', () => {
     await vi.waitFor(() => expect(a.link.connected && b.link.connected).toBe(true), SLOW);
   });
 
+  it('waits longer after each connection that is cut at once, and starts again from 100 ms after one that stayed up', async () => {
+    // Records every delay the dialer asks for: the last one after a cut is its reconnect delay.
+    class RecordingClock extends ManualClock {
+      readonly delays: number[] = [];
+      override setTimeout(fn: () => void, ms: number) {
+        this.delays.push(ms);
+        return super.setTimeout(fn, ms);
+      }
+    }
+    const clock = new RecordingClock();
+    const portB = await freePort();
+    const proxy = await TcpProxy.start(portB);
+    // Silence detection out of the way: only the cuts end connections here.
+    const { a, b } = await testPair(
+      { clock, missedHeartbeats: 1000, peer: { id: 'node-b', host: '127.0.0.1', port: proxy.port } },
+      { missedHeartbeats: 1000, listen: { host: '127.0.0.1', port: portB } },
+    );
+    await b.link.start();
+    await a.link.start();
+    const cutAndReadDelay = async (downs: number): Promise<number> => {
+      proxy.cut();
+      await vi.waitFor(() => expect(a.log.of(CoreEvent.HaLinkDown)).toHaveLength(downs), SLOW);
+      return clock.delays.at(-1)!;
+    };
+    const reconnect = async (delay: number, ups: number): Promise<void> => {
+      await clock.advance(delay);
+      await vi.waitFor(() => expect(a.log.of(CoreEvent.HaLinkUp)).toHaveLength(ups), SLOW);
+    };
+    await vi.waitFor(() => expect(a.link.connected && b.link.connected).toBe(true), SLOW);
+
+    const first = await cutAndReadDelay(1);
+    await reconnect(first, 2);
+    const second = await cutAndReadDelay(2);
+    await reconnect(second, 3);
+    const third = await cutAndReadDelay(3);
+    // 100, 200, 400 ms, each ± 20 %: without the doubling a cut-at-once loop would reconnect ten times a second.
+    expect(first).toBeGreaterThanOrEqual(80);
+    expect(first).toBeLessThanOrEqual(120);
+    expect(second).toBeGreaterThanOrEqual(160);
+    expect(third).toBeGreaterThanOrEqual(320);
+
+    await reconnect(third, 4);
+    await clock.advance(1000); // this one stays up a second
+    expect(a.link.connected).toBe(true);
+    const afterStable = await cutAndReadDelay(4);
+    expect(afterStable).toBeLessThanOrEqual(120);
+  });
+
   it('drops an authenticated peer that sends an unknown frame type, and takes it back when it behaves', async () => {
     const { b, portB } = await testPair();
     await b.link.start();

@@ -241,17 +241,19 @@ export class HaLink implements HaChannels {
 
   private admit(socket: net.Socket, fromPeer: boolean): void {
     if (socket.destroyed) return; // gone while the peer's name was looked up
+    if (!this.started) {
+      socket.destroy(); // stopped meanwhile: nothing left to log it to
+      return;
+    }
     const source = plainAddress(socket.remoteAddress ?? 'unknown');
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const refusal = !this.started
-      ? 'this node is stopping'
-      : !fromPeer
-        ? `only the peer's configured address ${this.peerAddress.describe()} may connect`
-        : this.dialer
-          ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
-          : this.active
-            ? 'an authenticated HA-link connection is already up'
-            : undefined;
+    const refusal = !fromPeer
+      ? `only the peer's configured address ${this.peerAddress.describe()} may connect`
+      : this.dialer
+        ? `this node dials ${this.options.peer.id}; it accepts no HA-link connection`
+        : this.active
+          ? 'an authenticated HA-link connection is already up'
+          : undefined;
     if (refusal) {
       this.refusals.report(source, { id: CoreEvent.HaLinkPeerDropped, fields: { remote, code: 'SWY_ERR_HALINK_PROTOCOL', reason: refusal } });
       socket.destroy();
@@ -331,7 +333,7 @@ export class HaLink implements HaChannels {
     if (connection === this.active) {
       // Only a connection that stayed up resets the reconnect delay: one cut at
       // once, again and again (frames injected on the path), backs off instead.
-      if (this.options.clock.monotonic() - this.activeSince >= Math.max(STABLE_CONNECTION_MS, this.context.silenceLimitMs)) this.backoff.reset();
+      if (this.options.clock.monotonic() - this.activeSince >= STABLE_CONNECTION_MS) this.backoff.reset();
       this.active = undefined;
       this.peer = undefined;
       this.emit(CoreEvent.HaLinkDown, { peer: this.options.peer.id, reason });

@@ -143,6 +143,7 @@ describe.skipIf(!canRun)('script ownership, with a second local user (root runs,
     const shared = subfolder(base, 'shared', 0o1777);
     const file = script(shared);
     expect(scriptSafetyProblem(file)).toBeUndefined();
+    expect(asNobody(['id', '-u']).stdout).toBe('65534\n');
     expect(asNobody(['rm', '-f', file]).status).not.toBe(0);
     expect(asNobody(['mv', file, `${file}.old`]).status).not.toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe('#!/bin/sh\necho ran\n');

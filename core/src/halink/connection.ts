@@ -4,7 +4,7 @@ import { SwitchyardError, describeError, isSwitchyardError } from '../errors';
 import { CoreEvent } from '../events/core-events';
 import { FrameDecoder, encodeFrame, type Frame } from './frame';
 import { ClientHandshake, ServerHandshake, type HandshakeIdentity } from './handshake';
-import { FrameType, peerValue, readString } from './protocol';
+import { FrameType, readString } from './protocol';
 import { FrameOpener, FrameSealer, type SessionKeys } from './session';
 
 export type Direction = 'dialed' | 'accepted';
@@ -221,6 +221,7 @@ export class LinkConnection {
   }
 
   private fail(error: unknown): void {
+    if (this.state === 'closed') return; // a handler closed it, then threw: nothing more to report
     const failure = isSwitchyardError(error)
       ? error
       : new SwitchyardError('SWY_ERR_HALINK_PROTOCOL', `unexpected failure handling a frame: ${describeError(error)}`, { cause: error });

@@ -50,12 +50,14 @@ export interface CaseContext {
 }
 
 type Value<T> = T | ((ctx: CaseContext) => T);
+/** A plugin entry as a config holds it (any JSON value, to try wrong ones too), or a function of the case's folder. */
+type EntryValue = Record<string, unknown> | readonly unknown[] | string | number | boolean | null | ((ctx: CaseContext) => unknown);
 
 export interface OptionCase {
   /** Shown as the test's name; default: the options as JSON. */
   name?: string;
   /** The plugin's entry under `plugins` (an options object, or `true` for the defaults). */
-  options: Value<unknown>;
+  options: EntryValue;
   /** The plugin's sections of `nodes[0]` and `nodes[1]` (when it claims one with `nodeOptions`). */
   nodes?: readonly [unknown?, unknown?];
   /** More of the config (e.g. `alarms` that use the plugin's reaction kinds, or an `arbiter` of its kinds). */
@@ -96,7 +98,7 @@ export interface BehaviourExpectation {
 export interface BehaviourCase {
   name: string;
   /** The plugin's options (parsed by its schema first, as a config would be); default `{}`. */
-  options?: Value<unknown>;
+  options?: EntryValue;
   /** The node's sections by key (`nodes[].<key>`), for plugins with `nodeOptions`. */
   nodeOptions?: Value<Record<string, unknown>>;
   /**
@@ -241,7 +243,7 @@ export class PluginTester {
       plugins[key] = entry;
       return token;
     };
-    const tokens = [publish(this.key, this.plugin, resolveValue(c.options, { dir, nodeId: 'node-a' }))];
+    const tokens = [publish(this.key, this.plugin, resolveValue<unknown>(c.options, { dir, nodeId: 'node-a' }))];
     for (const [plugin, entry] of this.options.with ?? []) tokens.push(publish(plugin.name, plugin, entry));
     const section = this.plugin.nodeOptions?.key;
     const node = (id: string, haPort: number, priority: number, value: unknown) => ({
@@ -270,7 +272,7 @@ export class PluginTester {
 
   private async behaviourCase(c: BehaviourCase): Promise<string | undefined> {
     return withDir(async (dir) => {
-      const entry = (nodeId: 'node-a' | 'node-b') => [this.plugin, resolveValue(c.options ?? {}, { dir, nodeId })] as const;
+      const entry = (nodeId: 'node-a' | 'node-b') => [this.plugin, resolveValue<unknown>(c.options ?? {}, { dir, nodeId })] as const;
       let node: TestNode;
       let pair: TestPair | undefined;
       try {

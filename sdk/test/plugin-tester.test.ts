@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PluginTester, type Plugin, type PluginTesterCases } from '../src/index';
+import { PluginTester, type BehaviourExpectation, type Plugin } from '../src/index';
 import { assertBuilt, runCli } from '../src/testing';
 
 /**
@@ -47,7 +47,7 @@ const stateFile = createRequire(path.join(root, 'x.js'))('state-file') as Plugin
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** A monitor case on one node: the file says `down`, so the node becomes unavailable and logs 77-00001. */
-const downOnOneNode = (expectation: PluginTesterCases['behaviour'] extends readonly (infer C)[] | undefined ? C['expect'] : never) => ({
+const downOnOneNode = (expectation: BehaviourExpectation) => ({
   name: 'a file saying down makes the node unavailable',
   options: ({ dir }: { dir: string }) => ({ file: path.join(dir, 'state') }),
   steps: [

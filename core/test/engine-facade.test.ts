@@ -7,7 +7,7 @@ import type { LogEventRecord } from '../src/events/catalogue';
 import { CoreEvent } from '../src/events/core-events';
 import { definePlugin } from '../src/plugin/define';
 import type { PluginEngine } from '../src/plugin/plugin-engine';
-import { createToken } from '../src/tokens';
+import { createToken, type ServiceToken } from '../src/tokens';
 
 function makeEngine() {
   const events: LogEventRecord[] = [];
@@ -84,7 +84,7 @@ describe('the plugin facade', () => {
           } catch (error) {
             found.engineError = error;
           }
-          for (const token of Object.values(CoreTokens)) if (e.services.has(token)) found.services.push(e.services.resolve(token));
+          for (const token of Object.values(CoreTokens) as ServiceToken<unknown>[]) if (e.services.has(token)) found.services.push(e.services.resolve(token));
           e.hooks.start.tapPromise('usurper', async () => {
             // Whatever it can reach, it tries to call an engine's applyOrder with a fresh term.
             for (const value of [found.container, ...found.services]) {

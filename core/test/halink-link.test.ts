@@ -158,7 +158,11 @@ describe('HaLink connection', () => {
   it('declares the link dead when no frame arrives for heartbeatInterval × missedHeartbeats, then reconnects', async () => {
     const portB = await freePort();
     const proxy = await TcpProxy.start(portB);
-    const { a, b } = await testPair({ peer: { id: 'node-b', host: '127.0.0.1', port: proxy.port } }, { listen: { host: '127.0.0.1', port: portB } });
+    // node-b waits longer (1 s) than node-a (0.15 s), so node-a is the one that notices the silence.
+    const { a, b } = await testPair(
+      { peer: { id: 'node-b', host: '127.0.0.1', port: proxy.port } },
+      { listen: { host: '127.0.0.1', port: portB }, missedHeartbeats: 20 },
+    );
     await b.link.start();
     await a.link.start();
     await vi.waitFor(() => expect(a.link.connected && b.link.connected).toBe(true), SLOW);

@@ -72,6 +72,10 @@ export const sipOptionsSchema = z.strictObject({
       /** Sync mode, backup silent past `syncTimeout`: `async` answers 200 anyway; `reject` answers 500 with Retry-After (never 200 unacknowledged). */
       onTimeout: z.enum(['async', 'reject']).default('async'),
     })
+    .refine((r) => !(r.mode === 'async' && r.onTimeout === 'reject'), {
+      message: "replication.onTimeout 'reject' needs replication.mode 'sync' (async mode never waits for the backup)",
+      path: ['onTimeout'],
+    })
     .default({ mode: 'async', syncTimeout: 0.5, onTimeout: 'async' }),
   persistence: z
     .strictObject({

@@ -144,7 +144,7 @@ export class SipService implements SipApi {
 
   async start(): Promise<void> {
     if (this.journal) {
-      fs.mkdirSync(this.engine.dataDir, { recursive: true, mode: 0o750 });
+      fs.mkdirSync(this.engine.dataDir, { recursive: true, mode: 0o700 });
       const loaded = await this.journal.load();
       this.store.replaceAll(loaded, 'replica');
       this.engine.events.emit(SipEvent.BindingsLoaded, { count: loaded.length });

@@ -132,7 +132,7 @@ export interface CaseResult {
   failure?: string;
 }
 
-type Framework = (name: string, fn: () => unknown) => unknown;
+type Framework = (name: string, fn: () => void | Promise<void>) => unknown;
 const HANDOFF = Symbol.for('switchyard:plugin-tester');
 let handoffSeq = 0;
 

@@ -62,9 +62,24 @@ describe('management API address rule (validation, nothing bound)', () => {
     expect(issues[0]!.message).toMatch(/set management\.tls \{ cert, key \}.*or set management\.host to 127\.0\.0\.1/);
   });
 
-  it("refuses a two-host pair whose API would listen on each node's host without TLS", async () => {
-    const issues = await issuesOf(pair(['192.0.2.1', '192.0.2.2']));
-    expect(issues).toContainEqual(expect.objectContaining({ path: 'management.tls', code: 'SWY_ERR_MGMT_TLS_REQUIRED' }));
+  it("refuses a two-host pair whose agents would serve the API on each node's host without TLS", async () => {
+    const twoHosts = { ...pair(['192.0.2.1', '192.0.2.2']), arbiter: { kind: 'etcd', endpoints: ['http://192.0.2.254:2379'] } };
+    const issues = await issuesOf(twoHosts);
+    const tls = issues.find((i) => i.path === 'management.tls');
+    expect(tls).toMatchObject({ code: 'SWY_ERR_MGMT_TLS_REQUIRED' });
+    expect(tls!.message).toContain("each node's host (192.0.2.1, 192.0.2.2)");
+    // A management.host on loopback, or TLS, settles it.
+    expect((await issuesOf({ ...twoHosts, management: { host: '127.0.0.1', port: 7460 } })).some((i) => i.path === 'management.tls')).toBe(false);
+  });
+
+  it('reports the port clash of a wildcard management address beside the missing TLS', async () => {
+    const issues = await issuesOf(pair(['127.0.0.1', '127.0.0.1'], { host: '0.0.0.0', port: 7461 }));
+    expect(issues.map((i) => [i.path, i.code])).toEqual(
+      expect.arrayContaining([
+        ['management.tls', 'SWY_ERR_MGMT_TLS_REQUIRED'],
+        ['management.port', 'SWY_ERR_CONFIG_INVALID'],
+      ]),
+    );
   });
 
   it.each([

@@ -55,18 +55,34 @@ const tlsRequiredMessage = (where: string) =>
   `the management API would listen on ${where}, which is reachable from the network: set management.tls { cert, key } ` +
   '(PEM files; every endpoint then also needs the token), or set management.host to 127.0.0.1';
 
-export const managementSchema = z
-  .strictObject({
-    /** Default: 127.0.0.1 for a pair on one host; each node's own `host` for a pair on two hosts. */
-    host: host.optional(),
-    port: port.default(7460),
-    /** Required when the API listens on a non-loopback address. */
-    tls: managementTlsSchema.optional(),
-  })
-  .superRefine((management, ctx) => {
-    if (management.host === undefined || management.tls !== undefined || isLoopbackHost(management.host)) return;
-    ctx.addIssue({ code: 'custom', path: ['tls'], message: tlsRequiredMessage(management.host), params: { code: TLS_REQUIRED } });
-  });
+export const managementSchema = z.strictObject({
+  /** Default: 127.0.0.1 for a pair on one host; each node's own `host` for a pair on two hosts. */
+  host: host.optional(),
+  port: port.default(7460),
+  /** Required when the API listens on a non-loopback address (checked on the whole config, below). */
+  tls: managementTlsSchema.optional(),
+});
+
+/**
+ * A management API off loopback needs TLS. Checked on the whole config, not
+ * in `managementSchema`, so that the section still parses on its own and the
+ * rules that read it (port clashes) still run when this fails.
+ */
+function checkManagementExposure(config: { management: z.output<typeof managementSchema>; nodes: { host: string }[]; arbiter: { kind: string } }, ctx: z.RefinementCtx): void {
+  const { management, nodes } = config;
+  if (management.tls !== undefined) return;
+  const issue = (where: string) =>
+    ctx.addIssue({ code: 'custom', path: ['management', 'tls'], message: tlsRequiredMessage(where), params: { code: TLS_REQUIRED } });
+  if (management.host !== undefined) {
+    if (!isLoopbackHost(management.host)) issue(management.host);
+    return;
+  }
+  // Without management.host, the agents of a pair on two hosts serve the API on each node's host.
+  // Under the embedded arbiter such a pair is refused by the arbiter rule: it has no such agents.
+  const hosts = [...new Set(nodes.map((n) => n.host.trim().toLowerCase()))];
+  if (hosts.length < 2 || hosts.every(isLoopbackHost) || config.arbiter.kind === 'embedded') return;
+  issue(`each node's host (${hosts.join(', ')})`);
+}
 
 export const haLinkSchema = z.strictObject({
   /** Seconds between heartbeats on the HA link and to the arbiter. */
@@ -174,14 +190,7 @@ export const configSchema = z.strictObject({
   supervisor: supervisorSchema.default({ restartDelay: 0.5, restartMaxDelay: 30, stopTimeout: 5 }),
   plugins: z.record(z.string(), pluginEntrySchema).default({}),
   alarms: alarmsSchema.default({ conditions: [], reactions: {}, reactionTimeout: 10, historySize: 200 }),
-}).superRefine((config, ctx) => {
-  // Without management.host, a pair on two hosts serves the API on each node's host.
-  const { management, nodes } = config;
-  if (management.host !== undefined || management.tls !== undefined) return;
-  const hosts = [...new Set(nodes.map((n) => n.host.trim().toLowerCase()))];
-  if (hosts.length < 2 || hosts.every(isLoopbackHost)) return;
-  ctx.addIssue({ code: 'custom', path: ['management', 'tls'], message: tlsRequiredMessage(`each node's host (${hosts.join(', ')})`), params: { code: TLS_REQUIRED } });
-});
+}).superRefine(checkManagementExposure);
 
 /** What an operator writes (defaults optional). */
 export type SwitchyardConfigInput = z.input<typeof configSchema>;

@@ -19,6 +19,8 @@ export type PluginEntry = boolean | Record<string, unknown>;
 
 interface EntryResult {
   plugin?: ResolvedPlugin;
+  /** The plugin loaded, even if its options failed: what it declares (node sections, events) stays known. */
+  loaded?: ResolvedPlugin;
   issues: ConfigIssue[];
 }
 
@@ -60,8 +62,9 @@ async function resolveEntry(key: string, entry: Record<string, unknown>, configD
     return { issues: [{ path: formatKeyPath(['plugins', key]), message: error.message, code: error.code }] };
   }
   const parsed = await parseOptions(key, loaded.plugin, entry);
-  if (Array.isArray(parsed)) return { issues: parsed };
-  return { plugin: { name: key, plugin: loaded.plugin, options: parsed.value, source: loaded.source }, issues: [] };
+  if (Array.isArray(parsed)) return { loaded: { name: key, plugin: loaded.plugin, options: undefined, source: loaded.source }, issues: parsed };
+  const plugin = { name: key, plugin: loaded.plugin, options: parsed.value, source: loaded.source };
+  return { plugin, loaded: plugin, issues: [] };
 }
 
 /** Plugins that `requires.plugins` names but that are not enabled; one plugin enabled twice under two keys. */
@@ -123,11 +126,12 @@ function coversScope(required: Plugin, plugin: Plugin): boolean {
 export async function resolvePluginEntries(
   entries: Readonly<Record<string, PluginEntry>>,
   configDir: string,
-): Promise<{ plugins: ResolvedPlugin[]; issues: ConfigIssue[] }> {
+): Promise<{ plugins: ResolvedPlugin[]; loaded: ResolvedPlugin[]; issues: ConfigIssue[] }> {
   const enabled = Object.entries(entries).filter((pair): pair is [string, true | Record<string, unknown>] => pair[1] !== false);
   const results = await Promise.all(enabled.map(([key, entry]) => resolveEntry(key, entry === true ? {} : entry, configDir)));
   const plugins = results.flatMap((r) => (r.plugin ? [r.plugin] : []));
+  const loaded = results.flatMap((r) => (r.loaded ? [r.loaded] : []));
   const issues = results.flatMap((r) => r.issues);
   issues.push(...checkRequirements(enabled.map(([key]) => key), plugins));
-  return { plugins, issues };
+  return { plugins, loaded, issues };
 }

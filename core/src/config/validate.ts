@@ -145,12 +145,14 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   }
 
   issues.push(...checkRules(view));
-  const { plugins, issues: pluginIssues } = await resolvePluginEntries(view.plugins, ctx.configDir);
+  const { plugins, loaded, issues: pluginIssues } = await resolvePluginEntries(view.plugins, ctx.configDir);
   issues.push(...pluginIssues);
-  const nodeSections = checkNodeSections(isRecord(raw) ? raw.nodes : undefined, plugins);
+  // A plugin whose options failed is still loaded: its node sections and event ids stay known, so one bad
+  // option is one issue, not one more per node section and alarm condition.
+  const nodeSections = checkNodeSections(isRecord(raw) ? raw.nodes : undefined, loaded);
   issues.push(...nodeSections.issues);
   const enabledKeys = Object.entries(view.plugins).flatMap(([key, entry]) => (entry === false ? [] : [key]));
-  const failed = enabledKeys.filter((key) => !plugins.some((p) => p.name === key));
+  const failed = enabledKeys.filter((key) => !loaded.some((p) => p.name === key));
   const nodeIds = view.nodes.flatMap(({ node }) => (node.id === undefined ? [] : [node.id]));
   const nodeList = view.nodes.map(({ node }) => node);
   const arbiter = await checkArbiter(isRecord(raw) ? raw.arbiter : undefined, {
@@ -163,7 +165,7 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   });
   issues.push(...arbiter.issues);
   const arbiterEvents = (arbiter.arbiter?.definition.events ?? []).map((e) => e.id);
-  const alarms = await checkAlarms(isRecord(raw) ? raw.alarms : undefined, plugins, nodeIds, failed, arbiterEvents);
+  const alarms = await checkAlarms(isRecord(raw) ? raw.alarms : undefined, loaded, nodeIds, failed, arbiterEvents);
   issues.push(...alarms.issues);
 
   if (!parsed.success || issues.length > 0 || !arbiter.arbiter) throw new ConfigInvalidError(issues, ctx.file);

@@ -1,4 +1,6 @@
 import type { ValidatedConfig } from '../config/validate';
+import type { LogEventRecord } from '../events/catalogue';
+import type { NodeStatusView } from '../management/types';
 import { ConsoleView } from '../supervisor/console-view';
 import { Supervisor } from '../supervisor/supervisor';
 
@@ -10,11 +12,12 @@ export async function runAgent(
   validated: ValidatedConfig,
   options: { localNodes?: string[]; verbose?: boolean; started: number; label: string },
 ): Promise<void> {
-  const view = new ConsoleView({ out: process.stdout, verbose: options.verbose });
+  const view = new ConsoleView({ out: process.stdout, verbose: options.verbose, rateLimit: validated.config.logging.rateLimit });
+  // stdout mode (journald): the agent's log writes every event to stdout; the view would print them twice.
+  const journald = validated.config.logging.output === 'stdout';
   const agent = new Supervisor(validated, {
     ...(options.localNodes ? { localNodes: options.localNodes } : {}),
-    onEvent: (record) => view.event(record),
-    onNodes: (nodes) => view.nodes(nodes),
+    ...(journald ? {} : { onEvent: (record: LogEventRecord) => view.event(record), onNodes: (nodes: NodeStatusView[]) => view.nodes(nodes) }),
     onOutput: (node, line) => view.raw(node, line),
   });
   process.stdout.write(

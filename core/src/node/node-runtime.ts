@@ -41,7 +41,15 @@ export class NodeRuntime {
     const peer = config.nodes.find((n) => n.id !== init.nodeId);
     if (!self || !peer) throw new SwitchyardError('SWY_ERR_CONFIG_INVALID', `Node ${init.nodeId} is not in the config.`);
     const logDir = config.logging.dir ? path.resolve(init.configDir, config.logging.dir) : path.join(init.runtimeDir, 'logs');
-    this.logger = createWinstonLogger({ node: self.id, level: config.logging.level, file: path.join(logDir, `${self.id}.log`) });
+    this.logger = createWinstonLogger({
+      node: self.id,
+      level: config.logging.level,
+      file: path.join(logDir, `${self.id}.log`),
+      logging: config.logging,
+      clock: this.clock,
+      // Its events reach the agent over IPC; in stdout mode the agent writes them, once.
+      relayed: true,
+    });
     const logger = this.logger;
     const engine = new Engine({
       nodeId: self.id,

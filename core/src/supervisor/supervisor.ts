@@ -23,7 +23,7 @@ import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverRe
 import type { Arbiter } from './arbiter';
 import { NodeProcess } from './node-process';
 import { RestartBackoff } from './restart-policy';
-import { agentStateDir, managementHost } from './agent-paths';
+import { agentStateDir, managementHost, prepareAgentStateDir } from './agent-paths';
 import { createReactions, createSupervisorEngine, switchoverAwayFrom, SUPERVISOR_ID } from './supervisor-engine';
 
 export interface SupervisorOptions {
@@ -171,10 +171,10 @@ export class Supervisor implements SupervisorControl {
    */
   async start(): Promise<{ managementUrl: string }> {
     const { config } = this.validated;
-    await fs.mkdir(this.runtimeDir, { recursive: true, mode: 0o700 });
+    await prepareAgentStateDir(this.validated, this.localNodes);
     const logDir = config.logging.dir ? path.resolve(this.validated.configDir, config.logging.dir) : path.join(this.runtimeDir, 'logs');
     const logName = this.localNodes.length === config.nodes.length ? 'supervisor.log' : `agent-${this.localNodes.join('-')}.log`;
-    this.logger = createWinstonLogger({ node: SUPERVISOR_ID, level: config.logging.level, file: path.join(logDir, logName) });
+    this.logger = createWinstonLogger({ node: SUPERVISOR_ID, level: config.logging.level, file: path.join(logDir, logName), logging: config.logging, clock: this.clock });
     for (const [name, reaction] of createReactions(this.validated, (name) => this.reactionContext(name))) this.reactions.set(name, reaction);
     await this.engine.apply();
     await this.alarms.load();

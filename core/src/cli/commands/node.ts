@@ -48,7 +48,8 @@ export function registerNode(program: Command, run: (fn: () => Promise<number>) 
     .option('-c, --config <file>', 'config file (default: search from the current folder)')
     .option('--id <node>', "the node to run (default: the node whose host is an address of this machine)")
     .option('-v, --verbose', 'print every info event, not only notable ones')
-    .action((opts: { config?: string; id?: string; verbose?: boolean }) =>
+    .option('--log-stdout', 'log to stdout only, no log files (logging.output "stdout"): one line per entry with a syslog priority, for systemd/journald')
+    .action((opts: { config?: string; id?: string; verbose?: boolean; logStdout?: boolean }) =>
       run(async () => {
         const started = Date.now();
         const validated = await loadConfig({ configPath: opts.config });
@@ -60,6 +61,7 @@ export function registerNode(program: Command, run: (fn: () => Promise<number>) 
           );
         }
         const id = pickLocalNode(validated, opts.id, localAddresses());
+        if (opts.logStdout) validated.config.logging.output = 'stdout';
         await runAgent(validated, { localNodes: [id], verbose: opts.verbose, started, label: `node ${id} of a two-host pair` });
         return ExitCode.OK;
       }),

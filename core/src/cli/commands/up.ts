@@ -14,7 +14,8 @@ export function registerUp(program: Command, run: (fn: () => Promise<number>) =>
     )
     .option('-c, --config <file>', 'config file (default: search from the current folder)')
     .option('-v, --verbose', 'print every info event, not only notable ones')
-    .action((opts: { config?: string; verbose?: boolean }) =>
+    .option('--log-stdout', 'log to stdout only, no log files (logging.output "stdout"): one line per entry with a syslog priority, for systemd/journald')
+    .action((opts: { config?: string; verbose?: boolean; logStdout?: boolean }) =>
       run(async () => {
         const started = Date.now();
         const validated = await loadConfig({ configPath: opts.config });
@@ -25,6 +26,7 @@ export function registerUp(program: Command, run: (fn: () => Promise<number>) =>
               'start `switchyard node --config FILE` on each host instead of `switchyard up`.',
           );
         }
+        if (opts.logStdout) validated.config.logging.output = 'stdout';
         await runAgent(validated, { verbose: opts.verbose, started, label: 'single host' });
         return ExitCode.OK;
       }),

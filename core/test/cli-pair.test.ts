@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +8,7 @@ import {
   nodeWithRole,
   runCli,
   startUp,
-  tempDir,
+  tempDir as newTempDir,
   waitFor,
   waitForPair,
   writePairConfig,
@@ -19,11 +20,19 @@ describe('switchyard up (real processes)', () => {
   let up: UpProcess | undefined;
   let frozen: number | undefined;
   beforeAll(() => assertBuilt());
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = newTempDir();
+    dirs.push(dir);
+    return dir;
+  };
   afterEach(async () => {
     if (frozen && isAlive(frozen)) process.kill(frozen, 'SIGCONT');
     frozen = undefined;
     const code = await up?.stop();
     up = undefined;
+    // After the pair stopped writing into it.
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(0);
   });
 

@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../src/testing/processes';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCli, tempDir as newTempDir } from '../src/testing/processes';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = newTempDir();
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const base = () => ({
   cluster: 'demo',
@@ -55,6 +65,12 @@ module.exports = { name: 'strict', version: '1.0.0', options: z.strictObject({ i
     },
     path: 'plugins../strict-plugin.js.interval',
     says: /interval/,
+  },
+  {
+    name: 'management API off loopback without TLS',
+    mutate: (c) => (c.management.host = '0.0.0.0'),
+    path: 'management.tls',
+    says: /reachable from the network: set management\.tls \{ cert, key \}.*\[SWY_ERR_MGMT_TLS_REQUIRED\]/,
   },
 ];
 

@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   SWY_ERR_EVENT_ID_FORMAT: 'Log-event ids look like NN-NNNNN (e.g. 00-04200).',
   SWY_ERR_HALINK_FRAME_TOO_LARGE: 'The peer sent a frame over haLink.maxFrameBytes; the connection was dropped.',
   SWY_ERR_HALINK_FRAME_INVALID: 'The peer sent bytes that are not a Switchyard HA-link frame; the connection was dropped.',
-  SWY_ERR_HALINK_AUTH: 'The peer failed HMAC authentication; check that both nodes share haLink.secret.',
+  SWY_ERR_HALINK_AUTH: 'The peer failed HMAC authentication, or a frame on a live link failed its MAC or sequence check (injected, altered or replayed on the path); check that both nodes share haLink.secret and run the same Switchyard version.',
   SWY_ERR_HALINK_TIMEOUT: 'The peer did not finish the handshake in time; the connection was dropped.',
   SWY_ERR_HALINK_CHANNEL: 'Channel names must be unique per node; open each channel once.',
   SWY_ERR_HALINK_PROTOCOL: 'The peer broke the HA-link protocol (unexpected frame, second connection, wrong dialing side); check both nodes run the same Switchyard version and config.',

@@ -1,4 +1,4 @@
-import type { Alarm } from '@switchyard/sdk';
+import { escapePeerText, type Alarm } from '@switchyard/sdk';
 
 /** Whether the alarm was raised or cleared: what a reaction is called for. */
 export type AlarmChange = 'raised' | 'cleared';
@@ -30,33 +30,15 @@ export function alarmEnvironment(alarm: Alarm, change: AlarmChange): Record<stri
   return env;
 }
 
-// C0 and C1 controls with DEL (a NUL makes spawn refuse the whole environment; ESC
-// drives the terminal a script echoes to), line/paragraph separators and the
-// bidi and invisible format characters; the escapes are core's escapePeerText's.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
 /**
  * Text made safe for a script's environment: no NUL (spawn would refuse to
  * start the command at all), no control character a script could echo
  * into a terminal or a log; each becomes a visible escape (`\x00`,
  * `\x1b`, `\n`), and the value is cut to {@link ENV_VALUE_MAX_LENGTH}
- * characters (`…[+N chars]`).
+ * characters (`…[+N chars]`): the SDK's `escapePeerText`.
  */
 export function environmentValue(text: string): string {
-  let value = text;
-  let note = '';
-  if (value.length > ENV_VALUE_MAX_LENGTH) {
-    note = `…[+${value.length - ENV_VALUE_MAX_LENGTH} chars]`;
-    value = value.slice(0, ENV_VALUE_MAX_LENGTH);
-  }
-  return (
-    value.replace(UNSAFE, (ch) => {
-      const code = ch.charCodeAt(0);
-      return NAMED[ch] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
-    }) + note
-  );
+  return escapePeerText(text, ENV_VALUE_MAX_LENGTH);
 }
 
 /** The JSON a `webhook` posts: the alarm's fields, with `state` saying `raised` or `cleared`. */

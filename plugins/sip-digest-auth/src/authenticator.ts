@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { headerValue, headerValues, parseNameAddr, parseUri, parseVia, uriEquals, type InboundRequest, type SipReply } from '@switchyard/plugin-sip';
-import type { Clock } from '@switchyard/sdk';
+import { escapePeerText, type Clock } from '@switchyard/sdk';
+
+/** Longest piece of client text copied into a log event. */
+const MAX_PEER_TEXT = 64;
 import type { CredentialStore } from './credential-store';
 import { digestAlgorithm, expectedResponse, formatChallenge, hexLength, parseCredentials, sameHex, type DigestAlgorithm, type DigestCredentials } from './digest';
 import type { DigestErrorCode } from './errors';
@@ -8,7 +11,6 @@ import { DigestEvent } from './events';
 import type { NonceCounts } from './nonce-counts';
 import type { NonceSigner } from './nonce';
 import type { DigestOptions } from './options';
-import { peerText } from './peer-text';
 import { EventRateLimit } from './rate-limit';
 
 /** Why an authenticated-looking request was refused with 403 (field `reason` of 00-04270). */
@@ -101,7 +103,7 @@ export class DigestAuthenticator {
       .slice(0, 16);
     const seen = this.deps.counts.check(nonce, verdict.issuedAt, count, requestKey);
     if (seen === 'replay') {
-      this.emitLimited(this.replays, DigestEvent.ReplayRefused, { ...context, user: peerText(user), nc, realm: this.options.realm });
+      this.emitLimited(this.replays, DigestEvent.ReplayRefused, { ...context, user: escapePeerText(user, MAX_PEER_TEXT), nc, realm: this.options.realm });
       return this.challenge(kind, true);
     }
     if (seen === 'forgotten') return this.challenge(kind, true);
@@ -132,7 +134,7 @@ export class DigestAuthenticator {
   }
 
   private forbid(reason: RefusalReason, context: { user: string; method: string; remote: string }): SipReply {
-    this.emitLimited(this.refusals, DigestEvent.AuthFailed, { ...context, user: peerText(context.user), reason, realm: this.options.realm });
+    this.emitLimited(this.refusals, DigestEvent.AuthFailed, { ...context, user: escapePeerText(context.user, MAX_PEER_TEXT), reason, realm: this.options.realm });
     return { status: 403, reason: 'Forbidden' };
   }
 
@@ -141,7 +143,7 @@ export class DigestAuthenticator {
     this.emitLimited(this.storeFailures, DigestEvent.StoreFailed, {
       realm: this.options.realm,
       code: 'SWY_ERR_DIGEST_LOOKUP' satisfies DigestErrorCode,
-      error: peerText(cause instanceof Error ? cause.message : String(cause)),
+      error: escapePeerText(cause instanceof Error ? cause.message : String(cause), MAX_PEER_TEXT),
     });
     return { status: 500, reason: 'Server Internal Error', headers: [{ name: 'Retry-After', value: String(STORE_FAILURE_RETRY_AFTER) }] };
   }

@@ -11,4 +11,4 @@ export { parseCredentials as parseCredentialsFile, readCredentials, CredentialsF
 export { NonceSigner, NONCE_FUTURE_SKEW_MS, type NonceVerdict } from './nonce';
 export { NonceCounts, type CountVerdict } from './nonce-counts';
 export { DigestAuthenticator, STORE_FAILURE_RETRY_AFTER, type RefusalReason } from './authenticator';
-export { peerText } from './peer-text';
+

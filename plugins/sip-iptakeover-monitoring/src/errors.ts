@@ -3,7 +3,7 @@ import { codedErrorClass } from '@switchyard/sdk';
 /** Every error code of `sip-iptakeover-monitoring`, with the remedy printed with it (the README mirrors this table). */
 export const VIP_ERROR_CODES = Object.freeze({
   SWY_ERR_VIP_SCRIPT_UNSAFE:
-    'Give the VIP script as the absolute path of an executable file that is not writable by others, in folders not writable by others (chmod o-w), as keepalived requires of its scripts.',
+    'Give the VIP script as the absolute path of an executable file owned by root or the user Switchyard runs as, not writable by group or others, in folders with the same owners and not writable by group or others (chown root, chmod go-w), as keepalived requires with enable_script_security.',
   SWY_ERR_VIP_INTERFACE:
     'The interface for the VIP cannot be found from the SIP listener address (a host name, 0.0.0.0 or ::, or an address no interface carries); set plugins.sip-iptakeover-monitoring.interface.',
 });

@@ -1,8 +1,7 @@
 import type { SipApi } from '@switchyard/plugin-sip';
-import type { MonitorHandle, PluginEngine, Role, TimerHandle } from '@switchyard/sdk';
+import { escapePeerText, type MonitorHandle, type PluginEngine, type Role, type TimerHandle } from '@switchyard/sdk';
 import { judgeAddress, type InterfaceSource, type InterfaceWatcher } from '@switchyard/sdk/network';
 import { VipEvent } from './events';
-import { printable } from './printable';
 import type { VipAddress } from './vip-address';
 import type { VipAction, VipScripts } from './vip-scripts';
 
@@ -127,14 +126,14 @@ export class VipTakeover {
     await this.spec.watcher.stop();
     if (this.present && this.ifname !== null) {
       const result = await this.spec.scripts.run('remove', this.ifname, 'stopping');
-      if (!result.ok) this.debug(`VIP remove script failed while stopping: ${printable(result.reason)}`);
+      if (!result.ok) this.debug(`VIP remove script failed while stopping: ${escapePeerText(result.reason)}`);
     }
     await this.stopListening();
   }
 
   /** The role changed: move the VIP now (the engine waits for it, so the old primary gives it up as part of the change). */
   onRoleChange(from: Role, to: Role, reason: string): Promise<void> {
-    this.engine.logger.info(`role ${from} -> ${to} (${printable(reason, 200)}): ${to === 'primary' ? 'taking' : 'giving up'} VIP ${this.spec.vip.cidr}`);
+    this.engine.logger.info(`role ${from} -> ${to} (${escapePeerText(reason, 200)}): ${to === 'primary' ? 'taking' : 'giving up'} VIP ${this.spec.vip.cidr}`);
     if (to === 'primary') this.announceDue = true;
     return this.enqueue('role');
   }
@@ -162,7 +161,7 @@ export class VipTakeover {
   /** Runs one check after the ones already queued; never rejects. */
   private enqueue(trigger: Trigger): Promise<void> {
     const next = this.queue.then(() => (this.active ? this.check(trigger) : undefined)).catch((error: unknown) => {
-      this.debug(`VIP check failed: ${printable(error instanceof Error ? error.message : String(error))}`);
+      this.debug(`VIP check failed: ${escapePeerText(error instanceof Error ? error.message : String(error))}`);
     });
     this.queue = next;
     return next;
@@ -198,7 +197,7 @@ export class VipTakeover {
     const state = this.spec.watcher.current();
     if (state.failure === 'unreadable') {
       this.present = null;
-      this.debug(`VIP not checked: ${printable(state.reason ?? 'the interfaces cannot be read')}`);
+      this.debug(`VIP not checked: ${escapePeerText(state.reason ?? 'the interfaces cannot be read')}`);
       return 'unknown';
     }
     this.present = state.interface !== null && state.failure !== 'address-missing';
@@ -288,7 +287,7 @@ export class VipTakeover {
   private async runScript(action: VipAction, ifname: string, role: Role): Promise<boolean> {
     const result = await this.spec.scripts.run(action, ifname, role);
     if (result.ok) return true;
-    this.lastScriptFailure = `${action} script: ${printable(result.reason)}`;
+    this.lastScriptFailure = `${action} script: ${escapePeerText(result.reason)}`;
     this.debug(`VIP ${this.lastScriptFailure}`);
     return false;
   }
@@ -298,7 +297,7 @@ export class VipTakeover {
       await this.spec.sip.listenOn(this.spec.vip.address);
       this.listening = true;
     } catch (error) {
-      this.lastScriptFailure = `listen: ${printable(error instanceof Error ? error.message : String(error))}`;
+      this.lastScriptFailure = `listen: ${escapePeerText(error instanceof Error ? error.message : String(error))}`;
       this.debug(`SIP cannot listen on VIP ${this.spec.vip.address}: ${this.lastScriptFailure}`);
     }
   }
@@ -309,14 +308,14 @@ export class VipTakeover {
     try {
       await this.spec.sip.stopListening(this.spec.vip.address);
     } catch (error) {
-      this.debug(`SIP stopListening(${this.spec.vip.address}) failed: ${printable(error instanceof Error ? error.message : String(error))}`);
+      this.debug(`SIP stopListening(${this.spec.vip.address}) failed: ${escapePeerText(error instanceof Error ? error.message : String(error))}`);
     }
   }
 
   /** Gratuitous ARP, not waited for: the VIP already works for anyone whose ARP cache is fresh. */
   private announce(ifname: string): void {
     const run = this.spec.scripts.run('announce', ifname, 'primary').then((result) => {
-      if (!result.ok) this.debug(`gratuitous ARP for VIP ${this.spec.vip.address} failed: ${printable(result.reason)}`);
+      if (!result.ok) this.debug(`gratuitous ARP for VIP ${this.spec.vip.address} failed: ${escapePeerText(result.reason)}`);
     });
     this.announcing.add(run);
     void run.finally(() => this.announcing.delete(run));
@@ -329,7 +328,7 @@ export class VipTakeover {
       const found = judgeAddress(this.spec.sipHost, await this.spec.source.read()).interface;
       if (found !== null) this.ifname = found;
     } catch (error) {
-      this.debug(`cannot read the interfaces to find the one of ${this.spec.sipHost}: ${printable(error instanceof Error ? error.message : String(error))}`);
+      this.debug(`cannot read the interfaces to find the one of ${this.spec.sipHost}: ${escapePeerText(error instanceof Error ? error.message : String(error))}`);
     }
     return this.ifname !== null;
   }

@@ -29,7 +29,7 @@ describe('validateConfig: shape errors, with key paths', () => {
     );
     expect(issueAt(error, 'haLink.hearbeatInterval', 'SWY_ERR_CONFIG_INVALID').message).toContain('did you mean "heartbeatInterval"?');
     expect(issueAt(error, 'management.colour', 'SWY_ERR_CONFIG_INVALID').message).toBe(
-      'unknown key "colour"; remove it or use one of: host, port',
+      'unknown key "colour"; remove it or use one of: host, port, tls',
     );
   });
 

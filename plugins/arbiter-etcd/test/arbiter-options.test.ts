@@ -22,6 +22,8 @@ function twoHosts(arbiter: Record<string, unknown> = {}, haLink: Record<string, 
     ],
     arbiter: options.replaceArbiter ? arbiter : { kind: 'etcd', endpoints: ['http://192.0.2.254:2379'], ...arbiter },
     haLink: { secret: 'two-hosts-shared-secret', ...haLink },
+    // Each agent serves the management API on its host's address: TLS is required there (the files are not read by validation).
+    management: { port: 7460, tls: { cert: 'management.crt', key: 'management.key' } },
   };
 }
 

@@ -85,6 +85,47 @@ describe('switchyard validate', () => {
     expect(r.stdout).toMatch(/is valid: cluster demo, nodes sip-a \+ sip-b \(single host\)/);
   });
 
+  it("prints a plugin's warnings (nodeOptions.warn) with key paths on stderr and still exits 0; --json stays clean JSON", async () => {
+    const dir = tempDir();
+    const zod = require.resolve('zod', { paths: [path.resolve(__dirname, '..')] });
+    fs.writeFileSync(
+      path.join(dir, 'warn-plugin.js'),
+      `const { z } = require(${JSON.stringify(zod)});
+module.exports = { name: 'warner', version: '1.0.0', apply() {}, [Symbol.for('switchyard:plugin')]: true,
+  nodeOptions: { key: 'lamp', schema: z.strictObject({ colour: z.string() }),
+    warn: (sections, ctx) => sections.filter((s) => s.value.colour === 'red').map((s) => ({ index: s.index, path: ['colour'],
+      message: 'red lamps on ' + s.nodeId + ' (enabled: ' + ctx.plugins.join(',') + ')' })) } };`,
+    );
+    const config = base() as Record<string, any>;
+    config.runtimeDir = path.join(dir, 'state');
+    config.plugins = { './warn-plugin.js': true };
+    config.nodes[1].lamp = { colour: 'red' };
+    config.nodes[0].lamp = { colour: 'blue' };
+    fs.writeFileSync(path.join(dir, 'switchyard.config.json'), JSON.stringify(config));
+    const r = await runCli(['validate', '--config', path.join(dir, 'switchyard.config.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is valid/);
+    expect(r.stderr.trim().split('\n')).toEqual(['warning: Key "nodes[1].lamp.colour": red lamps on sip-b (enabled: warner) [SWY_ERR_PLUGIN_OPTIONS]']);
+    const json = await runCli(['validate', '--json', '--config', path.join(dir, 'switchyard.config.json')]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).nodes[1].lamp).toEqual({ colour: 'red' });
+  });
+
+  it('warns when the runtime folder is owned by another user (starting would fail)', async () => {
+    if (process.getuid?.() !== 0) {
+      if (process.env.CI === 'true') throw new Error('CI runs this as root');
+      return;
+    }
+    const dir = tempDir();
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state, { mode: 0o700 });
+    fs.chownSync(state, 65534, 65534);
+    fs.writeFileSync(path.join(dir, 'switchyard.config.json'), JSON.stringify({ ...base(), runtimeDir: state }));
+    const r = await runCli(['validate', '--config', path.join(dir, 'switchyard.config.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: Key "runtimeDir": the runtime folder .*state is owned by nobody.*SWY_ERR_RUNTIME_DIR_UNSAFE/);
+  });
+
   it('finds the config by searching from the working folder', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, '.switchyardrc.json'), JSON.stringify(base()));

@@ -1,4 +1,5 @@
 import type { ValidatedConfig } from '../config/validate';
+import { formatIssue } from '../errors';
 import type { LogEventRecord } from '../events/catalogue';
 import type { NodeStatusView } from '../management/types';
 import { ConsoleView } from '../supervisor/console-view';
@@ -24,6 +25,7 @@ export async function runAgent(
     `switchyard: cluster ${validated.config.cluster} from ${validated.file ?? 'config'} ` +
       `(${options.label}, arbiter ${validated.arbiter.kind}, config checked in ${Date.now() - options.started} ms)\n`,
   );
+  for (const w of validated.warnings) process.stderr.write(`switchyard: warning: ${formatIssue(w)}\n`);
   const { managementUrl } = await agent.start();
   process.stdout.write(`switchyard: management API ${managementUrl}; state dir ${agent.stateDir}; Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {

@@ -17,10 +17,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Each is parsed with its plugin's `nodeOptions.schema`; a key no enabled
  * plugin owns is an unknown key, with a "did you mean".
  */
-export function checkNodeSections(rawNodes: unknown, plugins: readonly ResolvedPlugin[]): { sections: NodeSections; issues: ConfigIssue[] } {
+export function checkNodeSections(
+  rawNodes: unknown,
+  plugins: readonly ResolvedPlugin[],
+): { sections: NodeSections; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const sections: NodeSections = [];
-  if (!Array.isArray(rawNodes)) return { sections, issues };
+  if (!Array.isArray(rawNodes)) return { sections, issues, warnings };
   const owners = new Map(plugins.flatMap((p) => (p.plugin.nodeOptions ? [[p.plugin.nodeOptions.key, p] as const] : [])));
   const known = [...Object.keys(nodeSchema.shape), ...owners.keys()];
   const collected = new Map<string, NodeSection<unknown>[]>();
@@ -70,6 +74,10 @@ export function checkNodeSections(rawNodes: unknown, plugins: readonly ResolvedP
     for (const found of spec.check?.(collected.get(key) ?? []) ?? []) {
       issues.push({ path: formatKeyPath(['nodes', found.index, key, ...found.path]), message: found.message, code: 'SWY_ERR_PLUGIN_OPTIONS' });
     }
+    const enabled = plugins.map((p) => p.plugin.name);
+    for (const found of spec.warn?.(collected.get(key) ?? [], { plugins: enabled }) ?? []) {
+      warnings.push({ path: formatKeyPath(['nodes', found.index, key, ...found.path]), message: found.message, code: 'SWY_ERR_PLUGIN_OPTIONS' });
+    }
   }
-  return { sections, issues };
+  return { sections, issues, warnings };
 }

@@ -4,6 +4,7 @@ import { ConfigInvalidError, type ConfigIssue } from '../errors';
 import { checkAlarms, type ResolvedAlarmReaction } from './alarm-rules';
 import { checkArbiter, type ResolvedArbiter } from './arbiter-rules';
 import { checkNodeSections } from './node-sections';
+import { runtimeDirWarning } from '../fs/runtime-dir';
 import { resolvePluginEntries, type PluginEntry, type ResolvedPlugin } from './plugin-entries';
 import { checkRules, isMultiHost, type ConfigView } from './rules';
 import { configSchema, nodeSchema, pluginEntrySchema, type NodeConfig, type SwitchyardConfig } from './schema';
@@ -31,6 +32,8 @@ export interface ValidatedConfig {
   alarmReactions: ResolvedAlarmReaction[];
   /** The arbiter kind and its options parsed (also in `config.arbiter`, defaults filled in). */
   arbiter: ResolvedArbiter;
+  /** What is allowed but probably not meant (plugins' `nodeOptions.warn`), with key paths; printed by `validate`, logged at start. */
+  warnings: ConfigIssue[];
 }
 
 export interface ValidateContext {
@@ -172,14 +175,19 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   const config = parsed.data;
   config.arbiter = { kind: arbiter.arbiter.kind, ...arbiter.arbiter.options };
   config.nodes.forEach((node, i) => Object.assign(node, nodeSections.sections[i]));
+  const runtimeDir = path.resolve(ctx.configDir, config.runtimeDir);
+  const warnings = [...nodeSections.warnings];
+  const folder = runtimeDirWarning(runtimeDir);
+  if (folder !== undefined) warnings.push({ path: 'runtimeDir', message: folder, code: 'SWY_ERR_RUNTIME_DIR_UNSAFE' });
   return {
     config,
     ...(ctx.file === undefined ? {} : { file: ctx.file }),
     configDir: ctx.configDir,
     plugins,
     multiHost: isMultiHost(config.nodes),
-    runtimeDir: path.resolve(ctx.configDir, config.runtimeDir),
+    runtimeDir,
     alarmReactions: alarms.reactions,
     arbiter: arbiter.arbiter,
+    warnings,
   };
 }

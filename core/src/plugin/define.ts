@@ -32,6 +32,12 @@ export interface PluginNodeOptions<Schema extends z.ZodType = z.ZodType> {
    * Return one problem per finding, with the path inside the section.
    */
   check?(sections: readonly NodeSection<z.output<Schema>>[]): NodeSectionIssue[];
+  /**
+   * Warnings, not errors: `switchyard validate` prints them (exit 0) and
+   * `up` / `node` log them at start. `context.plugins` names the enabled
+   * plugins (by name), e.g. to warn when a companion plugin is missing.
+   */
+  warn?(sections: readonly NodeSection<z.output<Schema>>[], context: { plugins: readonly string[] }): NodeSectionIssue[];
 }
 
 export interface NodeSection<T> {

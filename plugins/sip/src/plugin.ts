@@ -40,8 +40,7 @@ export const sipPlugin = definePlugin({
       return issues;
     },
     // `switchyard validate` warnings (not errors): SIP reachable from other hosts without sip-digest-auth.
-    // Spread, not written inline, until core's PluginNodeOptions declares `warn` (see exposure-check.ts).
-    ...{ warn: sipExposureWarnings },
+    warn: sipExposureWarnings,
   },
   apply(engine) {
     const channels = engine.services.resolve<HaChannels>(CoreTokens.HaChannels);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import sipPlugin from '../src/index';
+import path from 'node:path';
+import { validateConfig } from '@switchyard/sdk';
 import { isLoopbackHost, sipExposureWarnings, type SipSectionView } from '../src/exposure-check';
 
 const node = (index: number, host: string, sipHost?: string): SipSectionView => ({
@@ -29,8 +30,17 @@ describe('validate warns when SIP is reachable from other hosts without sip-dige
     for (const host of ['0.0.0.0', '::', '10.0.0.1', '::2', 'sip.example.com', '128.0.0.1']) expect(isLoopbackHost(host), host).toBe(false);
   });
 
-  it('is the sip plugin’s node-section warning', () => {
-    const warn = (sipPlugin.nodeOptions as unknown as { warn?: typeof sipExposureWarnings }).warn;
-    expect(warn?.([node(0, '192.0.2.10')], { plugins: ['sip'] })).toHaveLength(1);
+  it('is what `switchyard validate` reports for a config serving SIP on 0.0.0.0 without sip-digest-auth (a warning, not an error)', async () => {
+    const config = {
+      cluster: 'test',
+      nodes: [
+        { id: 'sip-a', host: '127.0.0.1', haPort: 7471, priority: 100, sip: { host: '0.0.0.0', port: 5080 } },
+        { id: 'sip-b', host: '127.0.0.1', haPort: 7472, priority: 50, sip: { port: 5082 } },
+      ],
+      plugins: { sip: true },
+    };
+    const validated = await validateConfig(config, { configDir: path.resolve(__dirname, '..') });
+    expect(validated.warnings.map((w) => w.path)).toEqual(['nodes[0].sip.host']);
+    expect(validated.warnings[0]!.message).toMatch(/node sip-a serves SIP on 0\.0\.0\.0:5080, reachable from other hosts, and no "sip-digest-auth" plugin/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
+import { formatIssue } from '../../errors';
 import { ExitCode } from '../exit-codes';
 
 export function registerValidate(program: Command, run: (fn: () => Promise<number>) => Promise<void>): void {
@@ -11,6 +12,8 @@ export function registerValidate(program: Command, run: (fn: () => Promise<numbe
     .action((opts: { config?: string; json?: boolean }) =>
       run(async () => {
         const v = await loadConfig({ configPath: opts.config });
+        // Warnings go to stderr, so `--json` output stays parseable; the config is still valid (exit 0).
+        for (const w of v.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(v.config, null, 2)}\n`);
         } else {

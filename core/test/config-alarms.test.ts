@@ -82,6 +82,11 @@ describe('alarms in the config', () => {
     expect(error.message).toContain('Key "alarms.conditions[0].detect[1]": unknown log-event id "01-10400"; did you mean "01-10040"?');
   });
 
+  it('refuses a condition on 01-10080 (the log's own rate-limit summary, which no alarm engine ever sees)', async () => {
+    const error = await configError(load({ conditions: [{ id: 'flood', detect: ['01-10080'], severity: 'minor' }] }));
+    expect(issueAt(error, 'alarms.conditions[0].detect[0]', 'SWY_ERR_CONFIG_INVALID').message).toMatch(/written by the log itself.*would never fire/);
+  });
+
   it('knows a plugin\'s events only while the plugin is enabled, and says so', async () => {
     const error = await configError(load({ conditions: [{ id: 'x', detect: ['99-12345'], severity: 'info' }] }, {}));
     expect(issueAt(error, 'alarms.conditions[0].detect[0]', 'SWY_ERR_CONFIG_INVALID').message).toBe(

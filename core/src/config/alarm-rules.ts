@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AlarmReactionKind } from '../alarms/reaction';
 import { describeError, type ConfigIssue } from '../errors';
-import { CORE_EVENTS } from '../events/core-events';
+import { CORE_EVENTS, LOG_ONLY_EVENTS } from '../events/core-events';
 import type { ResolvedPlugin } from './plugin-entries';
 import { alarmConditionSchema, alarmReactionEntrySchema, type AlarmConditionConfig } from './schema';
 import { suggestKey } from './suggest';
@@ -91,6 +91,12 @@ function checkConditions(
       condition[list].forEach((id, j) => {
         if (!catalogue.events.has(id)) {
           issues.push({ path: at(list, j), message: unknownName('log-event id', id, catalogue.events, eventAdvice), code: CODE });
+        } else if (LOG_ONLY_EVENTS.has(id)) {
+          issues.push({
+            path: at(list, j),
+            message: `"${id}" is written by the log itself (a rate-limit summary), never emitted to the alarm engine: a condition on it would never fire; watch the event that floods instead`,
+            code: CODE,
+          });
         } else if (list === 'cancel' && condition.detect.includes(id)) {
           issues.push({
             path: at(list, j),

@@ -110,6 +110,12 @@ export const CORE_EVENTS: readonly LogEventDefinition[] = [
   { ...LOG_SUPPRESSED_EVENT, id: CoreEvent.LogSuppressed },
 ];
 
+/**
+ * Events written by the log sink itself, never emitted through an engine:
+ * no alarm condition can see them, so validation refuses one on them.
+ */
+export const LOG_ONLY_EVENTS: ReadonlySet<string> = new Set([CoreEvent.LogSuppressed]);
+
 /** The raise event of an alarm of this severity: critical and major → error, minor → warn, info → info. */
 export function alarmRaisedEvent(severity: 'critical' | 'major' | 'minor' | 'info'): string {
   if (severity === 'minor') return CoreEvent.AlarmRaisedWarn;

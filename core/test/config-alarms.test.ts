@@ -82,7 +82,7 @@ describe('alarms in the config', () => {
     expect(error.message).toContain('Key "alarms.conditions[0].detect[1]": unknown log-event id "01-10400"; did you mean "01-10040"?');
   });
 
-  it('refuses a condition on 01-10080 (the log's own rate-limit summary, which no alarm engine ever sees)', async () => {
+  it('refuses a condition on 01-10080 (the rate-limit summary of the log itself, which no alarm engine ever sees)', async () => {
     const error = await configError(load({ conditions: [{ id: 'flood', detect: ['01-10080'], severity: 'minor' }] }));
     expect(issueAt(error, 'alarms.conditions[0].detect[0]', 'SWY_ERR_CONFIG_INVALID').message).toMatch(/written by the log itself.*would never fire/);
   });

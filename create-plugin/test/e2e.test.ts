@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runBounded, tempDir, waitFor, type CliResult } from '@switchyard/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePortRun, installFromPacks, pack } from './install';
+
+/**
+ * What a plugin author does, end to end, as the README walks it: generate a package, install it
+ * (core and SDK from packed tarballs, see install.ts), build, run its own tests, validate its
+ * example config, and run that config as a real pair with `switchyard up` on loopback ports.
+ */
+const MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
+const root = tempDir('switchyard-create-plugin-e2e-');
+let tarballs: { core: string; sdk: string };
+
+beforeAll(async () => {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build create-plugin first (npm test builds it)`);
+  const packs = path.join(root, 'packs');
+  fs.mkdirSync(packs);
+  tarballs = { core: await pack('core', packs), sdk: await pack('sdk', packs) };
+}, 120_000);
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function expectOk(result: CliResult, what: string): void {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Generates a package of `kind` with --yes, installs, builds, and runs its tests; returns its folder. */
+async function scaffold(kind: string, name: string, port: number): Promise<string> {
+  const dir = path.join(root, name);
+  const created = await runBounded(process.execPath, [MAIN, name, '--yes', '--kind', kind, '--dir', dir, '--port', String(port)], { timeoutMs: 30_000 });
+  expectOk(created, 'create-plugin');
+  expect(created.stdout).toContain(`Created ${name} (${kind})`);
+  await installFromPacks(dir, tarballs);
+  expectOk(await runBounded('npm', ['run', 'build'], { cwd: dir, timeoutMs: 120_000 }), 'npm run build');
+  expect(fs.existsSync(path.join(dir, 'dist', 'index.js'))).toBe(true);
+  const test = await runBounded('npm', ['test'], { cwd: dir, timeoutMs: 120_000 });
+  expectOk(test, 'npm test');
+  // eslint-disable-next-line no-control-regex -- vitest colours its summary when run under vitest
+  const summary = test.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+  expect(summary).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+  expect(summary).not.toMatch(/failed|skipped/);
+  const validate = await runBounded('npm', ['run', 'validate'], { cwd: dir, timeoutMs: 60_000 });
+  expectOk(validate, 'npm run validate');
+  expect(validate.stdout).toContain(`is valid: cluster`);
+  return dir;
+}
+
+/** The generated package's own `switchyard` (from the packed core). */
+function cli(dir: string, args: string[]): Promise<CliResult> {
+  return runBounded(process.execPath, [path.join(dir, 'node_modules', '.bin', 'switchyard'), ...args, '--config', 'switchyard.config.ts'], {
+    cwd: dir,
+    timeoutMs: 30_000,
+  });
+}
+
+interface NodeView {
+  id: string;
+  role: string;
+  status: string;
+  term: number;
+}
+
+async function nodes(dir: string): Promise<Record<string, NodeView>> {
+  const r = await cli(dir, ['status', '--json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  const view = JSON.parse(r.stdout) as { nodes: NodeView[] };
+  return Object.fromEntries(view.nodes.map((n) => [n.id, n]));
+}
+
+/** `npm start` in the package (switchyard up), stopped by pid. */
+async function withPair(dir: string, fn: () => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, [path.join(dir, 'node_modules', '.bin', 'switchyard'), 'up', '--config', 'switchyard.config.ts'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await fn();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- switchyard up printed:\n${output}`);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+  }
+}
+
+const rolesAre = (dir: string, primary: string, backup: string) =>
+  waitFor(
+    async () => {
+      const n = await nodes(dir);
+      return n[primary]?.role === 'primary' && n[primary].status === 'running' && n[backup]?.role === 'backup' ? n : undefined;
+    },
+    30_000,
+    `${primary} primary and running, ${backup} backup`,
+  );
+
+describe('npm create @switchyard/plugin, end to end', () => {
+  it('monitor: generated, installed from packed tarballs, built, tested, and it switches a real pair over when its health file says down', async () => {
+    const dir = await scaffold('monitor', 'my-monitor', await freePortRun());
+    await withPair(dir, async () => {
+      await rolesAre(dir, 'node-a', 'node-b');
+      fs.writeFileSync(path.join(dir, 'health-node-a.txt'), 'down\n');
+      const after = await rolesAre(dir, 'node-b', 'node-a');
+      expect(after['node-a']).toMatchObject({ status: 'unavailable', role: 'backup' });
+      expect(after['node-b']!.term).toBeGreaterThan(1);
+    });
+  });
+});

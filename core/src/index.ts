@@ -7,6 +7,7 @@ export * from './errors';
 export * from './clock';
 export { Backoff } from './halink/backoff';
 export { escapePeerText, PEER_TEXT_MAX_LENGTH } from './text/escape-peer-text';
+export { EventRateLimit } from './events/event-rate-limit';
 export * from './tokens';
 export { CoreTokens, type ArbiterClient } from './core-tokens';
 export * from './events/catalogue';

@@ -21,6 +21,8 @@ export {
   LoopbackChannels,
   silentLogger,
   escapePeerText,
+  PEER_TEXT_MAX_LENGTH,
+  EventRateLimit,
   validateConfig,
   loadConfig,
   ConfigInvalidError,

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { headerValue, headerValues, parseNameAddr, parseUri, parseVia, uriEquals, type InboundRequest, type SipReply } from '@switchyard/plugin-sip';
-import { escapePeerText, type Clock } from '@switchyard/sdk';
+import { EventRateLimit, escapePeerText, type Clock } from '@switchyard/sdk';
 
 /** Longest piece of client text copied into a log event. */
 const MAX_PEER_TEXT = 64;
@@ -11,7 +11,6 @@ import { DigestEvent } from './events';
 import type { NonceCounts } from './nonce-counts';
 import type { NonceSigner } from './nonce';
 import type { DigestOptions } from './options';
-import { EventRateLimit } from './rate-limit';
 
 /** Why an authenticated-looking request was refused with 403 (field `reason` of 00-04270). */
 export type RefusalReason = 'wrong-password' | 'unknown-user' | 'not-authorized';

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import { escapePeerText, type Channel, type Clock, type HaChannels, type PluginEngine } from '@switchyard/sdk';
+import { EventRateLimit, escapePeerText, type Channel, type Clock, type HaChannels, type PluginEngine } from '@switchyard/sdk';
 import { SipEvent } from './events';
 import type { SipMessage, SipParseError, SipRequest } from './message';
 import type { SipNodeOptions, SipOptions } from './options';
-import { RateLimitedLog } from './rate-limited-log';
 import { Registrar } from './registrar';
 import { routeRequest, type RouteDecision } from './request-router';
 import { AnswerBudget } from './transport/answer-budget';
@@ -47,9 +46,9 @@ export class SipService implements SipApi {
   private readonly journal: BindingJournal | null;
   private readonly policy: BindPolicy;
   private readonly peerChannel: Channel<PeerState>;
-  private readonly malformedLog: RateLimitedLog;
+  private readonly malformedLog: EventRateLimit;
   /** One rate limit per limit event, so a flood of refusals is one line a second plus a count. */
-  private readonly limitLogs = new Map<string, RateLimitedLog>();
+  private readonly limitLogs = new Map<string, EventRateLimit>();
   private readonly clock: Clock;
   private readonly host: string;
   private readonly port: number;
@@ -67,7 +66,7 @@ export class SipService implements SipApi {
     this.clock = engine.clock;
     this.host = section.host ?? nodeHost;
     this.port = section.port;
-    this.malformedLog = new RateLimitedLog(this.clock);
+    this.malformedLog = new EventRateLimit(this.clock);
     this.store = new ContactStore(this.clock);
     this.registrar = new Registrar({ store: this.store, clock: this.clock, ...options.registrar });
     this.journal = options.persistence.enabled
@@ -319,7 +318,7 @@ export class SipService implements SipApi {
   /** Emits `id` unless its rate limit is spent; the next one let through carries `suppressed`. */
   private emitLimited(id: string, fields: Record<string, unknown>): void {
     let log = this.limitLogs.get(id);
-    if (!log) this.limitLogs.set(id, (log = new RateLimitedLog(this.clock, 5, 1000)));
+    if (!log) this.limitLogs.set(id, (log = new EventRateLimit(this.clock, 5, 1000)));
     const suppressed = log.admit();
     if (suppressed === null) return;
     this.engine.events.emit(id, suppressed > 0 ? { ...fields, suppressed } : fields);

@@ -1,56 +1,7 @@
 import crypto from 'node:crypto';
-import dgram from 'node:dgram';
 
-/** A SIP-over-UDP test client on 127.0.0.1: sends raw text, reads raw answers (bounded waits). */
-export class UdpClient {
-  private readonly socket = dgram.createSocket('udp4');
-  private readonly inbox: string[] = [];
-  private waiters: (() => void)[] = [];
-  port = 0;
-
-  async open(): Promise<this> {
-    this.socket.on('message', (m) => {
-      this.inbox.push(m.toString('utf8'));
-      for (const w of this.waiters.splice(0)) w();
-    });
-    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', () => resolve()));
-    this.port = (this.socket.address() as { port: number }).port;
-    return this;
-  }
-
-  send(port: number, text: string): void {
-    this.socket.send(Buffer.from(text.replace(/\r?\n/g, '\r\n')), port, '127.0.0.1');
-  }
-
-  /** The next answer, waiting at most `timeoutMs` (real time: the node answers from its socket). */
-  async next(timeoutMs = 3_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('no SIP answer');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.inbox.shift()!;
-  }
-
-  /** Sends `text` and returns the answer. */
-  async ask(port: number, text: string): Promise<string> {
-    this.send(port, text);
-    return this.next();
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.socket.close(() => resolve()));
-  }
-}
-
-export const statusOf = (answer: string): number => Number(/^SIP\/2\.0 (\d{3})/.exec(answer)?.[1] ?? 0);
+export { SipUdpClient as UdpClient, statusOf } from '@switchyard/plugin-sip/testing';
+import type { SipUdpClient as UdpClient } from '@switchyard/plugin-sip/testing';
 
 /** Every value of header `name` in an answer. */
 export function headersOf(answer: string, name: string): string[] {

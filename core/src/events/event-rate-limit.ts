@@ -1,12 +1,13 @@
-import type { Clock } from '@switchyard/sdk';
+import type { Clock } from '../clock';
 
 /**
- * Lets at most `perWindow` events through per `windowMs`, and reports how
- * many were suppressed with the next one let through, so a flood of garbage
- * cannot flood the log.
+ * At most `perWindow` events per `windowMs` (on `clock.monotonic()`); the
+ * next one let through says how many were suppressed before it, so a flood
+ * (garbage SIP, password guessing) cannot flood the log while an alarm on
+ * the event still sees it.
  */
-export class RateLimitedLog {
-  private windowStart = 0;
+export class EventRateLimit {
+  private windowStart = Number.NEGATIVE_INFINITY;
   private count = 0;
   private suppressed = 0;
 
@@ -16,7 +17,7 @@ export class RateLimitedLog {
     private readonly windowMs = 1000,
   ) {}
 
-  /** Returns null when this one is suppressed, else how many were suppressed before it. */
+  /** Null when this one is suppressed, else how many were suppressed before it. */
   admit(): number | null {
     const now = this.clock.monotonic();
     if (now - this.windowStart >= this.windowMs) {

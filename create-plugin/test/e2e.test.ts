@@ -114,3 +114,46 @@ describe('npm create @switchyard/plugin, end to end', () => {
     });
   });
 });
+
+describe('the other kinds, end to end', () => {
+  it('reaction: a switchover raises an alarm that the generated reaction kind writes to alarms.jsonl', async () => {
+    const dir = await scaffold('reaction', '@acme/my-reaction', await freePortRun());
+    await withPair(dir, async () => {
+      await rolesAre(dir, 'node-a', 'node-b');
+      expectOk(await cli(dir, ['switchover', '--reason', 'e2e']), 'switchyard switchover');
+      const line = await waitFor(
+        () => {
+          const file = path.join(dir, 'alarms.jsonl');
+          if (!fs.existsSync(file)) return undefined;
+          return fs.readFileSync(file, 'utf8').split('\n').find((l) => l.includes('"change":"raised"'));
+        },
+        20_000,
+        'a raised line in alarms.jsonl',
+      );
+      expect(JSON.parse(line)).toMatchObject({ change: 'raised', reaction: 'to-file', alarm: { condition: 'switched', eventId: '01-10010' } });
+    });
+  });
+
+  it("switchover-strategy: an operator's switchover right after the start is refused with the strategy's reason", async () => {
+    const dir = await scaffold('switchover-strategy', 'my-strategy', await freePortRun());
+    await withPair(dir, async () => {
+      await rolesAre(dir, 'node-a', 'node-b');
+      const refused = await cli(dir, ['switchover', '--reason', 'e2e']);
+      expect(refused.code).toBe(1);
+      expect(`${refused.stdout}${refused.stderr}`).toContain('a manual switchover is allowed after 30 s (minPrimaryTime)');
+      expect((await nodes(dir))['node-a']).toMatchObject({ role: 'primary', term: 1 });
+    });
+  });
+
+  it('arbiter: the generated arbiter kind runs the pair and carries out a switchover', async () => {
+    const dir = await scaffold('arbiter', 'my-arbiter', await freePortRun());
+    await withPair(dir, async () => {
+      await rolesAre(dir, 'node-a', 'node-b');
+      const status = JSON.parse((await cli(dir, ['status', '--json'])).stdout) as { arbiter: { kind: string; term: number } };
+      expect(status.arbiter).toMatchObject({ kind: 'my-arbiter', term: 1 });
+      expectOk(await cli(dir, ['switchover', '--reason', 'e2e']), 'switchyard switchover');
+      const after = await rolesAre(dir, 'node-b', 'node-a');
+      expect(after['node-b']!.term).toBe(2);
+    });
+  });
+});

@@ -43,6 +43,9 @@ export interface CliIo {
   interactive: boolean;
   out(text: string): void;
   err(text: string): void;
+  /** Where questions are read and asked (default: the process's stdin and stdout). */
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
 }
 
 function ownVersion(): string {
@@ -105,7 +108,7 @@ type Flags = ReturnType<typeof parse>['values'];
 
 async function collect(values: Flags, name: string | undefined, io: CliIo): Promise<PluginAnswers> {
   const ask = io.interactive && !values.yes;
-  const prompter = ask ? new Prompter() : undefined;
+  const prompter = ask ? new Prompter(io.input, io.output) : undefined;
   try {
     // Flags given are checked at once, so a bad one fails before any question.
     let kind: Kind | undefined = values.kind === undefined ? undefined : checkKind(values.kind);

@@ -2,7 +2,14 @@ import readline from 'node:readline/promises';
 
 /** Plain readline questions (no dependency); only used when stdin is a terminal and --yes is not given. */
 export class Prompter {
-  private readonly rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  private readonly rl: readline.Interface;
+
+  constructor(
+    input: NodeJS.ReadableStream = process.stdin,
+    private readonly output: NodeJS.WritableStream = process.stdout,
+  ) {
+    this.rl = readline.createInterface({ input, output });
+  }
 
   /** Asks until `check` accepts the answer (an empty answer takes the default). */
   async ask<T>(question: string, fallback: string, check: (answer: string) => T): Promise<T> {
@@ -11,7 +18,7 @@ export class Prompter {
       try {
         return check(raw === '' ? fallback : raw);
       } catch (error) {
-        process.stdout.write(`  ${(error as Error).message}\n`);
+        this.output.write(`  ${(error as Error).message}\n`);
       }
     }
   }

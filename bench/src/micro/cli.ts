@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * Runs the micro-benchmarks alone and prints one line a task:
+ * `node bench/dist/micro/cli.js [--quick] [--only parse,registrar] [--json FILE]`.
+ * `--cpu N` runs each task N times instead and reports CPU time per call
+ * (steadier on a busy machine; the mode for callgrind).
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import { microBenchmarks, type MicroResult } from './index';
+import { runFixed } from './runner';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : null;
+  const jsonAt = argv.indexOf('--json');
+  const cpuAt = argv.indexOf('--cpu');
+  const iterations = cpuAt >= 0 ? Number(argv[cpuAt + 1]) : 0;
+  const results: MicroResult[] = [];
+  for (const group of microBenchmarks) {
+    if (only && !only.includes(group.name)) continue;
+    const rows = iterations > 0 && group.tasks ? runFixed(group.name, group.tasks(), iterations) : await group.run({ quick });
+    for (const r of rows) {
+      results.push(r);
+      const ops = Math.round(r.hz).toLocaleString('en-US').padStart(12);
+      process.stdout.write(`${r.name.padEnd(42)} ${ops} ops/s  mean ${(r.meanNs / 1000).toFixed(2).padStart(8)} µs  ${iterations > 0 ? 'CPU' : `p99 ${(r.p99Ns / 1000).toFixed(2).padStart(8)} µs  ±${r.rme.toFixed(1)}%`}\n`);
+    }
+  }
+  if (jsonAt >= 0) fs.writeFileSync(argv[jsonAt + 1]!, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`micro: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

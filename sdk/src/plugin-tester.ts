@@ -303,6 +303,8 @@ export class PluginTester {
         return `threw: ${describeError(error)}`;
       } finally {
         await (pair ? pair.stop() : node.stop()).catch(() => undefined);
+        // A test pair's nodes make their own temp data folders: remove them with the case.
+        if (pair) for (const n of [pair.a, pair.b]) fs.rmSync(n.engine.dataDir, { recursive: true, force: true });
       }
     });
   }

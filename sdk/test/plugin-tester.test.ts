@@ -161,6 +161,23 @@ describe('PluginTester behaviour cases', () => {
     expect(seen).toHaveLength(1);
     expect(fs.existsSync(seen[0]!)).toBe(false);
   });
+
+  it("removes a pair's node data folders too", async () => {
+    const seen: string[] = [];
+    await new PluginTester(stateFile).verify({
+      behaviour: [
+        {
+          name: 'pair',
+          pair: true,
+          options: ({ dir }) => ({ file: path.join(dir, 'state') }),
+          steps: [{ stimulus: ({ pair }) => void seen.push(pair!.a.engine.dataDir, pair!.b.engine.dataDir) }],
+          expect: { primary: 'node-a' },
+        },
+      ],
+    });
+    expect(seen).toHaveLength(2);
+    for (const dir of seen) expect(fs.existsSync(dir)).toBe(false);
+  });
 });
 
 describe('PluginTester checks the test author', () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestNode, PluginTester } from '@switchyard/sdk';
@@ -131,6 +132,7 @@ describe('disk-space status section', () => {
     } finally {
       await node.stop();
       space.delete('/data');
+      fs.rmSync(node.engine.dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createTestPair, PluginTester, type StimulusContext } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index';
@@ -60,6 +61,8 @@ describe('in a pair with the real arbiter', () => {
       expect(pair.primary()?.engine.nodeId).toBe('node-b');
     } finally {
       await pair.stop();
+      // The test nodes' data folders (temp folders the harness made).
+      for (const node of [pair.a, pair.b]) fs.rmSync(node.engine.dataDir, { recursive: true, force: true });
     }
   });
 });

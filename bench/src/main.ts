@@ -9,6 +9,7 @@ import { failoverScenario } from './scenarios/failover';
 import { footprintScenario } from './scenarios/footprint';
 import { supervisorRestartScenario } from './scenarios/supervisor-restart';
 import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/multihost';
+import { referenceKamailioScenario } from './scenarios/reference-kamailio';
 import { throughputScenario } from './scenarios/throughput';
 import { vipFailoverScenario } from './scenarios/vip-failover';
 import type { Scenario } from './scenarios/context';
@@ -21,6 +22,7 @@ const SCENARIOS: Scenario[] = [
   failoverScenario('freeze'),
   supervisorRestartScenario,
   throughputScenario,
+  referenceKamailioScenario,
   replicationLagScenario,
   catchUpScenario,
   footprintScenario,
@@ -33,6 +35,9 @@ const HELP = `Usage: npm run bench -- [--quick] [--only NAME[,NAME]] [--out FILE
 
 Runs Switchyard's benchmarks against real processes started from a generated
 single-host config (switchyard up), with SIPp as the load, on loopback only;
+reference runs Kamailio (Debian kamailio) under the same SIPp scenarios and
+rate steps as register-throughput, for the table's reference and ratio
+columns (skipped without kamailio, an error under CI=true);
 the multihost-* and vip-failover scenarios run a pair on two hosts of the network-namespace
 lab (@switchyard/lab: root, ip, etcd; skipped without them, an error under
 CI=true; vip-failover also runs keepalived). Prints a table and writes the raw figures as JSON (default
@@ -116,7 +121,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(
-    `\nSwitchyard benchmarks${args.quick ? ' (--quick)' : ''} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGiB} GiB · node ${machine.node} · ${machine.sipp ?? 'no SIPp'} · commit ${commit ?? '?'}\n\n`,
+    `\nSwitchyard benchmarks${args.quick ? ' (--quick)' : ''} · ${machine.cpus} × ${machine.cpuModel} · ${machine.memoryGiB} GiB · node ${machine.node} · ${machine.sipp ?? 'no SIPp'} · ${machine.kamailio ?? 'no Kamailio'} · commit ${commit ?? '?'}\n\n`,
   );
   process.stdout.write(`${renderTable(results)}\n\nraw figures: ${path.relative(process.cwd(), args.out)} (${report.seconds}s in all)\n`);
   for (const r of results) {

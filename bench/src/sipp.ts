@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { cpuSeconds } from './machine';
+import { cpuSeconds, udpDrops, type CpuSampler } from './machine';
 
 export const SCENARIOS = path.resolve(__dirname, '../../plugins/sip/scenarios');
 
@@ -12,6 +12,12 @@ export interface SippStats {
   rate: number;
   /** SIPp's own CPU use as a share of one core over the run. */
   sippCpu: number;
+  /** Requests SIPp sent again (no answer within 500 ms): the server or the path was late or lost one. */
+  retransmissions: number;
+  /** Calls that failed by a timeout (no answer within `-recv_timeout`). */
+  timeouts: number;
+  /** Datagrams the kernel dropped on SIPp's own socket (its receive buffer overflowed), null if unread. */
+  drops: number | null;
   output: string;
 }
 
@@ -22,7 +28,16 @@ export interface SippStats {
 export function runSipp(
   scenario: string,
   port: number,
-  opts: { calls: number; rate: number; cwd: string; user?: string; expires?: number; timeoutMs: number },
+  opts: {
+    calls: number;
+    rate: number;
+    cwd: string;
+    user?: string;
+    expires?: number;
+    timeoutMs: number;
+    /** Also follow SIPp's CPU in this sampler (label `sipp`), beside the server's processes. */
+    sampler?: CpuSampler;
+  },
 ): Promise<SippStats> {
   const args = [
     '-sf', path.join(SCENARIOS, scenario),
@@ -42,10 +57,14 @@ export function runSipp(
     const child = spawn('sipp', args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let cpu = 0;
+    let drops: number | null = null;
+    if (child.pid !== undefined) opts.sampler?.add({ label: 'sipp', pid: child.pid });
     child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
     child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
     const sampler = setInterval(() => {
       cpu = cpuSeconds(child.pid ?? -1) ?? cpu;
+      // The socket's counter vanishes with SIPp: keep the last value read while it ran.
+      drops = udpDrops({ pid: child.pid ?? -1 }) ?? drops;
     }, 200);
     const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs + 5_000);
     child.on('error', (error) => {
@@ -63,6 +82,8 @@ export function runSipp(
         failed: lastColumn(output, 'Failed call'),
         rate: lastColumnFloat(output, 'Call Rate'),
         sippCpu: wall > 0 ? cpu / wall : 0,
+        ...messageCounters(output),
+        drops,
         output,
       });
     });
@@ -80,4 +101,23 @@ function lastColumnFloat(output: string, row: string): number {
   const lines = output.split('\n').filter((l) => l.includes(row));
   const cells = lines.at(-1)?.split('|') ?? [];
   return Number.parseFloat(cells.at(-1)?.trim() ?? '0') || 0;
+}
+
+/**
+ * Retransmissions of the requests SIPp sent and timeouts of the answers it
+ * awaited, from its last scenario screen:
+ *   `REGISTER ---------->         2000      13        0` (Messages, Retrans, Timeout)
+ *   `     200 <----------  E-RTD1 1990      0         10        0` (… Timeout, Unexpected)
+ */
+export function messageCounters(output: string): { retransmissions: number; timeouts: number } {
+  const screen = output.slice(output.lastIndexOf('Scenario Screen'));
+  let retransmissions = 0;
+  let timeouts = 0;
+  for (const line of screen.split('\n')) {
+    const sent = /^\s*\S+ -{3,}>\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (sent) retransmissions += Number(sent[2]);
+    const received = /^\s*\S+ <-{3,}\s+(?:\S*RTD\S*\s+)?(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (received) timeouts += Number(received[3]);
+  }
+  return { retransmissions, timeouts };
 }

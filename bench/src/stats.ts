@@ -14,6 +14,16 @@ export interface ScenarioResult {
   target?: { text: string; met: boolean };
   /** Why the scenario did not run on this machine (its figures are then null). */
   skipped?: string;
+  /**
+   * The row this figure is compared with (a reference system's, e.g.
+   * `kamailio-register-throughput`): the table prints that row's median and
+   * the ratio of this median to it.
+   */
+  reference?: string;
+  /** The figure is only a lower bound (e.g. the highest throughput step passed). */
+  atLeast?: boolean;
+  /** What saturated first (throughput rows): `node CPU`, `SIPp CPU`, `machine CPU`, `drops/failed calls`, or `none`, with the step. */
+  limitedBy?: string;
 }
 
 /** Value at quantile q (0..1) of sorted values, nearest-rank. */
@@ -37,10 +47,14 @@ export function summarize(name: string, unit: string, values: readonly number[],
   };
 }
 
-/** `result` with a target: its `stat` must be at most `limit` (a missing figure misses it). */
-export function withTarget(result: ScenarioResult, stat: 'median' | 'max', limit: number): ScenarioResult {
+/**
+ * `result` with a target: its `stat` must be at most `limit` (or, with `at`
+ * 'least', at least `limit`, as throughput must be); a missing figure misses it.
+ */
+export function withTarget(result: ScenarioResult, stat: 'median' | 'max', limit: number, at: 'most' | 'least' = 'most'): ScenarioResult {
   const value = result[stat];
-  return { ...result, target: { text: `${stat} ≤ ${limit}`, met: value !== null && value <= limit } };
+  const met = value !== null && (at === 'most' ? value <= limit : value >= limit);
+  return { ...result, target: { text: `${stat} ${at === 'most' ? '≤' : '≥'} ${limit}`, met } };
 }
 
 /** The row of a scenario that could not run here, saying why. */

@@ -1,66 +1,253 @@
 import { BenchPair } from '../bench-pair';
-import { runSipp, type SippStats } from '../sipp';
-import type { ScenarioResult } from '../stats';
-import type { Scenario, ScenarioContext } from './context';
+import { CpuSampler, udpDrops, type CpuProbe, type CpuUse } from '../machine';
+import { runSipp } from '../sipp';
+import { withTarget, type ScenarioResult } from '../stats';
+import { sleep, type Scenario, type ScenarioContext } from './context';
+
+/** The rate steps (calls/s) every throughput series walks, Switchyard's and the reference's alike. */
+export function throughputSteps(quick: boolean): { steps: number[]; seconds: number } {
+  return quick
+    ? { steps: [200], seconds: 1 }
+    : { steps: [1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 17500, 20000, 24000], seconds: 10 };
+}
+
+/** A share of one core from which a single-threaded process counts as saturated. */
+export const SATURATED = 0.9;
+/** The whole machine's busy share from which it counts as saturated (all cores busy). */
+export const MACHINE_SATURATED = 0.95;
+
+/** The SIP server a series loads: where SIPp sends, and which processes do its work. */
+export interface ServerUnderTest {
+  /** How verdicts name it: `node` (Switchyard's node processes) or `Kamailio`. */
+  kind: string;
+  port: number;
+  /** SIPp's working folder (its logs, if any). */
+  cwd: string;
+  /** The processes (or threads) to follow during each step. */
+  probes(): CpuProbe[];
+  /** The server's load from its processes' shares: the share that saturates, and whose it is. */
+  load(use: Record<string, CpuUse>): { share: number; who: string };
+}
+
+type SignalKind = 'server CPU' | 'SIPp CPU' | 'machine CPU' | 'drops/failed calls';
+
+/** One step of one series, as written to the JSON (`details.steps`). */
+export interface StepRecord {
+  rate: number;
+  ok: boolean;
+  successful: number;
+  failed: number;
+  retransmissions: number;
+  timeouts: number;
+  /** Calls/s SIPp measured over the step. */
+  measured: number;
+  /** Median shares of one core over the step (whole machine: of all cores). */
+  cpu: { server: number; serverWho: string; sipp: number; machine: number; processes: Record<string, number> };
+  /** Datagrams the kernel dropped on the server's and SIPp's sockets during the step. */
+  drops: { server: number | null; sipp: number | null };
+  signals: { kind: SignalKind; share?: number; text: string }[];
+}
+
+/**
+ * Walks the rate steps with SIPp against one server, each step `seconds`
+ * long, until a step fails (any failed call). While each step runs it samples
+ * the CPU of the server's processes, of SIPp and of the machine, and the UDP
+ * drops on both sides, so each step says what saturated.
+ */
+export async function runSteps(
+  ctx: ScenarioContext,
+  series: { name: string; scenario: string },
+  server: ServerUnderTest,
+  plan: { steps: number[]; seconds: number },
+): Promise<StepRecord[]> {
+  const tried: StepRecord[] = [];
+  for (const [i, rate] of plan.steps.entries()) {
+    if (i > 0 && plan.seconds >= 5) await sleep(1_000); // let the last step's backlog drain
+    ctx.progress.update(`${series.name}: ${rate} calls/s for ${plan.seconds}s`);
+    const calls = rate * plan.seconds;
+    const serverDrops0 = udpDrops({ port: server.port });
+    const sampler = new CpuSampler();
+    for (const probe of server.probes()) sampler.add(probe);
+    sampler.start();
+    let use: ReturnType<CpuSampler['stop']> | undefined;
+    let stats;
+    try {
+      stats = await runSipp(series.scenario, server.port, {
+        calls,
+        rate,
+        cwd: server.cwd,
+        user: `r${rate}u`,
+        timeoutMs: plan.seconds * 3_000 + 10_000,
+        sampler,
+      });
+    } finally {
+      use = sampler.stop();
+    }
+    const serverDrops1 = udpDrops({ port: server.port });
+    const load = server.load(use.processes);
+    const sipp = use.processes['sipp']?.median ?? stats.sippCpu;
+    const record: StepRecord = {
+      rate,
+      ok: stats.code === 0 && stats.failed === 0 && stats.successful === calls,
+      successful: stats.successful,
+      failed: stats.failed,
+      retransmissions: stats.retransmissions,
+      timeouts: stats.timeouts,
+      measured: round(stats.rate),
+      cpu: {
+        server: load.share,
+        serverWho: load.who,
+        sipp,
+        machine: use.machine.median,
+        processes: Object.fromEntries(Object.entries(use.processes).map(([label, u]) => [label, u.median])),
+      },
+      drops: { server: serverDrops0 !== null && serverDrops1 !== null ? serverDrops1 - serverDrops0 : null, sipp: stats.drops },
+      signals: [],
+    };
+    record.signals = signalsOf(record, server.kind);
+    tried.push(record);
+    if (!record.ok) break;
+  }
+  return tried;
+}
+
+/** What a step shows saturated: CPU shares over the thresholds, and any drop, retransmission or failure. */
+function signalsOf(step: StepRecord, kind: string): StepRecord['signals'] {
+  const out: StepRecord['signals'] = [];
+  const pct = (n: number) => `${Math.round(n * 100)}%`;
+  if (step.cpu.server >= SATURATED) out.push({ kind: 'server CPU', share: step.cpu.server, text: `${kind} CPU (${step.cpu.serverWho} ${pct(step.cpu.server)} of a core)` });
+  if (step.cpu.sipp >= SATURATED) out.push({ kind: 'SIPp CPU', share: step.cpu.sipp, text: `SIPp CPU (${pct(step.cpu.sipp)} of a core)` });
+  if (step.cpu.machine >= MACHINE_SATURATED) out.push({ kind: 'machine CPU', share: step.cpu.machine, text: `machine CPU (all cores ${pct(step.cpu.machine)} busy, whatever else runs counted)` });
+  const lost = [
+    step.failed > 0 ? `${step.failed} failed calls` : '',
+    step.timeouts > 0 ? `${step.timeouts} timeouts` : '',
+    step.retransmissions > 0 ? `${step.retransmissions} retransmissions` : '',
+    step.drops.server ? `${step.drops.server} datagrams dropped at the ${kind}'s socket` : '',
+    step.drops.sipp ? `${step.drops.sipp} dropped at SIPp's socket` : '',
+  ].filter(Boolean);
+  if (lost.length > 0 || !step.ok) out.push({ kind: 'drops/failed calls', text: lost.length > 0 ? lost.join(', ') : 'SIPp failed' });
+  return out;
+}
+
+/**
+ * Who saturated first over a series: the first step with any signal; there,
+ * a saturated CPU (the busiest one) explains the drops or failures, and
+ * drops or failures with no CPU saturated are named as such. `none` when no
+ * step showed any.
+ */
+export function saturatedFirst(tried: readonly StepRecord[], kind: string): { limitedBy: string; note: string } {
+  const step = tried.find((s) => s.signals.length > 0);
+  if (!step) return { limitedBy: 'none', note: 'no step saturated the server, SIPp or the machine (the limit is above the highest step tried)' };
+  // A saturated process (the server or SIPp, the busier) explains the rest; the machine as a whole only when neither was.
+  const processes = step.signals.filter((s) => s.kind === 'server CPU' || s.kind === 'SIPp CPU').sort((a, b) => b.share! - a.share!);
+  const first = processes[0] ?? step.signals.find((s) => s.kind === 'machine CPU') ?? step.signals[0]!;
+  const label = first.kind === 'server CPU' ? `${kind} CPU` : first.kind;
+  const others = step.signals.filter((s) => s !== first).map((s) => s.text);
+  const context = `SIPp ${Math.round(step.cpu.sipp * 100)}%, ${step.cpu.serverWho} ${Math.round(step.cpu.server * 100)}%, machine ${Math.round(step.cpu.machine * 100)}%`;
+  return {
+    limitedBy: `${label} @${step.rate}`,
+    note: `saturated first at ${step.rate}/s (${step.ok ? 'the step passed' : 'the step failed'}): ${first.text}${others.length > 0 ? `; also ${others.join('; ')}` : ''} [${context}]`,
+  };
+}
+
+/** The row of one series: the highest step passed, with the calls/s SIPp measured there, and what saturated first. */
+export function throughputResult(
+  name: string,
+  tried: readonly StepRecord[],
+  plan: { steps: number[]; seconds: number },
+  kind: string,
+  extra: { reference?: string; notes?: string[] } = {},
+): ScenarioResult {
+  const passed = tried.filter((s) => s.ok);
+  const best = passed.at(-1);
+  const notes: string[] = [...(extra.notes ?? [])];
+  const atLeast = best !== undefined && best.rate === plan.steps.at(-1);
+  if (!best) notes.push(`no step passed (lowest tried ${plan.steps[0]} calls/s)`);
+  else {
+    notes.push(`sustained ${best.rate} calls/s for ${plan.seconds}s with 0 failed calls`);
+    if (atLeast) notes.push('the highest step passed: the limit is above it');
+  }
+  const { limitedBy, note } = saturatedFirst(tried, kind);
+  notes.push(note);
+  const value = best ? Math.round(best.measured) : null;
+  return {
+    name,
+    unit: 'calls/s',
+    runs: tried.length,
+    min: value,
+    median: value,
+    p99: null,
+    max: value,
+    notes,
+    details: { steps: tried, seconds: plan.seconds },
+    ...(extra.reference ? { reference: extra.reference } : {}),
+    ...(atLeast ? { atLeast } : {}),
+    limitedBy,
+  };
+}
 
 interface Series {
   name: string;
   scenario: string;
   mode: 'async' | 'sync';
+  /** The row of the reference scenario it is compared with. */
+  reference: string;
+  /** Issue 12's target for the full run. */
+  target: number;
 }
 
 const SERIES: Series[] = [
-  { name: 'register-throughput-async', scenario: 'register.xml', mode: 'async' },
-  { name: 'register-throughput-sync', scenario: 'register.xml', mode: 'sync' },
-  { name: 'options-throughput', scenario: 'options.xml', mode: 'async' },
+  { name: 'register-throughput-async', scenario: 'register.xml', mode: 'async', reference: 'kamailio-register-throughput', target: 12_000 },
+  { name: 'register-throughput-sync', scenario: 'register.xml', mode: 'sync', reference: 'kamailio-register-throughput', target: 8_000 },
+  { name: 'options-throughput', scenario: 'options.xml', mode: 'async', reference: 'kamailio-options-throughput', target: 20_000 },
 ];
+
+/** A node pair as the server under test: the primary takes the load, and both nodes' main threads are followed. */
+function pairServer(pair: BenchPair, primary: { id: string; pid: number | null }, backup: { pid: number | null }): ServerUnderTest {
+  return {
+    kind: 'node',
+    port: pair.portOf(primary),
+    cwd: pair.dir,
+    probes: () => {
+      const probes: CpuProbe[] = [];
+      for (const [role, pid] of [['primary', primary.pid], ['backup', backup.pid]] as const) {
+        if (pid === null) continue;
+        probes.push({ label: `${role} main thread`, pid, tid: pid }, { label: `${role} process`, pid });
+      }
+      return probes;
+    },
+    load: (use) => {
+      const p = use['primary main thread']?.median ?? 0;
+      const b = use['backup main thread']?.median ?? 0;
+      return b > p ? { share: b, who: "backup's main thread" } : { share: p, who: "primary's main thread" };
+    },
+  };
+}
 
 /**
  * SIPp at stepped rates against the primary; a step passes when every call
  * succeeded (0 failed) over the whole step. The figure is the highest rate
- * sustained, with the calls/s SIPp itself measured at that step.
+ * sustained, with the calls/s SIPp itself measured at that step, compared
+ * with Kamailio's (the `reference` scenario) and with what saturated first.
  */
 export const throughputScenario: Scenario = {
   name: 'register-throughput',
   async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
-    const steps = ctx.quick ? [200] : [500, 1000, 2000, 4000, 6000, 8000];
-    const seconds = ctx.quick ? 1 : 10;
+    const plan = throughputSteps(ctx.quick);
     const results: ScenarioResult[] = [];
     for (const series of SERIES) {
       const pair = new BenchPair({ sip: { replication: { mode: series.mode, syncTimeout: 0.5 } } });
       await pair.start();
-      const passed: { rate: number; stats: SippStats }[] = [];
-      const tried: Record<string, unknown>[] = [];
+      let tried: StepRecord[] = [];
       try {
-        const { primary } = await pair.stable();
-        for (const rate of steps) {
-          ctx.progress.update(`${series.name}: ${rate} calls/s for ${seconds}s`);
-          const calls = rate * seconds;
-          const stats = await runSipp(series.scenario, pair.portOf(primary), {
-            calls,
-            rate,
-            cwd: pair.dir,
-            user: `r${rate}u`,
-            timeoutMs: seconds * 3_000 + 10_000,
-          });
-          const ok = stats.code === 0 && stats.failed === 0 && stats.successful === calls;
-          tried.push({ rate, ok, successful: stats.successful, failed: stats.failed, measured: stats.rate, sippCpu: round(stats.sippCpu) });
-          if (!ok) break;
-          passed.push({ rate, stats });
-        }
+        const { primary, backup } = await pair.stable();
+        tried = await runSteps(ctx, series, pairServer(pair, primary, backup), plan);
       } finally {
         await pair.stop();
       }
-      const best = passed.at(-1);
-      const notes: string[] = [];
-      if (!best) notes.push(`no step passed (lowest tried ${steps[0]} calls/s)`);
-      else {
-        notes.push(`sustained ${best.rate} calls/s for ${seconds}s with 0 failed calls`);
-        if (best.rate === steps.at(-1)) notes.push('the highest step passed: the limit is above it');
-        if (best.stats.sippCpu > 0.9) notes.push(`SIPp used ${Math.round(best.stats.sippCpu * 100)}% of a core: SIPp may be the bottleneck on this machine`);
-      }
-      const value = best ? Math.round(best.stats.rate) : null;
-      results.push({ name: series.name, unit: 'calls/s', runs: tried.length, min: value, median: value, p99: null, max: value, notes, details: { steps: tried } });
+      const row = throughputResult(series.name, tried, plan, 'node', { reference: series.reference });
+      // The issue's targets are for the full run's steps; --quick tries one low step only.
+      results.push(ctx.quick ? row : withTarget(row, 'median', series.target, 'least'));
     }
     return results;
   },

@@ -13,12 +13,14 @@ import { freePortRun, installFromPacks, pack } from './install';
 const MAIN = path.resolve(__dirname, '..', 'dist', 'main.js');
 const root = tempDir('switchyard-create-plugin-e2e-');
 let tarballs: { core: string; sdk: string };
+let scaffolder: string;
 
 beforeAll(async () => {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build create-plugin first (npm test builds it)`);
   const packs = path.join(root, 'packs');
   fs.mkdirSync(packs);
   tarballs = { core: await pack('core', packs), sdk: await pack('sdk', packs) };
+  scaffolder = await pack('create-plugin', packs);
 }, 120_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -29,7 +31,12 @@ function expectOk(result: CliResult, what: string): void {
 /** Generates a package of `kind` with --yes, installs, builds, and runs its tests; returns its folder. */
 async function scaffold(kind: string, name: string, port: number): Promise<string> {
   const dir = path.join(root, name);
-  const created = await runBounded(process.execPath, [MAIN, name, '--yes', '--kind', kind, '--dir', dir, '--port', String(port)], { timeoutMs: 30_000 });
+  // As `npm create @switchyard/plugin` runs it: the packed package's bin (it has no dependencies, so npm needs no registry).
+  const created = await runBounded(
+    'npm',
+    ['exec', '--offline', '--yes', `--package=${scaffolder}`, '--', 'create-plugin', name, '--yes', '--kind', kind, '--dir', dir, '--port', String(port)],
+    { cwd: root, timeoutMs: 60_000 },
+  );
   expectOk(created, 'create-plugin');
   expect(created.stdout).toContain(`Created ${name} (${kind})`);
   await installFromPacks(dir, tarballs);

@@ -8,7 +8,7 @@ export const REPO = path.resolve(__dirname, '..', '..');
 const ROOT_MODULES = path.join(REPO, 'node_modules');
 
 /** Packs a workspace package as `npm publish` would, into `dest`; returns the tarball's path. */
-export async function pack(pkg: 'core' | 'sdk', dest: string): Promise<string> {
+export async function pack(pkg: 'core' | 'sdk' | 'create-plugin', dest: string): Promise<string> {
   const r = await runBounded('npm', ['pack', '--offline', '--json', '--pack-destination', dest], { cwd: path.join(REPO, pkg), timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`npm pack of ${pkg} failed:\n${r.stderr}`);
   const [info] = JSON.parse(r.stdout) as { filename: string }[];

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gitCommit, machineInfo } from './machine';
+import { microBenchmarks } from './micro/index';
 import { Progress } from './progress';
 import { catchUpScenario, replicationLagScenario } from './scenarios/replication';
 import { failoverScenario } from './scenarios/failover';
@@ -12,12 +13,43 @@ import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/m
 import { referenceKamailioScenario } from './scenarios/reference-kamailio';
 import { throughputScenario } from './scenarios/throughput';
 import { vipFailoverScenario } from './scenarios/vip-failover';
-import type { Scenario } from './scenarios/context';
+import type { Scenario, ScenarioContext } from './scenarios/context';
 import type { ScenarioResult } from './stats';
 import { renderTable } from './table';
 
 const REPO = path.resolve(__dirname, '../..');
+
+/** micro: the in-process micro-benchmarks (bench/src/micro), one row a task, in ops/s. */
+const microScenario: Scenario = {
+  name: 'micro',
+  usesSipp: false,
+  async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
+    const rows: ScenarioResult[] = [];
+    const us = (ns: number) => (Number.isFinite(ns) ? `${(ns / 1000).toFixed(2)} µs` : '-');
+    for (const group of microBenchmarks) {
+      ctx.progress.update(`micro: ${group.name}`);
+      for (const r of await group.run({ quick: ctx.quick })) {
+        const hz = Math.round(r.hz);
+        const rme = Number.isFinite(r.rme) ? `, ±${r.rme.toFixed(1)}%` : '';
+        rows.push({
+          name: `micro ${r.name}`,
+          unit: 'ops/s',
+          runs: r.samples,
+          min: hz,
+          median: hz,
+          p99: null,
+          max: hz,
+          notes: [`mean ${us(r.meanNs)}, p99 ${us(r.p99Ns)}${rme} per operation (tinybench, in-process; runs = samples)`],
+          details: { meanNs: r.meanNs, p99Ns: Number.isFinite(r.p99Ns) ? r.p99Ns : null, rme: Number.isFinite(r.rme) ? r.rme : null },
+        });
+      }
+    }
+    return rows;
+  },
+};
+
 const SCENARIOS: Scenario[] = [
+  microScenario,
   failoverScenario('crash'),
   failoverScenario('freeze'),
   supervisorRestartScenario,
@@ -37,7 +69,8 @@ Runs Switchyard's benchmarks against real processes started from a generated
 single-host config (switchyard up), with SIPp as the load, on loopback only;
 reference runs Kamailio (Debian kamailio) under the same SIPp scenarios and
 rate steps as register-throughput, for the table's reference and ratio
-columns (skipped without kamailio, an error under CI=true);
+columns (skipped without kamailio, an error under CI=true); micro runs the
+in-process micro-benchmarks (bench/src/micro: parse, registrar, …) in ops/s;
 the multihost-* and vip-failover scenarios run a pair on two hosts of the network-namespace
 lab (@switchyard/lab: root, ip, etcd; skipped without them, an error under
 CI=true; vip-failover also runs keepalived). Prints a table and writes the raw figures as JSON (default

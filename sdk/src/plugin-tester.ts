@@ -118,7 +118,10 @@ export interface PluginTesterCases {
 }
 
 export interface PluginTesterOptions {
-  /** The key the plugin has under `plugins` in the messages (default: its name), e.g. `@acme/switchyard-disk`. */
+  /**
+   * The key the plugin has under `plugins` in the messages (default: its name): a package name
+   * (`@acme/switchyard-disk`) or a path relative to the config (`./dist/index.js`).
+   */
   key?: string;
   /** Other plugins enabled beside it in option cases (the ones it `requires`), with their entries. */
   with?: readonly (readonly [Plugin, unknown])[];
@@ -149,6 +152,13 @@ export class PluginTester {
     private readonly options: PluginTesterOptions = {},
   ) {
     this.key = options.key ?? plugin.name;
+    // A path key is tried as a file relative to the config; only `./x`, `./x.js`, `./x.cjs` can stand in for it here.
+    if (path.isAbsolute(this.key) || (this.key.startsWith('.') && !/^\.\.?\/(?:[^.]*|.*\.c?js)$/.test(this.key))) {
+      throw new PluginTesterError(
+        'SWY_ERR_TESTER_CASE',
+        `PluginTester (${plugin.name}): key "${this.key}" cannot be used; give a package name or a relative path to a .js/.cjs file (e.g. ./dist/index.js)`,
+      );
+    }
   }
 
   /**
@@ -233,13 +243,21 @@ export class PluginTester {
     const plugins: Record<string, unknown> = {};
     const registry = handoffRegistry();
     const publish = (key: string, plugin: Plugin, entry: unknown) => {
-      // The config names the plugin as a package in the temp folder's node_modules that hands over this very object.
+      // The config names the plugin as it will in real life (a package, or a file relative to the config),
+      // and what it finds there hands over this very object.
       const token = `p${++handoffSeq}`;
       registry.set(token, plugin);
-      const pkg = path.join(dir, 'node_modules', ...key.split('/'));
-      fs.mkdirSync(pkg, { recursive: true });
-      fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: key, version: '0.0.0', main: 'index.js' }));
-      fs.writeFileSync(path.join(pkg, 'index.js'), `module.exports = globalThis[Symbol.for('switchyard:plugin-tester')].get(${JSON.stringify(token)});\n`);
+      const handoff = `module.exports = globalThis[Symbol.for('switchyard:plugin-tester')].get(${JSON.stringify(token)});\n`;
+      if (key.startsWith('.')) {
+        const file = path.resolve(dir, /\.c?js$/.test(key) ? key : `${key}.js`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, handoff);
+      } else {
+        const pkg = path.join(dir, 'node_modules', ...key.split('/'));
+        fs.mkdirSync(pkg, { recursive: true });
+        fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: key, version: '0.0.0', main: 'index.js' }));
+        fs.writeFileSync(path.join(pkg, 'index.js'), handoff);
+      }
       plugins[key] = entry;
       return token;
     };

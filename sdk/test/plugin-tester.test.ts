@@ -105,11 +105,16 @@ describe('PluginTester option cases', () => {
     );
   });
 
-  it('names the plugin by the key the config uses', async () => {
-    const [result] = await new PluginTester(stateFile, { key: '@acme/state-file' }).verify({
-      invalid: [{ options: { file: 'x', interval: 0 }, errors: ['Key "plugins.@acme/state-file.interval": must be at least 1 (got 0) [SWY_ERR_PLUGIN_OPTIONS]'] }],
+  it.each(['@acme/state-file', './dist/index.js', './plugin'])('names the plugin by the key the config uses: %s', async (key) => {
+    const [result] = await new PluginTester(stateFile, { key }).verify({
+      invalid: [{ options: { file: 'x', interval: 0 }, errors: [`Key "plugins.${key}.interval": must be at least 1 (got 0) [SWY_ERR_PLUGIN_OPTIONS]`] }],
     });
     expect(result!.failure).toBeUndefined();
+  });
+
+  it('refuses a key it cannot stand in for', () => {
+    expect(() => new PluginTester(stateFile, { key: './src/index.ts' })).toThrow(/key "\.\/src\/index\.ts" cannot be used/);
+    expect(() => new PluginTester(stateFile, { key: '/abs/plugin.js' })).toThrow(/cannot be used/);
   });
 });
 

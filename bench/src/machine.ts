@@ -100,6 +100,20 @@ export function cpuSeconds(pid: number, tid?: number): number | null {
   }
 }
 
+/**
+ * Nanoseconds a thread (the main thread of `pid` by default) has spent
+ * runnable but waiting for a CPU (/proc/<pid>/task/<tid>/schedstat, second
+ * field): a server that waits a lot was held back by the machine, not by itself.
+ */
+export function runQueueWaitSeconds(pid: number, tid = pid): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ');
+    return Number(fields[1]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
 /** Busy and total jiffies of all cores together (/proc/stat), for the machine's CPU share. */
 export function machineTicks(): { busy: number; total: number } | null {
   try {
@@ -185,6 +199,8 @@ export interface CpuUse {
   peak: number;
   mean: number;
   intervals: number;
+  /** Median share of the time it was runnable but waited for a CPU (0 for the machine). */
+  wait: number;
 }
 
 /**
@@ -195,8 +211,9 @@ export interface CpuUse {
  */
 export class CpuSampler {
   private readonly probes: CpuProbe[] = [];
-  private readonly last = new Map<string, { cpu: number; at: number }>();
+  private readonly last = new Map<string, { cpu: number; wait: number; at: number }>();
   private readonly shares = new Map<string, number[]>();
+  private readonly waits = new Map<string, number[]>();
   private lastMachine: { busy: number; total: number } | null = null;
   private readonly machineShares: number[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -220,8 +237,8 @@ export class CpuSampler {
     this.timer = null;
     this.sample();
     const processes: Record<string, CpuUse> = {};
-    for (const probe of this.probes) processes[probe.label] = use(this.shares.get(probe.label) ?? []);
-    return { processes, machine: use(this.machineShares) };
+    for (const probe of this.probes) processes[probe.label] = use(this.shares.get(probe.label) ?? [], this.waits.get(probe.label) ?? []);
+    return { processes, machine: use(this.machineShares, []) };
   }
 
   private sample(): void {
@@ -240,22 +257,32 @@ export class CpuSampler {
     const prev = this.last.get(probe.label);
     // An interval much shorter than the period (at stop) reads too coarse (10 ms ticks): it waits for the next.
     if (prev && now - prev.at < this.intervalMs * 0.5) return;
-    this.last.set(probe.label, { cpu, at: now });
+    const wait = runQueueWaitSeconds(probe.pid, probe.tid ?? probe.pid) ?? 0;
+    this.last.set(probe.label, { cpu, wait, at: now });
     if (!prev) return;
-    const list = this.shares.get(probe.label) ?? [];
-    list.push((cpu - prev.cpu) / ((now - prev.at) / 1000));
-    this.shares.set(probe.label, list);
+    const seconds = (now - prev.at) / 1000;
+    push(this.shares, probe.label, (cpu - prev.cpu) / seconds);
+    push(this.waits, probe.label, (wait - prev.wait) / seconds);
   }
 }
 
-function use(shares: readonly number[]): CpuUse {
-  if (shares.length === 0) return { median: 0, peak: 0, mean: 0, intervals: 0 };
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const median = (sorted: readonly number[]) => sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+
+function use(shares: readonly number[], waits: readonly number[]): CpuUse {
+  if (shares.length === 0) return { median: 0, peak: 0, mean: 0, intervals: 0, wait: 0 };
   const sorted = [...shares].sort((a, b) => a - b);
-  const r = (n: number) => Math.round(n * 100) / 100;
   return {
-    median: r(sorted[Math.floor((sorted.length - 1) / 2)]!),
-    peak: r(sorted.at(-1)!),
-    mean: r(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    median: round2(median(sorted)),
+    peak: round2(sorted.at(-1)!),
+    mean: round2(sorted.reduce((a, b) => a + b, 0) / sorted.length),
     intervals: sorted.length,
+    wait: round2(median([...waits].sort((a, b) => a - b))),
   };
 }

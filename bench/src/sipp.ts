@@ -4,6 +4,9 @@ import { cpuSeconds, udpDrops, type CpuSampler } from './machine';
 
 export const SCENARIOS = path.resolve(__dirname, '../../plugins/sip/scenarios');
 
+/** SO_RCVBUF/SO_SNDBUF SIPp asks for (the kernel caps it at net.core.rmem_max / wmem_max). */
+export const SIPP_SOCKET_BUFFER = 1 << 20;
+
 export interface SippStats {
   code: number | null;
   successful: number;
@@ -47,6 +50,8 @@ export function runSipp(
     '-r', String(opts.rate),
     '-l', String(Math.max(100, Math.ceil(opts.rate / 2))),
     '-i', '127.0.0.1',
+    // SIPp's own socket buffers (default 64 KiB) overflow first at high rates; a drop there would be the harness's.
+    '-buff_size', String(SIPP_SOCKET_BUFFER),
     '-nostdin',
     '-recv_timeout', '5000',
     '-timeout', `${Math.ceil(opts.timeoutMs / 1000)}s`,

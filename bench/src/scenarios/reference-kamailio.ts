@@ -22,11 +22,11 @@ function kamailioServer(kamailio: KamailioRegistrar): ServerUnderTest {
     load: (use: Record<string, CpuUse>) => {
       const busiest = Object.entries(use)
         .filter(([label]) => label.startsWith('kamailio '))
-        .map(([, u]) => u.median)
-        .sort((a, b) => b - a)
+        .map(([, u]) => u)
+        .sort((a, b) => b.median - a.median)
         .slice(0, WORKERS);
-      const share = busiest.length === 0 ? 0 : busiest.reduce((a, b) => a + b, 0) / WORKERS;
-      return { share: Math.round(share * 100) / 100, who: `its ${WORKERS} UDP workers (mean)` };
+      const mean = (f: (u: CpuUse) => number) => Math.round((busiest.reduce((a, u) => a + f(u), 0) / WORKERS) * 100) / 100;
+      return { share: mean((u) => u.median), who: `its ${WORKERS} UDP workers (mean)`, wait: mean((u) => u.wait) };
     },
   };
 }

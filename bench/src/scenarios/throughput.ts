@@ -15,6 +15,8 @@ export function throughputSteps(quick: boolean): { steps: number[]; seconds: num
 export const SATURATED = 0.9;
 /** The whole machine's busy share from which it counts as saturated (all cores busy). */
 export const MACHINE_SATURATED = 0.95;
+/** The share of a step the server may wait for a core (runnable, not running) before the machine counts as the limit. */
+export const WAITED = 0.25;
 
 /** The SIP server a series loads: where SIPp sends, and which processes do its work. */
 export interface ServerUnderTest {
@@ -25,8 +27,8 @@ export interface ServerUnderTest {
   cwd: string;
   /** The processes (or threads) to follow during each step. */
   probes(): CpuProbe[];
-  /** The server's load from its processes' shares: the share that saturates, and whose it is. */
-  load(use: Record<string, CpuUse>): { share: number; who: string };
+  /** The server's load from its processes' use: the share that saturates, whose it is, and its run-queue wait share. */
+  load(use: Record<string, CpuUse>): { share: number; who: string; wait: number };
 }
 
 type SignalKind = 'server CPU' | 'SIPp CPU' | 'machine CPU' | 'drops/failed calls';
@@ -42,7 +44,15 @@ export interface StepRecord {
   /** Calls/s SIPp measured over the step. */
   measured: number;
   /** Median shares of one core over the step (whole machine: of all cores). */
-  cpu: { server: number; serverWho: string; sipp: number; machine: number; processes: Record<string, number> };
+  cpu: {
+    server: number;
+    serverWho: string;
+    /** Share of the step the server's busiest thread(s) were runnable but waited for a CPU. */
+    serverWait: number;
+    sipp: number;
+    machine: number;
+    processes: Record<string, { cpu: number; wait: number }>;
+  };
   /** Datagrams the kernel dropped on the server's and SIPp's sockets during the step. */
   drops: { server: number | null; sipp: number | null };
   signals: { kind: SignalKind; share?: number; text: string }[];
@@ -97,9 +107,10 @@ export async function runSteps(
       cpu: {
         server: load.share,
         serverWho: load.who,
+        serverWait: load.wait,
         sipp,
         machine: use.machine.median,
-        processes: Object.fromEntries(Object.entries(use.processes).map(([label, u]) => [label, u.median])),
+        processes: Object.fromEntries(Object.entries(use.processes).map(([label, u]) => [label, { cpu: u.median, wait: u.wait }])),
       },
       drops: { server: serverDrops0 !== null && serverDrops1 !== null ? serverDrops1 - serverDrops0 : null, sipp: stats.drops },
       signals: [],
@@ -117,12 +128,19 @@ function signalsOf(step: StepRecord, kind: string): StepRecord['signals'] {
   const pct = (n: number) => `${Math.round(n * 100)}%`;
   if (step.cpu.server >= SATURATED) out.push({ kind: 'server CPU', share: step.cpu.server, text: `${kind} CPU (${step.cpu.serverWho} ${pct(step.cpu.server)} of a core)` });
   if (step.cpu.sipp >= SATURATED) out.push({ kind: 'SIPp CPU', share: step.cpu.sipp, text: `SIPp CPU (${pct(step.cpu.sipp)} of a core)` });
-  if (step.cpu.machine >= MACHINE_SATURATED) out.push({ kind: 'machine CPU', share: step.cpu.machine, text: `machine CPU (all cores ${pct(step.cpu.machine)} busy, whatever else runs counted)` });
+  // The machine: all cores busy, or the server kept waiting for a core (what else runs on the host counts too).
+  if (step.cpu.machine >= MACHINE_SATURATED || step.cpu.serverWait >= WAITED) {
+    out.push({
+      kind: 'machine CPU',
+      share: step.cpu.machine,
+      text: `machine CPU (all cores ${pct(step.cpu.machine)} busy; ${step.cpu.serverWho} waited for a core ${pct(step.cpu.serverWait)} of the time)`,
+    });
+  }
   const lost = [
     step.failed > 0 ? `${step.failed} failed calls` : '',
     step.timeouts > 0 ? `${step.timeouts} timeouts` : '',
     step.retransmissions > 0 ? `${step.retransmissions} retransmissions` : '',
-    step.drops.server ? `${step.drops.server} datagrams dropped at the ${kind}'s socket` : '',
+    step.drops.server ? `${step.drops.server} datagrams dropped at ${kind === 'node' ? "the primary's" : `${kind}'s`} socket` : '',
     step.drops.sipp ? `${step.drops.sipp} dropped at SIPp's socket` : '',
   ].filter(Boolean);
   if (lost.length > 0 || !step.ok) out.push({ kind: 'drops/failed calls', text: lost.length > 0 ? lost.join(', ') : 'SIPp failed' });
@@ -217,9 +235,11 @@ function pairServer(pair: BenchPair, primary: { id: string; pid: number | null }
       return probes;
     },
     load: (use) => {
-      const p = use['primary main thread']?.median ?? 0;
-      const b = use['backup main thread']?.median ?? 0;
-      return b > p ? { share: b, who: "backup's main thread" } : { share: p, who: "primary's main thread" };
+      const p = use['primary main thread'];
+      const b = use['backup main thread'];
+      return b && b.median > (p?.median ?? 0)
+        ? { share: b.median, who: "backup's main thread", wait: b.wait }
+        : { share: p?.median ?? 0, who: "primary's main thread", wait: p?.wait ?? 0 };
     },
   };
 }

@@ -40,7 +40,18 @@ export class KamailioRegistrar {
     return this.child?.pid === undefined ? [] : [this.child.pid, ...this.workers];
   }
 
+  /** Starts it on a free port; a port taken meanwhile (kamailio exits at once) is tried again with another, twice. */
   async start(timeoutMs = 10_000): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(timeoutMs);
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof EarlyExit)) throw error;
+      }
+    }
+  }
+
+  private async startOnce(timeoutMs: number): Promise<void> {
     this.port = await freeUdpPort();
     const shmMiB = Math.ceil((128 + (this.bindings * SHM_PER_BINDING) / 2 ** 20) / 64) * 64;
     const log = fs.openSync(this.logFile, 'a');
@@ -56,7 +67,7 @@ export class KamailioRegistrar {
     void this.exited.then(() => (alive = false));
     const deadline = performance.now() + timeoutMs;
     while (!(await answersOptions(this.port, 300))) {
-      if (!alive) throw new Error(`kamailio exited while starting (${args.join(' ')}):\n${this.logTail()}`);
+      if (!alive) throw new EarlyExit(`kamailio exited while starting (${this.bin} ${args.join(' ')}):\n${this.logTail()}`);
       if (performance.now() > deadline) {
         await this.stop();
         throw new Error(`kamailio did not answer OPTIONS on 127.0.0.1:${this.port} within ${timeoutMs} ms:\n${this.logTail()}`);
@@ -92,6 +103,9 @@ export class KamailioRegistrar {
     }
   }
 }
+
+/** Kamailio exited before it answered (a bad config, or its port taken meanwhile). */
+class EarlyExit extends Error {}
 
 /** Whether `pid` is still a kamailio process (not a reused pid). */
 function isKamailio(pid: number): boolean {

@@ -46,7 +46,7 @@ export const referenceKamailioScenario: Scenario = {
     if (!bin || !version) {
       const reason = bin ? `${bin} -v did not print a version` : 'kamailio is not installed (Debian: apt-get install kamailio)';
       if (process.env.CI === 'true') throw new Error(`reference: CI must run Kamailio beside Switchyard: ${reason}`);
-      return SERIES.map((s) => skippedResult(s.name, 'calls/s', `${reason}; no ratio to Kamailio`));
+      return SERIES.map((s) => skippedResult(s.name, 'calls/s', reason));
     }
     const plan = throughputSteps(ctx.quick);
     const results: ScenarioResult[] = [];

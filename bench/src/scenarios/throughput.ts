@@ -15,7 +15,7 @@ export function throughputSteps(quick: boolean): { steps: number[]; seconds: num
 export const SATURATED = 0.9;
 /** The whole machine's busy share from which it counts as saturated (all cores busy). */
 export const MACHINE_SATURATED = 0.95;
-/** The share of a step the server may wait for a core (runnable, not running) before the machine counts as the limit. */
+/** The share of a step the server or SIPp may wait for a core (runnable, not running) before the machine counts as the limit (with all cores busy: 0.4 of it). */
 export const WAITED = 0.25;
 
 /** The SIP server a series loads: where SIPp sends, and which processes do its work. */
@@ -31,7 +31,10 @@ export interface ServerUnderTest {
   load(use: Record<string, CpuUse>): { share: number; who: string; wait: number };
 }
 
-type SignalKind = 'server CPU' | 'SIPp CPU' | 'machine CPU' | 'drops/failed calls';
+type SignalKind = 'server CPU' | 'SIPp CPU' | 'machine CPU' | 'drops/failed calls' | 'late answers';
+
+/** The share of a step's rate SIPp must hold: below it, its call limit (-l) held calls back because answers came late. */
+export const RATE_HELD = 0.9;
 
 /** One step of one series, as written to the JSON (`details.steps`). */
 export interface StepRecord {
@@ -50,6 +53,7 @@ export interface StepRecord {
     /** Share of the step the server's busiest thread(s) were runnable but waited for a CPU. */
     serverWait: number;
     sipp: number;
+    sippWait: number;
     machine: number;
     processes: Record<string, { cpu: number; wait: number }>;
   };
@@ -109,6 +113,7 @@ export async function runSteps(
         serverWho: load.who,
         serverWait: load.wait,
         sipp,
+        sippWait: use.processes['sipp']?.wait ?? 0,
         machine: use.machine.median,
         processes: Object.fromEntries(Object.entries(use.processes).map(([label, u]) => [label, { cpu: u.median, wait: u.wait }])),
       },
@@ -128,12 +133,13 @@ function signalsOf(step: StepRecord, kind: string): StepRecord['signals'] {
   const pct = (n: number) => `${Math.round(n * 100)}%`;
   if (step.cpu.server >= SATURATED) out.push({ kind: 'server CPU', share: step.cpu.server, text: `${kind} CPU (${step.cpu.serverWho} ${pct(step.cpu.server)} of a core)` });
   if (step.cpu.sipp >= SATURATED) out.push({ kind: 'SIPp CPU', share: step.cpu.sipp, text: `SIPp CPU (${pct(step.cpu.sipp)} of a core)` });
-  // The machine: all cores busy, or the server kept waiting for a core (what else runs on the host counts too).
-  if (step.cpu.machine >= MACHINE_SATURATED || step.cpu.serverWait >= WAITED) {
+  // The machine (whatever else runs on it counts too): the server or SIPp kept waiting for a core, or waited some with all cores busy.
+  const waited = Math.max(step.cpu.serverWait, step.cpu.sippWait);
+  if (waited >= WAITED || (step.cpu.machine >= MACHINE_SATURATED && waited >= WAITED / 2.5)) {
     out.push({
       kind: 'machine CPU',
       share: step.cpu.machine,
-      text: `machine CPU (all cores ${pct(step.cpu.machine)} busy; ${step.cpu.serverWho} waited for a core ${pct(step.cpu.serverWait)} of the time)`,
+      text: `machine CPU (all cores ${pct(step.cpu.machine)} busy; runnable but waiting for a core: ${step.cpu.serverWho} ${pct(step.cpu.serverWait)}, SIPp ${pct(step.cpu.sippWait)} of the time)`,
     });
   }
   const lost = [
@@ -144,6 +150,9 @@ function signalsOf(step: StepRecord, kind: string): StepRecord['signals'] {
     step.drops.sipp ? `${step.drops.sipp} dropped at SIPp's socket` : '',
   ].filter(Boolean);
   if (lost.length > 0 || !step.ok) out.push({ kind: 'drops/failed calls', text: lost.length > 0 ? lost.join(', ') : 'SIPp failed' });
+  else if (step.measured < step.rate * RATE_HELD) {
+    out.push({ kind: 'late answers', text: `SIPp held only ${Math.round(step.measured)} calls/s: its limit of calls in progress was reached, answers came late` });
+  }
   return out;
 }
 
@@ -155,7 +164,7 @@ function signalsOf(step: StepRecord, kind: string): StepRecord['signals'] {
  */
 export function saturatedFirst(tried: readonly StepRecord[], kind: string): { limitedBy: string; note: string } {
   const step = tried.find((s) => s.signals.length > 0);
-  if (!step) return { limitedBy: 'none', note: 'no step saturated the server, SIPp or the machine (the limit is above the highest step tried)' };
+  if (!step) return { limitedBy: `none to ${tried.at(-1)?.rate ?? '-'}`, note: 'no step saturated the server, SIPp or the machine (the limit is above the highest step tried)' };
   // A saturated process (the server or SIPp, the busier) explains the rest; the machine as a whole only when neither was.
   const processes = step.signals.filter((s) => s.kind === 'server CPU' || s.kind === 'SIPp CPU').sort((a, b) => b.share! - a.share!);
   const first = processes[0] ?? step.signals.find((s) => s.kind === 'machine CPU') ?? step.signals[0]!;

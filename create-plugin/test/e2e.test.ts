@@ -42,6 +42,8 @@ async function scaffold(kind: string, name: string, port: number): Promise<strin
   await installFromPacks(dir, tarballs);
   expectOk(await runBounded('npm', ['run', 'build'], { cwd: dir, timeoutMs: 120_000 }), 'npm run build');
   expect(fs.existsSync(path.join(dir, 'dist', 'index.js'))).toBe(true);
+  // Its tests and example config type-check too (vitest alone would not notice a type error).
+  expectOk(await runBounded('npm', ['run', 'typecheck'], { cwd: dir, timeoutMs: 120_000 }), 'npm run typecheck');
   const test = await runBounded('npm', ['test'], { cwd: dir, timeoutMs: 120_000 });
   expectOk(test, 'npm test');
   // eslint-disable-next-line no-control-regex -- vitest colours its summary when run under vitest

@@ -152,11 +152,11 @@ export class PluginTester {
     private readonly options: PluginTesterOptions = {},
   ) {
     this.key = options.key ?? plugin.name;
-    // A path key is tried as a file relative to the config; only `./x`, `./x.js`, `./x.cjs` can stand in for it here.
-    if (path.isAbsolute(this.key) || (this.key.startsWith('.') && !/^\.\.?\/(?:[^.]*|.*\.c?js)$/.test(this.key))) {
+    // A path key is tried as a file relative to the config; only `./x`, `./x.js`, `./x.cjs` (inside the case's folder) can stand in for it here.
+    if (path.isAbsolute(this.key) || (this.key.startsWith('.') && (!/^\.\/(?:[^.]*|.*\.c?js)$/.test(this.key) || this.key.includes('..')))) {
       throw new PluginTesterError(
         'SWY_ERR_TESTER_CASE',
-        `PluginTester (${plugin.name}): key "${this.key}" cannot be used; give a package name or a relative path to a .js/.cjs file (e.g. ./dist/index.js)`,
+        `PluginTester (${plugin.name}): key "${this.key}" cannot be used; give a package name or a path starting with ./ to a .js/.cjs file (e.g. ./dist/index.js)`,
       );
     }
   }
@@ -218,7 +218,7 @@ export class PluginTester {
         const keys = Object.keys(s);
         if (keys.length !== 1 || !['advance', 'order', 'stimulus'].includes(keys[0]!)) {
           problems.push(`${at} step ${j} must have exactly one of advance, order, stimulus (has ${keys.join(', ') || 'none'})`);
-        } else if ('order' in s && c.pair) problems.push(`${at} step ${j}: in a pair the arbiter gives orders; drop the step or pair: true`);
+        } else if ('order' in s && c.pair) problems.push(`${at} step ${j}: in a pair the arbiter gives orders; drop the step, or pair: true`);
         else if ('advance' in s && !(typeof s.advance === 'number' && s.advance >= 0)) problems.push(`${at} step ${j}: advance takes seconds ≥ 0`);
       });
       out.push({ kind: 'behaviour', name: c.name, exec: () => this.behaviourCase(c) });

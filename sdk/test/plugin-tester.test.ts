@@ -115,6 +115,7 @@ describe('PluginTester option cases', () => {
   it('refuses a key it cannot stand in for', () => {
     expect(() => new PluginTester(stateFile, { key: './src/index.ts' })).toThrow(/key "\.\/src\/index\.ts" cannot be used/);
     expect(() => new PluginTester(stateFile, { key: '/abs/plugin.js' })).toThrow(/cannot be used/);
+    expect(() => new PluginTester(stateFile, { key: '../plugin.js' })).toThrow(/cannot be used/);
   });
 });
 

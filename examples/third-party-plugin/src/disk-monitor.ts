@@ -42,10 +42,11 @@ export class DiskMonitor {
     const before = this.last;
     this.last = reading.state;
     if (reading.state === 'unreadable') {
-      this.monitor.fail(`cannot read ${path}`, DiskSpaceEvent.UNREADABLE);
+      // fail() changes the node's health; the event is logged here, once, at the transition.
+      this.monitor.fail(`cannot read ${path}`);
       this.engine.events.emit(DiskSpaceEvent.UNREADABLE, { path, error: reading.error });
     } else if (reading.state === 'low') {
-      this.monitor.fail(`${reading.freeMb} MB free on ${path}, minimum ${minFreeMb} MB`, DiskSpaceEvent.LOW);
+      this.monitor.fail(`${reading.freeMb} MB free on ${path}, minimum ${minFreeMb} MB`);
       this.engine.events.emit(DiskSpaceEvent.LOW, { path, freeMb: reading.freeMb, minFreeMb });
     } else {
       this.monitor.ok();

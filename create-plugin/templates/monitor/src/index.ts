@@ -58,7 +58,8 @@ export default definePlugin({
         monitor.ok();
         engine.events.emit(HealthFileEvent.UP, { file });
       } else if (now !== 'up' && wasUp) {
-        monitor.fail(`${file} says "${now}"`, HealthFileEvent.DOWN);
+        // fail() changes the node's health; the event is logged here, once, at the transition.
+        monitor.fail(`${file} says "${now}"`);
         engine.events.emit(HealthFileEvent.DOWN, { file, content: now });
       }
     };

@@ -3,7 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '@switchyard/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BindingJournal, ContactStore, JOURNAL_LOG_FILE, JOURNAL_SNAPSHOT_FILE, type Binding, type JournalError } from '../src/store';
+import {
+  BindingJournal,
+  ContactStore,
+  JOURNAL_LOG_FILE,
+  JOURNAL_SNAPSHOT_FILE,
+  JOURNAL_SNAPSHOT_FILE_V1,
+  decodeChange,
+  type Binding,
+  type JournalError,
+} from '../src/store';
 import { binding } from './store-fixtures';
 
 let dir: string;
@@ -21,6 +30,11 @@ function open(clock: ManualClock, options: { compactAfter?: number } = {}) {
 }
 
 const sortByContact = (bs: Binding[]) => [...bs].sort((a, b) => a.contact.localeCompare(b.contact));
+/** The snapshot file: a JSON header line, then one binding a line. */
+const readSnapshot = async () => {
+  const [header, ...lines] = (await fs.readFile(path.join(dir, JOURNAL_SNAPSHOT_FILE), 'utf8')).split('\n').filter(Boolean);
+  return { ...(JSON.parse(header!) as { generation: number; version: number }), bindings: lines.map((line) => decodeChange(line)) };
+};
 const logLines = async () => (await fs.readFile(path.join(dir, JOURNAL_LOG_FILE), 'utf8')).split('\n').filter(Boolean);
 
 describe('BindingJournal', () => {
@@ -130,8 +144,9 @@ describe('BindingJournal', () => {
     store.remove('sip:alice@example.com', 'sip:u0@h');
     await journal.flush();
     expect(journal.stats()).toMatchObject({ generation: 1, logEntries: 0 });
-    const snapshot = JSON.parse(await fs.readFile(path.join(dir, JOURNAL_SNAPSHOT_FILE), 'utf8')) as { generation: number; bindings: Binding[] };
+    const snapshot = await readSnapshot();
     expect(snapshot.generation).toBe(1);
+    expect(snapshot.bindings.every((b) => b?.op === 'upsert')).toBe(true);
     expect(snapshot.bindings).toHaveLength(9);
     expect(await logLines()).toHaveLength(1); // just the header
 
@@ -226,12 +241,72 @@ describe('BindingJournal', () => {
     for (let i = 0; i < 4_500; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
     await journal.compact();
     await journal.close();
-    const snapshot = JSON.parse(await fs.readFile(path.join(dir, JOURNAL_SNAPSHOT_FILE), 'utf8')) as { bindings: Binding[] };
+    const snapshot = await readSnapshot();
     expect(snapshot.bindings).toHaveLength(4_500);
     const again = open(clock);
     expect(sortByContact(await again.journal.load())).toEqual(sortByContact(store.all()));
     await again.journal.close();
     expect(errors).toEqual([]);
+  });
+
+  it('loadInto fills the store itself and persists its later changes, odd characters included', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const first = new ContactStore(clock);
+    const { journal } = open(clock);
+    expect(await journal.loadInto(first)).toBe(0);
+    const odd = binding(now, { contact: 'sip:a%20b@h;x="q \\ r"', callId: 'line\nbreak é 😀', q: 0.25 });
+    first.upsert(odd);
+    first.upsert(binding(now, { aor: 'sip:bob@example.com', contact: 'sip:bob@h' }));
+    await journal.compact();
+    first.remove('sip:bob@example.com', 'sip:bob@h');
+    first.upsert(binding(now, { aor: 'sip:carol@example.com', contact: 'sip:carol@h', ttl: 10 }));
+    await journal.close();
+
+    const second = new ContactStore(clock);
+    const again = open(clock);
+    expect(await again.journal.loadInto(second)).toBe(2);
+    expect(sortByContact(second.all())).toEqual(sortByContact(first.all()));
+    expect(second.get(odd.aor, odd.contact)).toEqual({ ...odd, q: 0.25 });
+    // it records the store's changes from now on
+    second.clearAor('sip:carol@example.com');
+    await again.journal.close();
+    const third = open(clock);
+    expect((await third.journal.load()).map((b) => b.contact)).toEqual([odd.contact]);
+    await third.journal.close();
+    expect([...again.errors, ...third.errors]).toEqual([]);
+  });
+
+  it('reads a journal of format version 1 (JSON), and rewrites it in the current format at the first write', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const header = { format: 'switchyard-bindings', version: 1, generation: 3 };
+    const kept = binding(now, { contact: 'sip:kept@h' });
+    await fs.writeFile(
+      path.join(dir, JOURNAL_SNAPSHOT_FILE_V1),
+      JSON.stringify({ ...header, savedAt: now, bindings: [kept, binding(now, { contact: 'sip:removed@h' })] }),
+    );
+    const changes = [
+      { op: 'remove', aor: kept.aor, contact: 'sip:removed@h' },
+      { op: 'upsert', binding: binding(now, { contact: 'sip:logged@h', cseq: 7 }) },
+    ];
+    await fs.writeFile(path.join(dir, JOURNAL_LOG_FILE), [header, ...changes].map((v) => `${JSON.stringify(v)}\n`).join(''));
+
+    const store = new ContactStore(clock);
+    const { journal, errors } = open(clock);
+    await journal.loadInto(store);
+    expect(store.all().map((b) => b.contact).sort()).toEqual(['sip:kept@h', 'sip:logged@h']);
+    expect(store.get(kept.aor, 'sip:logged@h')?.cseq).toBe(7);
+    await clock.advance(200); // the first write folds the old files into a new snapshot
+    await journal.flush();
+    await journal.close();
+    await expect(fs.access(path.join(dir, JOURNAL_SNAPSHOT_FILE_V1))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await readSnapshot()).version).toBe(2);
+
+    const again = open(clock);
+    expect((await again.journal.load()).map((b) => b.contact).sort()).toEqual(['sip:kept@h', 'sip:logged@h']);
+    await again.journal.close();
+    expect([...errors, ...again.errors]).toEqual([]);
   });
 
   describe('file modes: only the node’s user can read the bindings', () => {

@@ -25,7 +25,8 @@ type Op =
   | { t: 'deliver' }
   | { t: 'drop' }
   | { t: 'connect' }
-  | { t: 'restart' };
+  | { t: 'restart' }
+  | { t: 'tick' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ t: fc.constant('register' as const), on: fc.nat(1), aor: fc.nat(5), contact: fc.nat(2), ttl: fc.integer({ min: 1, max: 30 }) }) },
@@ -38,6 +39,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ t: 'drop' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'connect' as const }) },
   { weight: 1, arbitrary: fc.constant({ t: 'restart' as const }) },
+  { weight: 2, arbitrary: fc.constant({ t: 'tick' as const }) },
 );
 
 const key = (b: Binding) => `${b.aor} ${b.contact} ${b.expiresAt} ${b.cseq} ${b.callId} ${b.updatedAt}`;
@@ -48,15 +50,32 @@ interface Link {
   retain: number;
   /** Largest frame (small: the content goes in `base` parts, not in the snapshot). */
   maxFrameBytes: number;
+  /**
+   * Local changes wait for the end of the event-loop turn (a `tick` op, or
+   * time passing) and go out as one message; roles and the link may change
+   * in between. Otherwise each change is sent at once.
+   */
+  batched: boolean;
 }
 
-const linkArb: fc.Arbitrary<Link> = fc.record({ retain: fc.constantFrom(2, 5, 10_000), maxFrameBytes: fc.constantFrom(2048, 1024 * 1024) });
+const linkArb: fc.Arbitrary<Link> = fc.record({
+  retain: fc.constantFrom(2, 5, 10_000),
+  maxFrameBytes: fc.constantFrom(2048, 1024 * 1024),
+  batched: fc.boolean(),
+});
 
 /** A pair over the loopback HA link, driven op by op, with the arbiter's view of who is primary. */
 function pair(mode: ReplicationMode, link: Link) {
   const clock = new ManualClock();
   const roles: Record<Node, 'primary' | 'backup'> = { a: 'primary', b: 'backup' };
   const terms: Record<Node, number> = { a: 1, b: 1 };
+  /** Flushes deferred to the end of the current turn. */
+  let turnEnd: Array<() => void> = [];
+  const endTurn = () => {
+    const due = turnEnd;
+    turnEnd = [];
+    for (const flush of due) flush();
+  };
   const make = (node: Node, channels: LoopbackChannels, store = new ContactStore(clock)) => {
     const replicator = new BindingReplicator({
       channels,
@@ -73,6 +92,7 @@ function pair(mode: ReplicationMode, link: Link) {
       connected: () => channels.connected,
       retain: link.retain,
       maxFrameBytes: link.maxFrameBytes,
+      defer: link.batched ? (flush) => void turnEnd.push(flush) : (flush) => flush(),
     });
     return { store, replicator };
   };
@@ -150,7 +170,11 @@ function pair(mode: ReplicationMode, link: Link) {
         change = nodes[on].store.clearAor(`sip:u${op.aor}@example.com`);
         break;
       case 'advance':
+        endTurn(); // the turn ends before any timer runs
         await clock.advance(op.ms);
+        return;
+      case 'tick':
+        endTurn();
         return;
       case 'switchover': {
         deliver(); // one decision at a time: the previous order has arrived
@@ -207,11 +231,15 @@ function pair(mode: ReplicationMode, link: Link) {
 
   /** Every order delivered, the link up, and time for acks, resyncs and role polls. */
   async function quiesce(): Promise<void> {
+    endTurn();
     deliver();
     ca.connect();
     nodes.a.replicator.roleChanged();
     nodes.b.replicator.roleChanged();
-    for (let i = 0; i < 5; i++) await clock.advance(500);
+    for (let i = 0; i < 5; i++) {
+      endTurn();
+      await clock.advance(500);
+    }
   }
 
   return {
@@ -267,7 +295,7 @@ describe('replication converges after any sequence of switchovers and reconnects
         expect(backup.replicator.status()).toMatchObject({ role: 'backup', inSync: true });
         // and it stays so: the next change flows through
         await p.run({ t: 'register', on: 0, aor: 9, contact: 0, ttl: 3600 });
-        await p.clock.advance(100);
+        await p.run({ t: 'advance', ms: 100 });
         expect(contents(backup.store)).toEqual(contents(primary.store));
         primary.replicator.stop();
         backup.replicator.stop();

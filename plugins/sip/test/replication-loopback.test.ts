@@ -1,7 +1,7 @@
 import { CoreEvent, LoopbackChannels, ManualClock, type Logger } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import { BindingReplicator, ContactStore, type BindingChange, type ChangeOrigin, type ReplicationMode } from '../src/store';
-import { isReplicationMessage, termOf } from '../src/store/replication-protocol';
+import { BINDINGS_CHANNEL, REPLICATION_VERSION_ERROR, isReplicationMessage, termOf } from '../src/store/replication-protocol';
 import { binding } from './store-fixtures';
 
 const EVENTS = { syncFallback: '00-04222', inSync: '00-04220', outOfSync: '00-04221', staleRefused: '00-04223' };
@@ -21,6 +21,8 @@ interface PairOptions {
   terms?: Partial<Record<Node, number>>;
   /** Open the channels on a live link (b's catch-up then completes inside channel(), before its handlers exist). */
   openWhileConnected?: boolean;
+  /** How the replicators batch a turn's changes (default: no batching). */
+  defer?: (flush: () => void) => void;
 }
 
 /** Two nodes over a loopback HA link: a primary, b backup. */
@@ -59,6 +61,8 @@ function setup(options: PairOptions = {}) {
       events: EVENTS,
       connected: () => channels.connected,
       logger,
+      // A message per change, sent at once (the batching of a turn's changes has its own test).
+      defer: options.defer ?? ((flush) => flush()),
       ...(options.retain === undefined ? {} : { retain: options.retain }),
       ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
     });
@@ -189,6 +193,56 @@ describe('BindingReplicator over a loopback HA link', () => {
     expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
     expect(of('a', EVENTS.inSync)).toHaveLength(2); // at start, and after recovering
     expect(await a.replicator.replicate(upsert(a, 4))).toBe('acked');
+  });
+
+  it('sends the changes of one event-loop turn as one message, and settles each sync waiter once the backup acknowledges', async () => {
+    const turn: Array<() => void> = [];
+    const endTurn = () => {
+      for (const flush of turn.splice(0)) flush();
+    };
+    const { a, b, upsert } = setup({ mode: 'sync', defer: (flush) => void turn.push(flush) });
+    const sent = a.replicator.status().lastSentSeq;
+    const outcomes = [1, 2, 3].map((i) => a.replicator.replicate(upsert(a, i)));
+    expect(b.store.count).toBe(0); // nothing on the wire before the turn ends
+    expect(a.replicator.status().lag).toBe(3);
+    endTurn();
+    expect(a.replicator.status().lastSentSeq).toBe(sent + 1); // one message for the three
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(await Promise.all(outcomes)).toEqual(['acked', 'acked', 'acked']);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+  });
+
+  it('refuses a peer of replication format 1 (JSON changes) with a coded error, applying nothing it sends', () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const [ca, cb] = LoopbackChannels.pair({ nodeIds: ['a', 'b'] });
+    ca.disconnect();
+    // node a runs the previous release: a snapshot and changes of format 1
+    const old = ca.channel<unknown>(BINDINGS_CHANNEL, { snapshot: () => ({ from: 'a/1', term: 1, bindings: [binding(now)] }) });
+    const errors: string[] = [];
+    const logger = { warn: () => undefined, error: (m: string) => errors.push(m) } as unknown as Logger;
+    const store = new ContactStore(clock);
+    const replicator = new BindingReplicator({
+      channels: cb,
+      store,
+      clock,
+      mode: 'async',
+      syncTimeout: 0.5,
+      role: () => 'backup',
+      term: () => 1,
+      emit: () => undefined,
+      events: EVENTS,
+      logger,
+      defer: (flush) => flush(),
+    });
+    ca.connect();
+    old.send({ kind: 'change', from: 'a/1', term: 1, change: { op: 'upsert', binding: binding(now, { contact: 'sip:x@h' }) } });
+    expect(store.count).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(REPLICATION_VERSION_ERROR);
+    expect(errors[0]).toMatch(/format version 1.*Upgrade both nodes/);
+    expect(replicator.status().inSync).toBe(false);
+    replicator.stop();
   });
 
   it('async mode resolves at once; a backup’s local change is not sent', async () => {
@@ -470,8 +524,7 @@ describe('BindingReplicator fencing by term', () => {
   });
 
   it('reads a message without a term as term 0', () => {
-    const change = { op: 'clear-aor', aor: 'sip:alice@example.com' };
-    const old = { kind: 'change', from: 'x', change };
+    const old = { kind: 'changes', v: 2, from: 'x', changes: ['c sip:alice@example.com'] };
     expect(isReplicationMessage(old)).toBe(true);
     expect(termOf(old as { term?: number })).toBe(0);
     expect(isReplicationMessage({ ...old, term: 3 })).toBe(true);

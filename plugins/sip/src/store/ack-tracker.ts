@@ -15,6 +15,8 @@ export type ReplicationOutcome = 'acked' | 'async' | 'fallback' | 'rejected' | '
 
 interface Sent {
   seq: number;
+  /** Changes the message carries (a batch), 1 for a base part. */
+  count: number;
   sentAt: number;
   resolve?: (outcome: ReplicationOutcome) => void;
 }
@@ -42,14 +44,15 @@ export class AckTracker {
   private entries: Sent[] = [];
   private head = 0;
   private ackedSeq = 0;
+  private unacked = 0;
   private stalledFlag = false;
   private watchdog: { entry: Sent; handle: TimerHandle } | undefined;
 
   constructor(private readonly options: AckTrackerOptions) {}
 
-  /** Messages sent and not yet acknowledged. */
+  /** Changes sent and not yet acknowledged (a base part counts as one). */
   get lag(): number {
-    return this.entries.length - this.head;
+    return this.unacked;
   }
 
   get stalled(): boolean {
@@ -61,12 +64,13 @@ export class AckTracker {
     return this.ackedSeq;
   }
 
-  /** Tracks message `seq`; with `wait`, returns a promise settled by its ack or the timeout. */
-  track(seq: number, wait: boolean): Promise<ReplicationOutcome> | undefined {
+  /** Tracks message `seq`, carrying `count` changes; with `wait`, returns a promise settled by its ack or the timeout. */
+  track(seq: number, wait: boolean, count = 1): Promise<ReplicationOutcome> | undefined {
     // A synchronous link (loopback) can deliver the ack before send() returned.
     if (seq <= this.ackedSeq) return wait ? Promise.resolve('acked') : undefined;
-    const entry: Sent = { seq, sentAt: this.options.clock.monotonic() };
+    const entry: Sent = { seq, count, sentAt: this.options.clock.monotonic() };
     this.entries.push(entry);
+    this.unacked += count;
     let promise: Promise<ReplicationOutcome> | undefined;
     if (wait) {
       if (this.stalledFlag) promise = Promise.resolve(this.timeoutOutcome);
@@ -81,7 +85,9 @@ export class AckTracker {
     if (seq <= this.ackedSeq) return false;
     this.ackedSeq = seq;
     while (this.head < this.entries.length && this.entries[this.head]!.seq <= seq) {
-      this.entries[this.head]!.resolve?.('acked');
+      const entry = this.entries[this.head]!;
+      entry.resolve?.('acked');
+      this.unacked -= entry.count;
       this.head++;
     }
     this.compact();
@@ -98,6 +104,7 @@ export class AckTracker {
     for (let i = this.head; i < this.entries.length; i++) this.entries[i]!.resolve?.(outcome);
     this.entries = [];
     this.head = 0;
+    this.unacked = 0;
     this.stalledFlag = false;
     this.disarm();
   }

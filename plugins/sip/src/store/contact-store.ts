@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '@switchyard/sdk';
 import type { Binding, BindingChange } from './binding';
+import { decodeChange, decodeUpsert, encodeChange, encodeUpsert, rememberEncoding } from './binding-codec';
 import { ExpiryQueue } from './expiry-queue';
 
 /** Who made a change: this node (registrar, operator, journal load) or the peer, through replication. */
@@ -12,6 +13,18 @@ export type StoreChangeListener = (change: BindingChange, origin: ChangeOrigin) 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // Superseded heap entries tolerated before a rebuild (keeps memory O(live)).
 const STALE_SLACK = 1024;
+const FREE = '';
+const INITIAL_SLOTS = 1024;
+
+/** A binding to store: its line and keys, and the columns the store sorts and expires by. */
+interface Entry {
+  line: string;
+  aor: string;
+  contact: string;
+  expiresAt: number;
+  updatedAt: number;
+  q: number | undefined;
+}
 
 /**
  * The registrar's bindings, by address-of-record and Contact URI. Bindings
@@ -19,15 +32,32 @@ const STALE_SLACK = 1024;
  * one clock timer, armed for the earliest expiry, drops them. Each operation
  * is O(log n) amortised (a min-heap on `expiresAt` with lazy deletion).
  *
- * Stored bindings are frozen copies. Listeners receive each change as
- * applied, and the mutating methods return that same object (or `undefined`
- * when nothing changed), so a caller can hand it to the replicator.
- * Expiry is silent: each node expires bindings on its own clock.
+ * Compact: a binding is one slot — its encoded upsert line (the string the
+ * HA link and the journal carry, see binding-codec.ts), AOR and Contact keys
+ * that are slices of that line, and three numbers in typed arrays. An AOR
+ * with one Contact costs one map entry holding the slot number. Reads
+ * decode the line into a new frozen {@link Binding}; nothing a caller holds
+ * can change what is stored, and a stored binding never keeps the SIP
+ * message it came from alive.
+ *
+ * Listeners receive each change as applied, and the mutating methods return
+ * that same object (or `undefined` when nothing changed), so a caller can
+ * hand it to the replicator. Expiry is silent: each node expires bindings on
+ * its own clock.
  */
 export class ContactStore {
   private readonly clock: Clock;
-  private readonly byAor = new Map<string, Map<string, Binding>>();
-  private readonly expiries = new ExpiryQueue<Binding>();
+  /** AOR → its slot, or its slots when it has several Contacts. */
+  private readonly byAor = new Map<string, number | number[]>();
+  private lineOf: string[] = [];
+  private aorOf: string[] = [];
+  private contactOf: string[] = [];
+  private expiresAt = new Float64Array(INITIAL_SLOTS);
+  private updatedAt = new Float64Array(INITIAL_SLOTS);
+  /** NaN: no q. */
+  private qOf = new Float64Array(INITIAL_SLOTS);
+  private free: number[] = [];
+  private readonly expiries = new ExpiryQueue<number>();
   private readonly listeners = new Set<StoreChangeListener>();
   private size = 0;
   private timer: { at: number; handle: TimerHandle } | undefined;
@@ -53,25 +83,27 @@ export class ContactStore {
   upsert(binding: Binding, origin: ChangeOrigin = 'local'): BindingChange | undefined {
     this.expireDue();
     if (binding.expiresAt <= this.clock.now()) return this.remove(binding.aor, binding.contact, origin);
-    const stored = this.insert(binding);
-    this.expiries.push(stored.expiresAt, stored);
-    this.compactExpiries();
-    this.schedule();
-    return this.notify({ op: 'upsert', binding: stored }, origin);
+    const { line, aor, contact } = encodeUpsert(binding);
+    this.put({ line, aor, contact, expiresAt: binding.expiresAt, updatedAt: binding.updatedAt, q: binding.q });
+    return this.notify({ op: 'upsert', binding: frozenCopy(binding) }, line, origin);
   }
 
   /** Removes one binding; `undefined` when there was none. */
-  remove(aor: string, contact: string, origin: ChangeOrigin = 'local'): BindingChange | undefined {
+  remove(aor: string, contact: string, origin: ChangeOrigin = 'local', line?: string): BindingChange | undefined {
     this.expireDue();
-    if (!this.drop(aor, contact)) return undefined;
-    return this.notify({ op: 'remove', aor, contact }, origin);
+    const slot = this.slotOf(aor, contact);
+    if (slot < 0) return undefined;
+    this.drop(slot);
+    const change: BindingChange = { op: 'remove', aor, contact };
+    return this.notify(change, line ?? encodeChange(change), origin);
   }
 
   /** Removes every binding of `aor`; `undefined` when it had none. */
-  clearAor(aor: string, origin: ChangeOrigin = 'local'): BindingChange | undefined {
+  clearAor(aor: string, origin: ChangeOrigin = 'local', line?: string): BindingChange | undefined {
     this.expireDue();
     if (!this.dropAor(aor)) return undefined;
-    return this.notify({ op: 'clear-aor', aor }, origin);
+    const change: BindingChange = { op: 'clear-aor', aor };
+    return this.notify(change, line ?? encodeChange(change), origin);
   }
 
   /** Applies a change made elsewhere (the peer, the journal). */
@@ -86,29 +118,64 @@ export class ContactStore {
     }
   }
 
+  /**
+   * Applies a change in its encoded form (a line of the HA link or the
+   * journal), keeping that very line: nothing is encoded again, and
+   * listeners' changes carry it. `null` when the line is malformed (nothing
+   * applied), `undefined` when it changed nothing.
+   */
+  applyEncoded(line: string, origin: ChangeOrigin): BindingChange | undefined | null {
+    if (line.charCodeAt(0) === 0x75 /* u */) {
+      const decoded = decodeUpsert(line);
+      if (!decoded) return null;
+      const { binding } = decoded;
+      this.expireDue();
+      if (binding.expiresAt <= this.clock.now()) return this.remove(binding.aor, binding.contact, origin);
+      this.put({ line, aor: decoded.aor, contact: decoded.contact, expiresAt: binding.expiresAt, updatedAt: binding.updatedAt, q: binding.q });
+      return this.notify({ op: 'upsert', binding: freeze(binding) }, line, origin);
+    }
+    const change = decodeChange(line);
+    if (!change) return null;
+    if (change.op === 'remove') return this.remove(change.aor, change.contact, origin, line);
+    if (change.op === 'clear-aor') return this.clearAor(change.aor, origin, line);
+    return null;
+  }
+
   /** Unexpired bindings of `aor`, best first: highest q (absent q counts as 1), then most recently updated. */
   bindings(aor: string): Binding[] {
     this.expireDue();
-    const contacts = this.byAor.get(aor);
-    if (!contacts) return [];
-    return [...contacts.values()].sort(byPreference);
+    const entry = this.byAor.get(aor);
+    if (entry === undefined) return [];
+    if (typeof entry === 'number') return [this.read(entry)];
+    return [...entry].sort((a, b) => this.prefer(a, b)).map((slot) => this.read(slot));
   }
 
   /** The unexpired binding of `aor` / `contact` (exact Contact URI), if any. */
   get(aor: string, contact: string): Binding | undefined {
     this.expireDue();
-    return this.byAor.get(aor)?.get(contact);
+    const slot = this.slotOf(aor, contact);
+    return slot < 0 ? undefined : this.read(slot);
   }
 
   /** Every unexpired binding, in no particular order. */
   all(): Binding[] {
     this.expireDue();
-    return [...this.stored()];
+    const out: Binding[] = [];
+    for (let slot = 0; slot < this.lineOf.length; slot++) if (this.lineOf[slot] !== FREE) out.push(this.read(slot));
+    return out;
   }
 
-  /** The whole content, for replication snapshots and the journal. */
+  /** The whole content (decoded); {@link encoded} gives it as lines, without decoding. */
   snapshot(): Binding[] {
     return this.all();
+  }
+
+  /** Every unexpired binding as its upsert line (the form the HA link and the journal carry). */
+  encoded(): string[] {
+    this.expireDue();
+    const out: string[] = [];
+    for (const line of this.lineOf) if (line !== FREE) out.push(line);
+    return out;
   }
 
   /**
@@ -118,39 +185,35 @@ export class ContactStore {
    * follows the changes ends up with the same content.
    */
   replaceAll(bindings: readonly Binding[], origin: ChangeOrigin): void {
-    this.expireDue();
     const now = this.clock.now();
-    const next = new Map<string, Map<string, Binding>>();
-    for (const binding of bindings) {
-      if (binding.expiresAt <= now) continue;
-      let contacts = next.get(binding.aor);
-      if (!contacts) next.set(binding.aor, (contacts = new Map()));
-      contacts.set(binding.contact, binding);
+    const entries: Entry[] = [];
+    for (const b of bindings) {
+      if (b.expiresAt <= now) continue;
+      const { line, aor, contact } = encodeUpsert(b);
+      entries.push({ line, aor, contact, expiresAt: b.expiresAt, updatedAt: b.updatedAt, q: b.q });
     }
-    const changes: BindingChange[] = [];
-    for (const [aor, contacts] of this.byAor) {
-      const wanted = next.get(aor);
-      if (!wanted) {
-        changes.push({ op: 'clear-aor', aor });
+    this.install(entries, origin);
+  }
+
+  /**
+   * {@link replaceAll} from upsert lines, keeping the lines. Returns the
+   * number of malformed lines; when there is any, nothing is changed.
+   */
+  replaceAllEncoded(lines: readonly string[], origin: ChangeOrigin): number {
+    const now = this.clock.now();
+    const entries: Entry[] = [];
+    let malformed = 0;
+    for (const line of lines) {
+      const decoded = decodeUpsert(line);
+      if (!decoded) {
+        malformed++;
         continue;
       }
-      for (const contact of contacts.keys()) if (!wanted.has(contact)) changes.push({ op: 'remove', aor, contact });
+      const b = decoded.binding;
+      if (b.expiresAt > now) entries.push({ line, aor: decoded.aor, contact: decoded.contact, expiresAt: b.expiresAt, updatedAt: b.updatedAt, q: b.q });
     }
-    for (const contacts of next.values()) {
-      for (const binding of contacts.values()) {
-        const current = this.byAor.get(binding.aor)?.get(binding.contact);
-        if (!current || !sameBinding(current, binding)) changes.push({ op: 'upsert', binding: freezeBinding(binding) });
-      }
-    }
-    // Apply everything first, then notify: listeners see a consistent store.
-    for (const change of changes) {
-      if (change.op === 'upsert') this.insert(change.binding);
-      else if (change.op === 'remove') this.drop(change.aor, change.contact);
-      else this.dropAor(change.aor);
-    }
-    this.expiries.rebuild([...this.stored()].map((b) => [b.expiresAt, b] as const));
-    this.schedule(true);
-    this.notifyAll(changes, origin);
+    if (malformed === 0) this.install(entries, origin);
+    return malformed;
   }
 
   /** Calls `listener` after every change, with its origin. Returns the unsubscribe function. */
@@ -166,26 +229,169 @@ export class ContactStore {
     this.timer = undefined;
   }
 
+  // ---- content -------------------------------------------------------------
+
+  /** Installs `entries` as the whole content: removals, then upserts, then one notification pass. */
+  private install(entries: readonly Entry[], origin: ChangeOrigin): void {
+    this.expireDue();
+    const changes: Array<[BindingChange, string]> = [];
+    if (this.size > 0) {
+      const kept = new Uint8Array(this.lineOf.length);
+      for (const e of entries) {
+        const slot = this.slotOf(e.aor, e.contact);
+        if (slot >= 0) kept[slot] = 1;
+      }
+      const gone: string[] = [];
+      for (const [aor, entry] of this.byAor) {
+        const slots = typeof entry === 'number' ? [entry] : entry;
+        if (slots.every((slot) => kept[slot] === 0)) {
+          gone.push(aor);
+          continue;
+        }
+        for (const slot of slots) if (kept[slot] === 0) changes.push(this.removal(slot));
+      }
+      for (const [change] of changes) if (change.op === 'remove') this.drop(this.slotOf(change.aor, change.contact));
+      for (const aor of gone) {
+        this.dropAor(aor);
+        const change: BindingChange = { op: 'clear-aor', aor };
+        changes.push([change, encodeChange(change)]);
+      }
+    }
+    const tell = this.listeners.size > 0;
+    for (const e of entries) {
+      const slot = this.slotOf(e.aor, e.contact);
+      if (slot >= 0 && this.lineOf[slot] === e.line) continue;
+      this.put(e, false);
+      if (tell) changes.push([{ op: 'upsert', binding: freeze(decodeUpsert(e.line)!.binding) }, e.line]);
+    }
+    this.rebuildExpiries();
+    this.schedule(true);
+    for (const [change, line] of changes) rememberEncoding(change, line);
+    this.notifyAll(changes, origin);
+  }
+
+  private removal(slot: number): [BindingChange, string] {
+    const change: BindingChange = { op: 'remove', aor: this.aorOf[slot]!, contact: this.contactOf[slot]! };
+    return [change, encodeChange(change)];
+  }
+
+  /** Stores `e` in its slot (a new one for a new AOR/Contact). */
+  private put(e: Entry, queue = true): void {
+    let slot = this.slotOf(e.aor, e.contact);
+    if (slot < 0) {
+      slot = this.allocate();
+      const entry = this.byAor.get(e.aor);
+      if (entry === undefined) this.byAor.set(e.aor, slot);
+      else if (typeof entry === 'number') this.byAor.set(this.aorOf[entry]!, [entry, slot]);
+      else entry.push(slot);
+      this.size++;
+    }
+    this.lineOf[slot] = e.line;
+    this.aorOf[slot] = e.aor;
+    this.contactOf[slot] = e.contact;
+    this.expiresAt[slot] = e.expiresAt;
+    this.updatedAt[slot] = e.updatedAt;
+    this.qOf[slot] = e.q ?? NaN;
+    if (!queue) return;
+    this.expiries.push(e.expiresAt, slot);
+    if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
+    this.schedule();
+  }
+
+  private slotOf(aor: string, contact: string): number {
+    const entry = this.byAor.get(aor);
+    if (entry === undefined) return -1;
+    if (typeof entry === 'number') return this.contactOf[entry] === contact ? entry : -1;
+    for (const slot of entry) if (this.contactOf[slot] === contact) return slot;
+    return -1;
+  }
+
+  private allocate(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.lineOf.length;
+    if (slot >= this.expiresAt.length) {
+      const grow = (from: Float64Array) => {
+        const to = new Float64Array(from.length * 2);
+        to.set(from);
+        return to;
+      };
+      this.expiresAt = grow(this.expiresAt);
+      this.updatedAt = grow(this.updatedAt);
+      this.qOf = grow(this.qOf);
+    }
+    this.lineOf.push(FREE);
+    this.aorOf.push(FREE);
+    this.contactOf.push(FREE);
+    return slot;
+  }
+
+  private release(slot: number): void {
+    this.lineOf[slot] = FREE;
+    this.aorOf[slot] = FREE;
+    this.contactOf[slot] = FREE;
+    this.free.push(slot);
+    this.size--;
+  }
+
+  private drop(slot: number): void {
+    const aor = this.aorOf[slot]!;
+    const entry = this.byAor.get(aor)!;
+    if (typeof entry === 'number') this.byAor.delete(aor);
+    else {
+      entry.splice(entry.indexOf(slot), 1);
+      if (entry.length === 1) this.byAor.set(aor, entry[0]!);
+    }
+    this.release(slot);
+  }
+
+  private dropAor(aor: string): boolean {
+    const entry = this.byAor.get(aor);
+    if (entry === undefined) return false;
+    this.byAor.delete(aor);
+    if (typeof entry === 'number') this.release(entry);
+    else for (const slot of entry) this.release(slot);
+    return true;
+  }
+
+  private read(slot: number): Binding {
+    return freeze(decodeUpsert(this.lineOf[slot]!)!.binding);
+  }
+
+  /** Best first: highest q (absent counts as 1), then most recently updated. */
+  private prefer(a: number, b: number): number {
+    const qa = this.qOf[a]!;
+    const qb = this.qOf[b]!;
+    return (Number.isNaN(qb) ? 1 : qb) - (Number.isNaN(qa) ? 1 : qa) || this.updatedAt[b]! - this.updatedAt[a]!;
+  }
+
   // ---- expiry --------------------------------------------------------------
 
   /** Drops every binding whose time has come; superseded heap entries are skipped. */
   private expireDue(): void {
     const now = this.clock.now();
     for (let at = this.expiries.peekTime(); at !== undefined && at <= now; at = this.expiries.peekTime()) {
-      const binding = this.expiries.pop()!;
-      if (this.isCurrent(binding)) this.drop(binding.aor, binding.contact);
+      const slot = this.expiries.pop()!;
+      if (this.isCurrent(at, slot)) this.drop(slot);
     }
   }
 
-  private isCurrent(binding: Binding): boolean {
-    return this.byAor.get(binding.aor)?.get(binding.contact) === binding;
+  /** A heap entry is current when its slot holds a binding expiring at its time (a reused slot due then is due all the same). */
+  private isCurrent(at: number, slot: number): boolean {
+    return this.lineOf[slot] !== FREE && this.expiresAt[slot] === at;
+  }
+
+  private rebuildExpiries(): void {
+    const entries: Array<readonly [number, number]> = [];
+    for (let slot = 0; slot < this.lineOf.length; slot++) if (this.lineOf[slot] !== FREE) entries.push([this.expiresAt[slot]!, slot]);
+    this.expiries.rebuild(entries);
   }
 
   /** Arms the one timer for the earliest expiry, unless an earlier one is armed already. */
   private schedule(force = false): void {
     if (this.closed) return;
     // Superseded entries at the top would only cause empty wake-ups.
-    while (this.expiries.size > 0 && !this.isCurrent(this.expiries.peek()!)) this.expiries.pop();
+    while (this.expiries.size > 0 && !this.isCurrent(this.expiries.peekTime()!, this.expiries.peek()!)) this.expiries.pop();
     const next = this.expiries.peekTime();
     if (this.timer && !force && next !== undefined && this.timer.at <= next) return;
     this.timer?.handle.cancel();
@@ -204,45 +410,11 @@ export class ContactStore {
     this.timer = timer;
   }
 
-  private compactExpiries(): void {
-    if (this.expiries.size <= 2 * this.size + STALE_SLACK) return;
-    this.expiries.rebuild([...this.stored()].map((b) => [b.expiresAt, b] as const));
-  }
+  // ---- listeners -----------------------------------------------------------
 
-  private insert(binding: Binding): Binding {
-    const stored = freezeBinding(binding);
-    let contacts = this.byAor.get(stored.aor);
-    if (!contacts) {
-      contacts = new Map();
-      this.byAor.set(stored.aor, contacts);
-    }
-    if (!contacts.has(stored.contact)) this.size++;
-    contacts.set(stored.contact, stored);
-    return stored;
-  }
-
-  private *stored(): Generator<Binding> {
-    for (const contacts of this.byAor.values()) yield* contacts.values();
-  }
-
-  private dropAor(aor: string): boolean {
-    const contacts = this.byAor.get(aor);
-    if (!contacts) return false;
-    this.size -= contacts.size;
-    this.byAor.delete(aor);
-    return true;
-  }
-
-  private drop(aor: string, contact: string): boolean {
-    const contacts = this.byAor.get(aor);
-    if (!contacts?.delete(contact)) return false;
-    this.size--;
-    if (contacts.size === 0) this.byAor.delete(aor);
-    return true;
-  }
-
-  private notify<C extends BindingChange>(change: C, origin: ChangeOrigin): C {
-    this.notifyAll([change], origin);
+  private notify(change: BindingChange, line: string, origin: ChangeOrigin): BindingChange {
+    rememberEncoding(change, line);
+    if (this.listeners.size > 0) this.notifyAll([[change, line]], origin);
     return change;
   }
 
@@ -250,11 +422,11 @@ export class ContactStore {
    * Every listener sees every change, even when one throws; the first
    * failure is then rethrown to the caller, with the store already consistent.
    */
-  private notifyAll(changes: readonly BindingChange[], origin: ChangeOrigin): void {
+  private notifyAll(changes: ReadonlyArray<readonly [BindingChange, string]>, origin: ChangeOrigin): void {
     if (this.listeners.size === 0) return;
     let failure: { error: unknown } | undefined;
     const listeners = [...this.listeners];
-    for (const change of changes) {
+    for (const [change] of changes) {
       for (const listener of listeners) {
         try {
           listener(change, origin);
@@ -267,35 +439,23 @@ export class ContactStore {
   }
 }
 
-/** A frozen copy with exactly the Binding fields (one object shape: fast, and no stray fields from the wire). */
-function freezeBinding(binding: Binding): Binding {
+function freeze(binding: Binding): Binding {
+  Object.freeze(binding.source);
+  return Object.freeze(binding);
+}
+
+/** A frozen copy with exactly the Binding fields (one object shape, and no stray fields). */
+function frozenCopy(binding: Binding): Binding {
   if (Object.isFrozen(binding) && Object.isFrozen(binding.source)) return binding;
   const { address, port, transport } = binding.source;
-  return Object.freeze({
+  return freeze({
     aor: binding.aor,
     contact: binding.contact,
     expiresAt: binding.expiresAt,
     callId: binding.callId,
     cseq: binding.cseq,
     q: binding.q,
-    source: Object.freeze({ address, port, transport }),
+    source: { address, port, transport },
     updatedAt: binding.updatedAt,
   });
-}
-
-function sameBinding(a: Binding, b: Binding): boolean {
-  return (
-    a.expiresAt === b.expiresAt &&
-    a.callId === b.callId &&
-    a.cseq === b.cseq &&
-    a.q === b.q &&
-    a.updatedAt === b.updatedAt &&
-    a.source.address === b.source.address &&
-    a.source.port === b.source.port &&
-    a.source.transport === b.source.transport
-  );
-}
-
-function byPreference(a: Binding, b: Binding): number {
-  return (b.q ?? 1) - (a.q ?? 1) || b.updatedAt - a.updatedAt;
 }

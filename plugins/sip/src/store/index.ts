@@ -3,11 +3,13 @@
  * on-disk journal, and their replication to the peer node.
  */
 export { isBinding, isBindingChange, type Binding, type BindingChange, type BindingSource } from './binding';
+export { CODEC_VERSION, decodeChange, encodeChange } from './binding-codec';
 export { ContactStore, type ChangeOrigin, type StoreChangeListener } from './contact-store';
 export {
   BindingJournal,
   JOURNAL_LOG_FILE,
   JOURNAL_SNAPSHOT_FILE,
+  JOURNAL_SNAPSHOT_FILE_V1,
   type BindingJournalOptions,
   type JournalStats,
 } from './journal';
@@ -21,4 +23,4 @@ export type {
   ReplicationStatus,
 } from './replication-options';
 export type { ReplicationOutcome } from './ack-tracker';
-export { BINDINGS_CHANNEL, type ReplicationMessage, type ReplicationSnapshot } from './replication-protocol';
+export { BINDINGS_CHANNEL, REPLICATION_VERSION_ERROR, type ReplicationMessage, type ReplicationSnapshot } from './replication-protocol';

@@ -2,12 +2,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, type Clock, type TimerHandle } from '@switchyard/sdk';
 import { isBinding, isBindingChange, type Binding, type BindingChange } from './binding';
-import { ContactStore } from './contact-store';
+import { CODEC_VERSION, encodeBinding, encodeChange } from './binding-codec';
+import { ContactStore, type ChangeOrigin } from './contact-store';
 import { JournalError, type JournalErrorCode } from './journal-error';
 import { JOURNAL_DIR_MODE, JOURNAL_FILE_MODE, isCode, makePrivate, readIfExists, truncateTornTail } from './journal-files';
 
 export interface BindingJournalOptions {
-  /** Directory of `bindings.log` and `bindings.snapshot.json` (created if missing); one directory per node. */
+  /** Directory of `bindings.log` and `bindings.snapshot` (created if missing); one directory per node. */
   dir: string;
   /** Expiry of loaded bindings and the flush timer run on this clock. */
   clock: Clock;
@@ -32,29 +33,48 @@ export interface JournalStats {
 /** The append-only change log, in the journal directory. */
 export const JOURNAL_LOG_FILE = 'bindings.log';
 /** The snapshot the log is folded into, in the journal directory. */
-export const JOURNAL_SNAPSHOT_FILE = 'bindings.snapshot.json';
+export const JOURNAL_SNAPSHOT_FILE = 'bindings.snapshot';
+/** The snapshot of format version 1 (JSON), read once and replaced by {@link JOURNAL_SNAPSHOT_FILE}. */
+export const JOURNAL_SNAPSHOT_FILE_V1 = 'bindings.snapshot.json';
 const FORMAT = 'switchyard-bindings';
 const MAX_RETRY_MS = 30_000;
+/** Lines joined between two yields to the event loop while a snapshot is built. */
+const SNAPSHOT_CHUNK = 5_000;
 
-interface SnapshotFile {
+/** First line of the log and of the snapshot. */
+interface FileHeader {
   format: typeof FORMAT;
-  version: 1;
+  version: 1 | 2;
   generation: number;
-  savedAt: number;
+  savedAt?: number;
+}
+
+interface SnapshotFileV1 extends FileHeader {
   bindings: Binding[];
 }
 
-interface LogHeader {
-  format: typeof FORMAT;
-  version: 1;
-  generation: number;
+/** What a file held: its generation (undefined: unreadable or none) and its lines in the codec's format. */
+interface ReadFile {
+  existed: boolean;
+  generation: number | undefined;
+  lines: string[];
+  /** Version 1 (JSON): rewritten in version 2 at the first write. */
+  legacy: boolean;
 }
 
 /**
- * Persists bindings without native dependencies: an append-only JSON-lines
- * log of changes (`bindings.log`), written in batches and fsync'd every
- * `flushInterval`, and a snapshot (`bindings.snapshot.json`, replaced
- * atomically) that the log is folded into every `compactAfter` entries.
+ * Persists bindings without native dependencies: an append-only log of
+ * changes (`bindings.log`), written in batches and fsync'd every
+ * `flushInterval`, and a snapshot (`bindings.snapshot`, replaced atomically)
+ * that the log is folded into every `compactAfter` entries. Both are lines
+ * of the binding codec after a JSON header line: the journal writes the
+ * very line the store made (and the HA link carried) for each change, and
+ * a load reads them back without JSON. Version 1 files (JSON) are read and
+ * rewritten in version 2 at the first write.
+ *
+ * Memory: the journal keeps no copy of the bindings. Once attached to a
+ * store, a compaction writes that store's content, which is what the
+ * journal recorded (every change the store makes reaches it).
  *
  * Crash safety: a torn last log line is ignored and cut off. Snapshot and log
  * carry a generation; a compaction writes snapshot `g+1` before it resets the
@@ -65,18 +85,22 @@ interface LogHeader {
  * whatever the umask: bindings name users, their contacts and addresses.
  * A folder or log another user owns is refused (`SWY_ERR_SIP_JOURNAL_OWNER`).
  *
- * Use: `load()` once, then `record()` each change (or `attach(store)`), and
- * `close()` at shutdown.
+ * Use: `loadInto(store)` once (it attaches the journal to the store), and
+ * `close()` at shutdown. (`load()` + `record()` keep a content of their own,
+ * for use without a store.)
  */
 export class BindingJournal {
   readonly logFile: string;
   readonly snapshotFile: string;
+  private readonly legacySnapshotFile: string;
   private readonly clock: Clock;
   private readonly flushMs: number;
   private readonly compactAfter: number;
   private readonly onError: (error: JournalError) => void;
-  /** What snapshot + log + pending hold: the content a compaction writes. */
-  private readonly state: ContactStore;
+  /** What snapshot + log + pending hold: the content a compaction writes (the attached store, or one of our own). */
+  private content: ContactStore | undefined;
+  private ownContent = false;
+  private detach: (() => void) | undefined;
   private phase: 'new' | 'loading' | 'open' | 'closed' = 'new';
   private pending: string[] = [];
   private logEntries = 0;
@@ -84,6 +108,7 @@ export class BindingJournal {
   /** Generation in the header of the log file on disk; undefined: the log must be reset before appending. */
   private logGeneration: number | undefined;
   private compactRequested = false;
+  private legacySnapshot = false;
   private handle: fs.FileHandle | undefined;
   private timer: TimerHandle | undefined;
   private failures = 0;
@@ -93,52 +118,40 @@ export class BindingJournal {
   constructor(options: BindingJournalOptions) {
     this.logFile = path.join(options.dir, JOURNAL_LOG_FILE);
     this.snapshotFile = path.join(options.dir, JOURNAL_SNAPSHOT_FILE);
+    this.legacySnapshotFile = path.join(options.dir, JOURNAL_SNAPSHOT_FILE_V1);
     this.clock = options.clock;
     this.flushMs = Math.max(1, Math.round((options.flushInterval ?? 0.2) * 1000));
     this.compactAfter = Math.max(1, options.compactAfter ?? 50_000);
     this.onError = options.onError ?? (() => undefined);
-    this.state = new ContactStore(this.clock);
-    this.state.close(); // no timer needed: reads skip expired bindings
+  }
+
+  /**
+   * Reads snapshot and log into `store` (as changes of `origin`), then
+   * records every change the store makes. Returns the number of bindings
+   * loaded (those not yet expired by `clock.now()`). Unreadable parts are
+   * skipped and reported through `onError`; a missing directory is created.
+   */
+  async loadInto(store: ContactStore, origin: ChangeOrigin = 'replica'): Promise<number> {
+    await this.read(store, origin);
+    this.attach(store);
+    return store.count;
   }
 
   /**
    * Reads snapshot and log, and returns the bindings not yet expired by
-   * `clock.now()`. Unreadable parts are skipped and reported through
-   * `onError`; a missing directory is created.
+   * `clock.now()`, keeping them as the journal's own content until
+   * {@link attach} (prefer {@link loadInto}, which keeps no copy).
    */
   async load(): Promise<Binding[]> {
-    if (this.phase !== 'new') throw this.error('SWY_ERR_SIP_JOURNAL_STATE', 'load() was called twice.', this.logFile, 'load');
-    this.phase = 'loading';
-    const dir = path.dirname(this.logFile);
-    try {
-      await fs.mkdir(dir, { recursive: true, mode: JOURNAL_DIR_MODE });
-      await this.makePrivate(dir, dir, JOURNAL_DIR_MODE, 'load');
-      for (const file of [this.snapshotFile, this.logFile]) {
-        await this.makePrivate(file, file, JOURNAL_FILE_MODE, 'load').catch((error: unknown) => {
-          if (!isCode(error, 'ENOENT')) throw error;
-        });
-      }
-      const snapshot = await this.readSnapshot();
-      const log = await this.readLog();
-      this.state.replaceAll(snapshot.bindings, 'local');
-      // A log of another generation was folded into the snapshot already (crash during compaction).
-      const current = snapshot.generation === undefined || log.generation === snapshot.generation;
-      if (current) for (const change of log.changes) this.state.apply(change, 'local');
-      this.generation = snapshot.generation ?? log.generation ?? 0;
-      this.logGeneration = current ? log.generation : undefined;
-      this.logEntries = current ? log.changes.length : 0;
-      // An unreadable snapshot: write a good one before the log is reset.
-      this.compactRequested = snapshot.generation === undefined && snapshot.existed;
-    } catch (cause) {
-      this.phase = 'new';
-      throw cause instanceof JournalError ? cause : this.error('SWY_ERR_SIP_JOURNAL_READ', `Cannot read the bindings journal in ${dir}.`, dir, 'load', cause);
-    }
-    this.phase = 'open';
-    if (this.compactRequested) this.arm();
-    return this.state.snapshot();
+    const own = new ContactStore(this.clock);
+    own.close(); // no timer needed: reads skip expired bindings
+    await this.read(own, 'local');
+    this.content = own;
+    this.ownContent = true;
+    return own.snapshot();
   }
 
-  /** Queues `change` for the next batched write. Call after `load()`. */
+  /** Queues `change` for the next batched write. Call after `load()`; `attach()` calls it for every change of the store. */
   record(change: BindingChange): void {
     if (this.phase === 'closed') {
       // A late change during shutdown: say so once, do not throw into the store.
@@ -147,15 +160,29 @@ export class BindingJournal {
       return;
     }
     if (this.phase !== 'open') throw this.error('SWY_ERR_SIP_JOURNAL_STATE', 'record() was called before load() finished.', this.logFile, 'record');
-    const applied = this.state.apply(change, 'local');
-    if (!applied) return; // already the persisted state
-    this.pending.push(`${JSON.stringify(applied)}\n`);
+    let line: string;
+    if (this.ownContent) {
+      const applied = this.content!.apply(change, 'local');
+      if (!applied) return; // already the persisted state
+      line = encodeChange(applied);
+    } else {
+      line = encodeChange(change); // the store's own line: encoded once, where the change was made
+    }
+    this.pending.push(line);
     this.arm();
   }
 
-  /** Records every change `store` makes from now on. Returns the unsubscribe function. */
+  /** Records every change `store` makes from now on; `store` is the content compactions write. Returns the unsubscribe function. */
   attach(store: ContactStore): () => void {
-    return store.onChange((change) => this.record(change));
+    this.detach?.();
+    this.content = store;
+    this.ownContent = false;
+    const off = store.onChange((change) => this.record(change));
+    this.detach = off;
+    return () => {
+      off();
+      if (this.detach === off) this.detach = undefined;
+    };
   }
 
   /** Writes and fsyncs what is pending now (compacting if due). Rejects with a JournalError on failure. */
@@ -179,6 +206,8 @@ export class BindingJournal {
     try {
       if (wasOpen) await this.enqueue(() => this.write());
     } finally {
+      this.detach?.();
+      this.detach = undefined;
       await this.enqueue(async () => {
         await this.handle?.close();
         this.handle = undefined;
@@ -230,7 +259,7 @@ export class BindingJournal {
     const lines = this.pending;
     this.pending = [];
     try {
-      await handle.appendFile(lines.join(''), 'utf8');
+      await handle.appendFile(`${lines.join('\n')}\n`, 'utf8');
       await handle.datasync();
     } catch (cause) {
       this.pending = lines.concat(this.pending);
@@ -242,18 +271,24 @@ export class BindingJournal {
 
   private async compactNow(): Promise<void> {
     const generation = this.generation + 1;
-    // Everything recorded so far is in `state`: pending lines are covered by the snapshot.
+    // Everything recorded so far is in the content: pending lines are covered by the snapshot.
     const lines = this.pending;
     this.pending = [];
-    const head: Omit<SnapshotFile, 'bindings'> = { format: FORMAT, version: 1, generation, savedAt: this.clock.now() };
+    const bindings = this.content?.encoded() ?? [];
+    const head: FileHeader = { format: FORMAT, version: CODEC_VERSION, generation, savedAt: this.clock.now() };
     try {
-      await writeFileAtomic(this.snapshotFile, await stringifySnapshot(head, this.state.snapshot()), { mode: JOURNAL_FILE_MODE });
+      await writeFileAtomic(this.snapshotFile, await joinLines(JSON.stringify(head), bindings), { mode: JOURNAL_FILE_MODE });
     } catch (cause) {
       this.pending = lines.concat(this.pending);
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot write the snapshot ${this.snapshotFile}.`, this.snapshotFile, 'compact', cause);
     }
     this.generation = generation;
     this.compactRequested = false;
+    if (this.legacySnapshot) {
+      // Folded into the version 2 snapshot: a later load must not fall back to it.
+      await fs.rm(this.legacySnapshotFile, { force: true }).catch(() => undefined);
+      this.legacySnapshot = false;
+    }
     await this.openLog(); // resets the now stale log; retried before the next append if it fails
   }
 
@@ -266,7 +301,7 @@ export class BindingJournal {
         if (this.logGeneration === this.generation && (await truncateTornTail(this.handle)) === 0) this.logGeneration = undefined;
       }
       if (this.logGeneration !== this.generation) {
-        const header: LogHeader = { format: FORMAT, version: 1, generation: this.generation };
+        const header: FileHeader = { format: FORMAT, version: CODEC_VERSION, generation: this.generation };
         await this.handle.truncate(0);
         await this.handle.appendFile(`${JSON.stringify(header)}\n`, 'utf8');
         await this.handle.datasync();
@@ -289,52 +324,85 @@ export class BindingJournal {
 
   // ---- reading -------------------------------------------------------------
 
-  private async readSnapshot(): Promise<{ existed: boolean; generation: number | undefined; bindings: Binding[] }> {
-    const raw = await readIfExists(this.snapshotFile);
-    if (raw === undefined) return { existed: false, generation: 0, bindings: [] };
-    let parsed: Partial<SnapshotFile>;
+  /** Loads snapshot and log into `store`; the journal is open afterwards. */
+  private async read(store: ContactStore, origin: ChangeOrigin): Promise<void> {
+    if (this.phase !== 'new') throw this.error('SWY_ERR_SIP_JOURNAL_STATE', 'load() was called twice.', this.logFile, 'load');
+    this.phase = 'loading';
+    const dir = path.dirname(this.logFile);
     try {
-      parsed = JSON.parse(raw.toString('utf8')) as Partial<SnapshotFile>;
+      await fs.mkdir(dir, { recursive: true, mode: JOURNAL_DIR_MODE });
+      await this.makePrivate(dir, dir, JOURNAL_DIR_MODE, 'load');
+      for (const file of [this.snapshotFile, this.legacySnapshotFile, this.logFile]) {
+        await this.makePrivate(file, file, JOURNAL_FILE_MODE, 'load').catch((error: unknown) => {
+          if (!isCode(error, 'ENOENT')) throw error;
+        });
+      }
+      let snapshot = await this.readSnapshot();
+      if (!snapshot.existed) snapshot = await this.readLegacySnapshot();
+      const log = await this.readLog();
+      const malformed = store.replaceAllEncoded(snapshot.lines, origin);
+      if (malformed > 0) {
+        // Decoded line by line when a whole-content install refuses: the good bindings still load.
+        for (const line of snapshot.lines) store.applyEncoded(line, origin);
+        this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${malformed} malformed bindings in ${this.snapshotFile} were skipped.`, this.snapshotFile, 'load'));
+      }
+      // A log of another generation was folded into the snapshot already (crash during compaction).
+      const current = snapshot.generation === undefined || log.generation === snapshot.generation;
+      let skipped = 0;
+      if (current) for (const line of log.lines) if (store.applyEncoded(line, origin) === null) skipped++;
+      if (skipped > 0) this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${skipped} unreadable lines in ${this.logFile} were skipped.`, this.logFile, 'load'));
+      this.generation = snapshot.generation ?? log.generation ?? 0;
+      this.logGeneration = current && !log.legacy ? log.generation : undefined;
+      this.logEntries = current ? log.lines.length : 0;
+      this.legacySnapshot = snapshot.legacy;
+      // An unreadable snapshot, or files of format version 1: write a good one before the log is reset.
+      this.compactRequested = (snapshot.generation === undefined && snapshot.existed) || snapshot.legacy || (current && log.legacy);
     } catch (cause) {
-      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `The snapshot ${this.snapshotFile} is not valid JSON; loading the log only.`, this.snapshotFile, 'load', cause));
-      return { existed: true, generation: undefined, bindings: [] };
+      this.phase = 'new';
+      throw cause instanceof JournalError ? cause : this.error('SWY_ERR_SIP_JOURNAL_READ', `Cannot read the bindings journal in ${dir}.`, dir, 'load', cause);
+    }
+    this.phase = 'open';
+    if (this.compactRequested) this.arm();
+  }
+
+  private async readSnapshot(): Promise<ReadFile> {
+    const raw = await readIfExists(this.snapshotFile);
+    if (raw === undefined) return { existed: false, generation: 0, lines: [], legacy: false };
+    const { header, lines } = splitLines(raw, false);
+    if (!header || header.version !== CODEC_VERSION) {
+      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `The snapshot ${this.snapshotFile} is not a version ${CODEC_VERSION} bindings snapshot; loading the log only.`, this.snapshotFile, 'load'));
+      return { existed: true, generation: undefined, lines: [], legacy: false };
+    }
+    return { existed: true, generation: header.generation, lines, legacy: false };
+  }
+
+  /** A snapshot of format version 1 (one JSON document), converted to lines. */
+  private async readLegacySnapshot(): Promise<ReadFile> {
+    const file = this.legacySnapshotFile;
+    const raw = await readIfExists(file);
+    if (raw === undefined) return { existed: false, generation: 0, lines: [], legacy: false };
+    let parsed: Partial<SnapshotFileV1>;
+    try {
+      parsed = JSON.parse(raw.toString('utf8')) as Partial<SnapshotFileV1>;
+    } catch (cause) {
+      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `The snapshot ${file} is not valid JSON; loading the log only.`, file, 'load', cause));
+      return { existed: true, generation: undefined, lines: [], legacy: true };
     }
     if (parsed.format !== FORMAT || parsed.version !== 1 || !Number.isSafeInteger(parsed.generation) || !Array.isArray(parsed.bindings)) {
-      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `The snapshot ${this.snapshotFile} is not a version 1 bindings snapshot; loading the log only.`, this.snapshotFile, 'load'));
-      return { existed: true, generation: undefined, bindings: [] };
+      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `The snapshot ${file} is not a version 1 bindings snapshot; loading the log only.`, file, 'load'));
+      return { existed: true, generation: undefined, lines: [], legacy: true };
     }
     const bindings = parsed.bindings.filter(isBinding);
     const skipped = parsed.bindings.length - bindings.length;
-    if (skipped > 0) {
-      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${skipped} malformed bindings in ${this.snapshotFile} were skipped.`, this.snapshotFile, 'load'));
-    }
-    return { existed: true, generation: parsed.generation, bindings };
+    if (skipped > 0) this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${skipped} malformed bindings in ${file} were skipped.`, file, 'load'));
+    return { existed: true, generation: parsed.generation, lines: bindings.map(encodeBinding), legacy: true };
   }
 
-  private async readLog(): Promise<{ generation: number | undefined; changes: BindingChange[] }> {
+  private async readLog(): Promise<ReadFile> {
     const raw = await readIfExists(this.logFile);
-    if (raw === undefined) return { generation: undefined, changes: [] };
-    const lines = raw.toString('utf8').split('\n');
-    lines.pop(); // after the last newline: empty, or a line torn by a crash
-    let generation: number | undefined;
-    const changes: BindingChange[] = [];
-    let skipped = 0;
-    lines.forEach((line, index) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        skipped++;
-        return;
-      }
-      if (index === 0 && isLogHeader(value)) generation = value.generation;
-      else if (isBindingChange(value)) changes.push(value);
-      else skipped++;
-    });
-    if (skipped > 0) {
-      this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${skipped} unreadable lines in ${this.logFile} were skipped.`, this.logFile, 'load'));
-    }
-    return { generation, changes };
+    if (raw === undefined) return { existed: false, generation: undefined, lines: [], legacy: false };
+    const { header, lines, legacy } = splitLines(raw, true);
+    return { existed: true, generation: header?.generation, lines, legacy };
   }
 
   /** Folder and files private to the node's user; one another user owns is refused, not loaded or written. */
@@ -354,25 +422,57 @@ export class BindingJournal {
   }
 }
 
-function isLogHeader(value: unknown): value is LogHeader {
-  const v = value as Partial<LogHeader> | null;
-  return typeof v === 'object' && v !== null && v.format === FORMAT && v.version === 1 && Number.isSafeInteger(v.generation);
+function readHeader(text: string): FileHeader | undefined {
+  if (text.charCodeAt(0) !== 0x7b /* { */) return undefined;
+  try {
+    const v = JSON.parse(text) as Partial<FileHeader> | null;
+    if (typeof v !== 'object' || v === null || v.format !== FORMAT || (v.version !== 1 && v.version !== 2) || !Number.isSafeInteger(v.generation)) return undefined;
+    return v as FileHeader;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Bindings serialised between two yields to the event loop while a snapshot is written. */
-const SNAPSHOT_CHUNK = 2_000;
-
 /**
- * `JSON.stringify({ ...head, bindings })`, built a chunk at a time with a
- * yield between chunks, so compacting 100,000 bindings never blocks the
- * node's event loop (SIP answers, heartbeats) for the whole serialisation.
+ * The header and the lines of a journal file, each line a string of its own
+ * (a line cut out of the whole file would keep the whole file in memory for
+ * as long as the store keeps the binding). The part after the last newline
+ * is empty or torn by a crash: dropped. A version 1 log (JSON lines) is
+ * converted; its unreadable lines are kept as they are, for the caller to
+ * count as malformed.
  */
-async function stringifySnapshot(head: Omit<SnapshotFile, 'bindings'>, bindings: readonly Binding[]): Promise<string> {
-  const parts = [`${JSON.stringify(head).slice(0, -1)},"bindings":[`];
-  for (let i = 0; i < bindings.length; i += SNAPSHOT_CHUNK) {
-    parts.push((i === 0 ? '' : ',') + bindings.slice(i, i + SNAPSHOT_CHUNK).map((b) => JSON.stringify(b)).join(','));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+function splitLines(raw: Buffer, log: boolean): { header: FileHeader | undefined; lines: string[]; legacy: boolean } {
+  const lines: string[] = [];
+  let header: FileHeader | undefined;
+  let start = 0;
+  for (let end = raw.indexOf(0x0a, start); end >= 0; start = end + 1, end = raw.indexOf(0x0a, start)) {
+    const line = raw.toString('utf8', start, end);
+    if (start === 0) {
+      header = readHeader(line);
+      if (header) continue;
+    }
+    lines.push(line);
   }
-  parts.push(']}');
+  if (!log || header?.version !== 1) return { header, lines, legacy: false };
+  return { header, lines: lines.map(legacyLine), legacy: true };
+}
+
+/** A version 1 log line (a JSON change) as a codec line; an unreadable one as it is. */
+function legacyLine(line: string): string {
+  try {
+    const value: unknown = JSON.parse(line);
+    return isBindingChange(value) ? encodeChange(value) : line;
+  } catch {
+    return line;
+  }
+}
+
+/** `header` and `lines`, one a line, built a chunk at a time with a yield between chunks, so a large snapshot never blocks the event loop (SIP answers, heartbeats) for long. */
+async function joinLines(header: string, lines: readonly string[]): Promise<string> {
+  const parts = [`${header}\n`];
+  for (let i = 0; i < lines.length; i += SNAPSHOT_CHUNK) {
+    parts.push(`${lines.slice(i, i + SNAPSHOT_CHUNK).join('\n')}\n`);
+    if (i + SNAPSHOT_CHUNK < lines.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return parts.join('');
 }

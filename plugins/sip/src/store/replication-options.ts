@@ -57,7 +57,14 @@ export interface BindingReplicatorOptions {
   maxFrameBytes?: number;
   /** Whether the HA link is up now; default always. Only `status()` uses it. */
   connected?: () => boolean;
-  /** Debug lines (ignored or malformed messages). */
+  /**
+   * Runs `flush` at the end of this turn of the event loop; default
+   * `setImmediate`. The local changes made until then travel in one
+   * message (one frame, one write). Tests pass `(flush) => flush()` for a
+   * message per change, or hold flushes to play a turn's end themselves.
+   */
+  defer?: (flush: () => void) => void;
+  /** Debug lines (ignored or malformed messages); an error for a peer of another replication format. */
   logger?: Logger;
 }
 

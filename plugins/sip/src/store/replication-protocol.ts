@@ -1,39 +1,46 @@
-import { isBinding, isBindingChange, type Binding, type BindingChange } from './binding';
+import { CODEC_VERSION } from './binding-codec';
 
 /**
- * Messages of the `sip.bindings` HA-link channel. Each node sends its own
- * ordered stream on the channel; `from` names the sender's stream (one per
- * replicator instance), so a receiver notices a restarted peer and an ack is
- * never taken for one of an earlier life of its sender.
+ * Messages of the `sip.bindings` HA-link channel, format version 2. Each
+ * node sends its own ordered stream on the channel; `from` names the
+ * sender's stream (one per replicator instance), so a receiver notices a
+ * restarted peer and an ack is never taken for one of an earlier life of
+ * its sender.
  *
- * - `change` (primary → backup): one binding change, in order.
+ * - `changes` (primary → backup): the binding changes the primary made in
+ *   one turn of its event loop, in order, as lines of the binding codec
+ *   (binding-codec.ts): the very strings its store and journal hold.
  * - `ack` (backup → primary): everything of stream `of` up to `seq` is applied.
  * - `resync` (backup → primary): "my copy cannot be trusted, send `base`".
- * - `base` (primary → backup): the primary's whole content, in parts small
- *   enough for one frame; the last part replaces the backup's content.
+ * - `base` (primary → backup): the primary's whole content as upsert lines,
+ *   in parts small enough for one frame; the last part replaces the
+ *   backup's content.
  *
  * Every message, and the snapshot, carries the sender's `term` when it was
  * sent (a retained message replayed after a reconnect keeps its term): a
  * receiver refuses content from a term older than its own, so a thawed or
  * reconnected old primary never overwrites the new primary's bindings.
+ * Content messages and the snapshot carry `v` (2); version 1 (a JSON
+ * object per change) is refused with `SWY_ERR_SIP_REPLICATION_VERSION`.
  */
 export type ReplicationMessage =
-  | { kind: 'change'; from: string; term: number; change: BindingChange }
+  | { kind: 'changes'; v: typeof CODEC_VERSION; from: string; term: number; changes: string[] }
   | { kind: 'ack'; from: string; term: number; of: string; seq: number }
   | { kind: 'resync'; from: string; term: number }
-  | { kind: 'base'; from: string; term: number; part: number; last: boolean; bindings: Binding[] };
+  | { kind: 'base'; v: typeof CODEC_VERSION; from: string; term: number; part: number; last: boolean; bindings: string[] };
 
 /**
- * The channel snapshot: the content, or `null` when too large for one frame
- * (the receiver then asks for `base`) or when the sender is not primary.
- * `needsBase`: the sender is a backup without the primary's content — a
- * standing `resync`, since the snapshot replaces the messages (a `resync`
- * among them) that the receiver missed.
+ * The channel snapshot: the content as upsert lines, or `null` when too
+ * large for one frame (the receiver then asks for `base`) or when the
+ * sender is not primary. `needsBase`: the sender is a backup without the
+ * primary's content — a standing `resync`, since the snapshot replaces the
+ * messages (a `resync` among them) that the receiver missed.
  */
 export interface ReplicationSnapshot {
+  v: typeof CODEC_VERSION;
   from: string;
   term: number;
-  bindings: Binding[] | null;
+  bindings: string[] | null;
   needsBase?: boolean;
 }
 
@@ -52,20 +59,23 @@ export function termOf(received: { term?: number }): number {
 /** The one channel of binding replication. */
 export const BINDINGS_CHANNEL = 'sip.bindings';
 
-/** True when `value` is a well-formed {@link ReplicationMessage} (with or without a term). */
+/** The code of the refusal of a peer that speaks another replication format. */
+export const REPLICATION_VERSION_ERROR = 'SWY_ERR_SIP_REPLICATION_VERSION';
+
+/** True when `value` is a well-formed {@link ReplicationMessage} (with or without a term). Lines are checked when applied. */
 export function isReplicationMessage(value: unknown): value is ReceivedReplicationMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
   if (typeof m.from !== 'string' || !isTerm(m.term)) return false;
   switch (m.kind) {
-    case 'change':
-      return isBindingChange(m.change);
+    case 'changes':
+      return m.v === CODEC_VERSION && isLines(m.changes);
     case 'ack':
       return typeof m.of === 'string' && Number.isSafeInteger(m.seq) && (m.seq as number) >= 0;
     case 'resync':
       return true;
     case 'base':
-      return Number.isSafeInteger(m.part) && typeof m.last === 'boolean' && Array.isArray(m.bindings) && m.bindings.every(isBinding);
+      return m.v === CODEC_VERSION && Number.isSafeInteger(m.part) && typeof m.last === 'boolean' && isLines(m.bindings);
     default:
       return false;
   }
@@ -76,30 +86,56 @@ export function isReplicationSnapshot(value: unknown): value is ReceivedReplicat
   if (typeof value !== 'object' || value === null) return false;
   const s = value as Record<string, unknown>;
   return (
+    s.v === CODEC_VERSION &&
     typeof s.from === 'string' &&
     isTerm(s.term) &&
     (s.needsBase === undefined || typeof s.needsBase === 'boolean') &&
-    (s.bindings === null || (Array.isArray(s.bindings) && s.bindings.every(isBinding)))
+    (s.bindings === null || isLines(s.bindings))
   );
+}
+
+/**
+ * The format version a message or snapshot of another version says it is
+ * (1 for the JSON changes of earlier releases), or undefined when it is not
+ * recognisably a message of another version.
+ */
+export function otherVersion(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  if (typeof m.v === 'number' && m.v !== CODEC_VERSION) return m.v;
+  if (m.v !== undefined || typeof m.from !== 'string') return undefined;
+  if (m.kind === 'change' || m.kind === 'base' || (m.kind === undefined && 'bindings' in m)) return 1;
+  return undefined;
+}
+
+function isLines(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const line of value) if (typeof line !== 'string') return false;
+  return true;
 }
 
 function isTerm(value: unknown): boolean {
   return value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
 }
 
-/** Splits `bindings` into parts whose JSON stays under `maxBytes` (one binding over it gets a part of its own). */
-export function chunkBindings(bindings: readonly Binding[], maxBytes: number): Binding[][] {
-  const parts: Binding[][] = [];
-  let part: Binding[] = [];
+/** Bytes `line` takes in a frame: as JSON string, plus its comma. */
+export function lineBytes(line: string): number {
+  return Buffer.byteLength(line) + 3;
+}
+
+/** Splits `lines` into parts whose JSON stays under `maxBytes` (one line over it gets a part of its own). */
+export function chunkLines(lines: readonly string[], maxBytes: number): string[][] {
+  const parts: string[][] = [];
+  let part: string[] = [];
   let bytes = 0;
-  for (const binding of bindings) {
-    const size = Buffer.byteLength(JSON.stringify(binding)) + 1;
+  for (const line of lines) {
+    const size = lineBytes(line);
     if (part.length > 0 && bytes + size > maxBytes) {
       parts.push(part);
       part = [];
       bytes = 0;
     }
-    part.push(binding);
+    part.push(line);
     bytes += size;
   }
   if (part.length > 0 || parts.length === 0) parts.push(part);

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Channel, TimerHandle } from '@switchyard/sdk';
-import type { Binding, BindingChange } from './binding';
+import type { BindingChange } from './binding';
+import { CODEC_VERSION, encodeChange } from './binding-codec';
 import { AckTracker, type ReplicationOutcome } from './ack-tracker';
 import type { ChangeOrigin } from './contact-store';
 import type { BindingReplicatorOptions, ReplicationRole, ReplicationStatus } from './replication-options';
 import {
   BINDINGS_CHANNEL,
-  chunkBindings,
+  REPLICATION_VERSION_ERROR,
+  chunkLines,
   isReplicationMessage,
   isReplicationSnapshot,
+  lineBytes,
+  otherVersion,
   termOf,
   type ReceivedReplicationMessage,
   type ReplicationMessage,
@@ -21,6 +25,17 @@ const MAX_BASE_PART_BYTES = 256 * 1024;
 // Room for the frame's own fields around a snapshot.
 const FRAME_OVERHEAD = 4096;
 const ROLE_POLL_MS = 1000;
+const ASYNC: Promise<ReplicationOutcome> = Promise.resolve('async');
+const SKIPPED: Promise<ReplicationOutcome> = Promise.resolve('skipped');
+
+/** Local changes made in this turn of the event loop, sent as one `changes` message at its end. */
+interface Batch {
+  term: number;
+  lines: string[];
+  bytes: number;
+  /** Sync mode: settles every change of the batch with the batch's outcome. */
+  waiting?: { promise: Promise<ReplicationOutcome>; resolve: (outcome: ReplicationOutcome) => void };
+}
 
 /**
  * Replicates the contact store to the peer over one HA-link channel
@@ -60,7 +75,7 @@ export class BindingReplicator {
   private synced = false;
   /** Backup: our content is the primary's as of `lastSeenSeq`. */
   private haveBase = false;
-  private baseParts: { from: string; next: number; bindings: Binding[] } | undefined;
+  private baseParts: { from: string; next: number; bindings: string[] } | undefined;
   private resyncAsked: { stream: string | undefined } | undefined;
   private outOfSyncReason = 'waiting for the primary';
   private lastAck: { of: string; seq: number } | undefined;
@@ -81,6 +96,9 @@ export class BindingReplicator {
   /** The peer asked for our whole content; sent as soon as we are primary. */
   private resyncWanted = false;
   private rolePoll: TimerHandle | undefined;
+  private batch: Batch | undefined;
+  private flushQueued = false;
+  private readonly defer: (flush: () => void) => void;
 
   private reportedInSync: boolean | undefined;
   private readonly warned = new Set<string>();
@@ -98,6 +116,7 @@ export class BindingReplicator {
     this.snapshotBytes = frameBytes - FRAME_OVERHEAD;
     this.basePartBytes = Math.min(MAX_BASE_PART_BYTES, Math.floor(frameBytes / 2));
     this.role = options.role();
+    this.defer = options.defer ?? ((flush) => void setImmediate(flush));
     this.tracker = new AckTracker({
       clock: options.clock,
       timeoutMs: options.syncTimeout * 1000,
@@ -131,19 +150,19 @@ export class BindingReplicator {
    * made yet is applied to it first.
    */
   replicate(change: BindingChange): Promise<ReplicationOutcome> {
-    if (this.stopped) return Promise.resolve('skipped');
+    if (this.stopped) return SKIPPED;
     let outcome = this.outcomes.get(change);
     if (!outcome) {
       const applied = this.options.store.apply(change, 'local');
       outcome = applied && this.outcomes.get(applied);
     }
-    return outcome ?? Promise.resolve('skipped');
+    return outcome ?? SKIPPED;
   }
 
   status(): ReplicationStatus {
     const role = this.checkRole();
     const connected = this.options.connected?.() ?? true;
-    const lag = role === 'primary' ? this.tracker.lag : 0;
+    const lag = role === 'primary' ? this.tracker.lag + (this.batch?.lines.length ?? 0) : 0;
     return {
       mode: this.options.mode,
       role,
@@ -162,6 +181,7 @@ export class BindingReplicator {
   /** Stops replicating: handlers and timers are removed; waiting changes resolve `skipped`. */
   stop(): void {
     if (this.stopped) return;
+    if (this.batch) this.flushBatch(); // what was made before the stop still goes out
     this.stopped = true;
     for (const off of this.unsubscribe) off();
     // Under `reject`, a change still waiting was not acknowledged: never report it as accepted.
@@ -202,6 +222,8 @@ export class BindingReplicator {
   private becomeBackup(was: ReplicationRole): void {
     // Our content is the new primary's only if it acknowledged all we sent.
     // And only if we applied all it sent meanwhile (a peer promoted before we heard of it sends changes we ignored).
+    // Changes made as primary go out at the term they were made in, as if sent at once (a peer of a newer term refuses them).
+    this.flushBatch();
     const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted && !this.ignoredPeerContent;
     this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
@@ -222,17 +244,56 @@ export class BindingReplicator {
 
   // ---- primary: sending ------------------------------------------------------
 
+  /**
+   * A local change joins the batch of this turn of the event loop (one
+   * `changes` message, one frame, one socket write for all of them); its
+   * line is the one the store made, sent as is.
+   */
   private onStoreChange(change: BindingChange, origin: ChangeOrigin): void {
     if (origin !== 'local') return; // applied from the peer: never sent back
     if (this.checkRole() !== 'primary') {
-      this.outcomes.set(change, Promise.resolve('skipped'));
+      this.outcomes.set(change, SKIPPED);
       return;
     }
     const term = this.options.term();
-    if (this.tracker.lag === 0) this.contentTerm = term;
-    const seq = this.channel.send({ kind: 'change', from: this.stream, term, change });
-    const waiting = this.tracker.track(seq, this.options.mode === 'sync');
-    this.outcomes.set(change, waiting ?? Promise.resolve('async'));
+    if (this.batch && this.batch.term !== term) this.flushBatch(); // one term a message
+    const line = encodeChange(change);
+    const batch = (this.batch ??= { term, lines: [], bytes: 0 });
+    batch.lines.push(line);
+    batch.bytes += lineBytes(line);
+    if (this.options.mode === 'sync') {
+      if (!batch.waiting) {
+        let resolve!: (outcome: ReplicationOutcome) => void;
+        const promise = new Promise<ReplicationOutcome>((r) => (resolve = r));
+        batch.waiting = { promise, resolve };
+      }
+      this.outcomes.set(change, batch.waiting.promise);
+    } else {
+      this.outcomes.set(change, ASYNC);
+    }
+    if (batch.bytes >= this.basePartBytes) this.flushBatch();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      this.defer(() => {
+        this.flushQueued = false;
+        this.flushBatch();
+      });
+    }
+  }
+
+  /**
+   * Sends the batch, if any, as one message, at the term its changes were
+   * made in, whatever the role now: exactly what sending each at once
+   * would have done. Called before anything else this node sends, so order holds.
+   */
+  private flushBatch(): void {
+    const batch = this.batch;
+    if (!batch || this.stopped) return;
+    this.batch = undefined;
+    if (this.tracker.lag === 0) this.contentTerm = batch.term;
+    const seq = this.channel.send({ kind: 'changes', v: CODEC_VERSION, from: this.stream, term: batch.term, changes: batch.lines });
+    const waiting = this.tracker.track(seq, batch.waiting !== undefined, batch.lines.length);
+    if (batch.waiting && waiting) void waiting.then(batch.waiting.resolve);
   }
 
   /** The peer asked for our whole content (a `resync`, or a snapshot saying it needs it). */
@@ -244,13 +305,15 @@ export class BindingReplicator {
   }
 
   private sendBase(): void {
+    this.flushBatch();
     this.resyncWanted = false;
     this.updatePoll();
-    const parts = chunkBindings(this.options.store.snapshot(), this.basePartBytes);
+    // The stored lines themselves: nothing is encoded for a resync.
+    const parts = chunkLines(this.options.store.encoded(), this.basePartBytes);
     const term = this.options.term();
     this.contentTerm = term; // the whole content makes up for everything unacknowledged before it
     parts.forEach((bindings, part) => {
-      const seq = this.channel.send({ kind: 'base', from: this.stream, term, part, last: part === parts.length - 1, bindings });
+      const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
     });
   }
@@ -260,10 +323,11 @@ export class BindingReplicator {
     // No checkRole() here: the channel calls this mid-catch-up, where sending would interleave.
     const term = this.options.term();
     // A backup without the primary's content says so: a `resync` it sent may be among the messages this snapshot replaces.
-    if (this.options.role() !== 'primary') return { from: this.stream, term, bindings: null, ...(this.haveBase ? {} : { needsBase: true }) };
-    const bindings = this.options.store.snapshot();
-    const fits = Buffer.byteLength(JSON.stringify(bindings)) <= this.snapshotBytes;
-    return { from: this.stream, term, bindings: fits ? bindings : null };
+    if (this.options.role() !== 'primary') return { v: CODEC_VERSION, from: this.stream, term, bindings: null, ...(this.haveBase ? {} : { needsBase: true }) };
+    const bindings = this.options.store.encoded();
+    let bytes = 0;
+    for (const line of bindings) if ((bytes += lineBytes(line)) > this.snapshotBytes) break;
+    return { v: CODEC_VERSION, from: this.stream, term, bindings: bytes <= this.snapshotBytes ? bindings : null };
   }
 
   private onAck(message: Extract<ReceivedReplicationMessage, { kind: 'ack' }>): void {
@@ -312,11 +376,11 @@ export class BindingReplicator {
     this.followStream(from);
     this.lastSeenSeq = seq;
     if (!known) {
-      this.warnOnce('malformed', `ignoring a malformed message #${seq} on channel ${BINDINGS_CHANNEL}`);
+      const mismatch = this.warnUnreadable(message, `ignoring a malformed message #${seq} on channel ${BINDINGS_CHANNEL}`);
       if (this.checkRole() === 'primary') this.ignoredPeerContent = true; // it may have been a change
-      else if (this.haveBase) {
+      else if (this.haveBase || mismatch) {
         this.haveBase = false; // it may have been a change
-        this.askResync('an unreadable message from the primary');
+        this.askResync(mismatch ?? 'an unreadable message from the primary');
       }
       return;
     }
@@ -332,7 +396,7 @@ export class BindingReplicator {
       case 'resync':
         this.baseAsked(role);
         return;
-      case 'change':
+      case 'changes':
       case 'base':
         if (role === 'primary') {
           this.warnOnce('primary', `ignoring ${message.kind} messages from the peer: this node is primary`);
@@ -341,17 +405,29 @@ export class BindingReplicator {
         }
         if (this.refuseStale(message.from, termOf(message), seq)) return;
         this.peerActsAsPrimary();
-        if (message.kind === 'change') {
+        if (message.kind === 'changes') {
           // A primary of our term: only its whole content makes up for what we refused.
           if (this.fence.takeRefusedSinceBase()) this.askResync('content of an older term was refused', true);
-          this.options.store.apply(message.change, 'replica');
-          this.lastAppliedSeq = seq;
-          this.scheduleAck();
+          this.applyChanges(message.changes, seq);
         } else {
           this.onBasePart(message, seq, contiguous);
         }
         return;
     }
+  }
+
+  /** The primary's lines, applied as they are (the journal records the same strings). */
+  private applyChanges(lines: readonly string[], seq: number): void {
+    for (const line of lines) {
+      if (this.options.store.applyEncoded(line, 'replica') !== null) continue;
+      this.warnOnce('malformed', `ignoring a malformed change in message #${seq} on channel ${BINDINGS_CHANNEL}`);
+      if (this.haveBase) {
+        this.haveBase = false;
+        this.askResync('an unreadable change from the primary');
+      }
+    }
+    this.lastAppliedSeq = seq;
+    this.scheduleAck();
   }
 
   private onBasePart(message: Extract<ReceivedReplicationMessage, { kind: 'base' }>, seq: number, contiguous: boolean): void {
@@ -375,9 +451,9 @@ export class BindingReplicator {
     this.lastSeenSeq = seq;
     this.synced = false; // a catch-up is under way; onSynced ends it
     if (!isReplicationSnapshot(data)) {
-      this.warnOnce('snapshot', `ignoring a malformed snapshot on channel ${BINDINGS_CHANNEL}`);
+      const mismatch = this.warnUnreadable(data, `ignoring a malformed snapshot on channel ${BINDINGS_CHANNEL}`, 'snapshot');
       this.haveBase = false;
-      if (this.checkRole() === 'backup') this.askResync('an unreadable snapshot from the primary');
+      if (this.checkRole() === 'backup') this.askResync(mismatch ?? 'an unreadable snapshot from the primary');
       else this.ignoredPeerContent = true;
       return;
     }
@@ -410,8 +486,13 @@ export class BindingReplicator {
     this.reportHealth();
   }
 
-  private adoptBase(bindings: readonly Binding[], seq: number): void {
-    this.options.store.replaceAll(bindings, 'replica');
+  private adoptBase(bindings: readonly string[], seq: number): void {
+    if (this.options.store.replaceAllEncoded(bindings, 'replica') > 0) {
+      this.warnOnce('malformed-base', `ignoring the primary's content on channel ${BINDINGS_CHANNEL}: it holds malformed bindings`);
+      this.haveBase = false;
+      this.askResync('unreadable content from the primary', true);
+      return;
+    }
     this.haveBase = true;
     this.ignoredPeerContent = false;
     this.fence.baseAdopted();
@@ -511,6 +592,24 @@ export class BindingReplicator {
     return 'waiting for the backup';
   }
 
+  /**
+   * A message or snapshot this node cannot read. One of another format
+   * version (a peer not upgraded with this one) says so, with its code:
+   * both nodes of a pair must run the same replication format.
+   */
+  private warnUnreadable(value: unknown, message: string, key = 'malformed'): string | undefined {
+    const version = otherVersion(value);
+    if (version === undefined) {
+      this.warnOnce(key, message);
+      return undefined;
+    }
+    const text = versionMismatch(version);
+    if (this.warned.has('version')) return text;
+    this.warned.add('version');
+    this.options.logger?.error(text, { channel: BINDINGS_CHANNEL, code: REPLICATION_VERSION_ERROR });
+    return text;
+  }
+
   private warnOnce(key: string, message: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
@@ -518,3 +617,8 @@ export class BindingReplicator {
   }
 }
 
+
+/** The refusal of a peer that speaks another replication format: what it is, and what to do. */
+function versionMismatch(version: number): string {
+  return `${REPLICATION_VERSION_ERROR}: the peer sends bindings in replication format version ${version}; this node reads only version ${CODEC_VERSION}, so nothing the peer sends is applied. Upgrade both nodes of the pair to the same release (they must be upgraded together).`;
+}

@@ -1,0 +1,196 @@
+import type { Binding, BindingChange } from './binding';
+
+/**
+ * The one encoding of a binding change, shared by the contact store (which
+ * keeps each binding as its upsert line), the HA link (a `changes` message
+ * carries the lines) and the journal (one line each): a change is encoded
+ * once, where it is made, and the same string travels and is persisted.
+ *
+ * A line is fields separated by one space:
+ *
+ *     u <aor> <contact> <expiresAt> <callId> <cseq> <q> <address> <port> <u|t> <updatedAt>
+ *     r <aor> <contact>
+ *     c <aor>
+ *
+ * (`q` empty when absent.) Strings are escaped (`%XX` / `%uXXXX`) only when
+ * they hold a space, `%`, `"`, `\`, a control character or a lone surrogate:
+ * a line never needs escaping inside a JSON string, so a frame carries it
+ * byte for byte, and it never holds a newline, so the journal is one line a
+ * change. Version 2 of the wire and journal formats (version 1 was JSON).
+ */
+export const CODEC_VERSION = 2;
+
+const NEEDS_ESCAPE = /[\x00-\x20"%\\\x7f\ud800-\udfff]/;
+const FIELDS = 11;
+
+/** An upsert line read back: the binding, and its AOR and Contact (unescaped; slices of the line when nothing was escaped). */
+export interface DecodedUpsert {
+  binding: Binding;
+  aor: string;
+  contact: string;
+}
+
+/** An upsert line made from a binding, with its AOR and Contact as keys that refer to the line only. */
+export interface EncodedUpsert {
+  line: string;
+  aor: string;
+  contact: string;
+}
+
+function escapeField(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    const lone = code >= 0xd800 && code <= 0xdfff && !isPair(value, i);
+    if (code <= 0x20 || code === 0x22 || code === 0x25 || code === 0x5c || code === 0x7f || lone) {
+      out += code <= 0xff ? `%${code.toString(16).padStart(2, '0')}` : `%u${code.toString(16).padStart(4, '0')}`;
+    } else {
+      out += value[i];
+      if (code >= 0xd800 && code <= 0xdbff) out += value[++i]; // the pair's low half
+    }
+  }
+  return out;
+}
+
+function isPair(value: string, i: number): boolean {
+  const code = value.charCodeAt(i);
+  if (code <= 0xdbff) {
+    const next = value.charCodeAt(i + 1);
+    return next >= 0xdc00 && next <= 0xdfff;
+  }
+  return false; // a low half reached here was not preceded by a high half
+}
+
+const ESCAPE = /%(u[0-9a-f]{4}|[0-9a-f]{2})/g;
+
+/** The field as written; undefined when a `%` does not start an escape. */
+function unescapeField(value: string): string | undefined {
+  if (value.indexOf('%') < 0) return value;
+  if (value.replace(ESCAPE, '').indexOf('%') >= 0) return undefined;
+  return value.replace(ESCAPE, (_, hex: string) => String.fromCharCode(parseInt(hex[0] === 'u' ? hex.slice(1) : hex, 16)));
+}
+
+/**
+ * A string that holds no reference to the string it was cut from: a
+ * binding must not keep a whole SIP message (or a whole journal file) alive.
+ */
+export function detach(value: string): string {
+  // A concatenation is a new string once flattened; charCodeAt flattens it.
+  const copy = (' ' + value).slice(1);
+  copy.charCodeAt(0);
+  return copy;
+}
+
+/** The upsert line of `binding`. */
+export function encodeBinding(b: Binding): string {
+  return encodeUpsert(b).line;
+}
+
+/** The upsert line of `b`, and its keys (slices of the line, or copies when escaped). */
+export function encodeUpsert(b: Binding): EncodedUpsert {
+  const s = b.source;
+  const aor = escapeField(b.aor);
+  const contact = escapeField(b.contact);
+  const line =
+    'u ' +
+    aor +
+    ' ' +
+    contact +
+    ' ' +
+    String(b.expiresAt) +
+    ' ' +
+    escapeField(b.callId) +
+    ' ' +
+    String(b.cseq) +
+    ' ' +
+    (b.q === undefined ? '' : String(b.q)) +
+    ' ' +
+    escapeField(s.address) +
+    ' ' +
+    String(s.port) +
+    ' ' +
+    (s.transport === 'tcp' ? 't' : 'u') +
+    ' ' +
+    String(b.updatedAt);
+  line.charCodeAt(0); // flatten now: the parts (slices of a SIP message) are released
+  return {
+    line,
+    aor: aor === b.aor ? line.slice(2, 2 + aor.length) : detach(b.aor),
+    contact: contact === b.contact ? line.slice(3 + aor.length, 3 + aor.length + contact.length) : detach(b.contact),
+  };
+}
+
+const encodings = new WeakMap<BindingChange, string>();
+
+/** Records that `change` is encoded as `line` (the store does, for every change it emits). */
+export function rememberEncoding(change: BindingChange, line: string): void {
+  encodings.set(change, line);
+}
+
+/** The line of `change`: the one the store made when it applied it, else encoded now. */
+export function encodeChange(change: BindingChange): string {
+  const known = encodings.get(change);
+  if (known !== undefined) return known;
+  const line =
+    change.op === 'upsert'
+      ? encodeBinding(change.binding)
+      : change.op === 'remove'
+        ? `r ${escapeField(change.aor)} ${escapeField(change.contact)}`
+        : `c ${escapeField(change.aor)}`;
+  encodings.set(change, line);
+  return line;
+}
+
+function number(field: string | undefined): number | undefined {
+  if (field === undefined || field === '') return undefined;
+  const n = Number(field);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The binding of an upsert line, checked field by field; undefined when the line is not a well-formed upsert. */
+export function decodeUpsert(line: string): DecodedUpsert | undefined {
+  if (line.charCodeAt(0) !== 0x75 /* u */ || line.charCodeAt(1) !== 0x20) return undefined;
+  const f = line.split(' ');
+  if (f.length !== FIELDS) return undefined;
+  const aor = unescapeField(f[1]!);
+  const contact = unescapeField(f[2]!);
+  const expiresAt = number(f[3]);
+  const callId = unescapeField(f[4]!);
+  const cseq = number(f[5]);
+  const q = f[6] === '' ? undefined : number(f[6]);
+  const address = unescapeField(f[7]!);
+  const port = number(f[8]);
+  const transport = f[9] === 'u' ? 'udp' : f[9] === 't' ? 'tcp' : undefined;
+  const updatedAt = number(f[10]);
+  if (aor === undefined || contact === undefined || callId === undefined || address === undefined || transport === undefined) return undefined;
+  if (expiresAt === undefined || cseq === undefined || updatedAt === undefined || port === undefined || !Number.isInteger(port)) return undefined;
+  if (f[6] !== '' && (q === undefined || q < 0 || q > 1)) return undefined;
+  const binding: Binding = { aor, contact, expiresAt, callId, cseq, q, source: { address, port, transport }, updatedAt };
+  return { binding, aor, contact };
+}
+
+/** The change a line stands for; undefined when malformed. */
+export function decodeChange(line: string): BindingChange | undefined {
+  switch (line.charCodeAt(0)) {
+    case 0x75 /* u */: {
+      const decoded = decodeUpsert(line);
+      return decoded && { op: 'upsert', binding: decoded.binding };
+    }
+    case 0x72 /* r */: {
+      const f = line.split(' ');
+      if (f.length !== 3 || f[0] !== 'r') return undefined;
+      const aor = unescapeField(f[1]!);
+      const contact = unescapeField(f[2]!);
+      return aor === undefined || contact === undefined ? undefined : { op: 'remove', aor, contact };
+    }
+    case 0x63 /* c */: {
+      const f = line.split(' ');
+      if (f.length !== 2 || f[0] !== 'c') return undefined;
+      const aor = unescapeField(f[1]!);
+      return aor === undefined ? undefined : { op: 'clear-aor', aor };
+    }
+    default:
+      return undefined;
+  }
+}

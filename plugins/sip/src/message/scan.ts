@@ -84,9 +84,12 @@ export function splitOutside(text: string, separator: ',' | ';'): string[] {
 }
 
 /**
- * Sets an own enumerable property even for keys such as `__proto__`, which a
- * plain assignment would treat as the prototype (names come off the wire).
+ * Sets an own enumerable property even for `__proto__`, which a plain
+ * assignment would treat as the prototype (names come off the wire). Other
+ * keys are plain assignments: `defineProperty` on every parameter turned
+ * each parsed object into a slow dictionary.
  */
 export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }

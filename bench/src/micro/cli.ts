@@ -3,7 +3,8 @@
  * Runs the micro-benchmarks alone and prints one line a task:
  * `node bench/dist/micro/cli.js [--quick] [--only parse,registrar] [--json FILE]`.
  * `--cpu N` runs each task N times instead and reports CPU time per call
- * (steadier on a busy machine; the mode for callgrind).
+ * (steadier on a busy machine; the mode for callgrind); `--task NAME`
+ * keeps one task of each group in that mode.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -18,10 +19,13 @@ async function main(): Promise<void> {
   const jsonAt = argv.indexOf('--json');
   const cpuAt = argv.indexOf('--cpu');
   const iterations = cpuAt >= 0 ? Number(argv[cpuAt + 1]) : 0;
+  const taskAt = argv.indexOf('--task');
+  const taskFilter = taskAt >= 0 ? argv[taskAt + 1]! : undefined;
   const results: MicroResult[] = [];
   for (const group of microBenchmarks) {
     if (only && !only.includes(group.name)) continue;
-    const rows = iterations > 0 && group.tasks ? runFixed(group.name, group.tasks(), iterations) : await group.run({ quick });
+    const tasks = group.tasks?.().filter((task) => taskFilter === undefined || task.name === taskFilter);
+    const rows = iterations > 0 && tasks ? runFixed(group.name, tasks, iterations) : await group.run({ quick });
     for (const r of rows) {
       results.push(r);
       const ops = Math.round(r.hz).toLocaleString('en-US').padStart(12);

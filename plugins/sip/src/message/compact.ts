@@ -64,11 +64,21 @@ export function canonicalHeaderName(name: string): string {
   return lower.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
+/** Keys of names seen lately: a name is looked up far more often than it is new. */
+const KEY_CACHE = new Map<string, string>();
+/** Names from the wire are unbounded: the cache is emptied when it grows past this. */
+const KEY_CACHE_LIMIT = 1024;
+
 /** Comparison key of a header name: lower-case long name (`V` → `via`). */
 export function headerKey(name: string): string {
+  const cached = KEY_CACHE.get(name);
+  if (cached !== undefined) return cached;
   const lower = trimLws(name).toLowerCase();
   const long = COMPACT_FORMS.get(lower);
-  return long === undefined ? lower : long.toLowerCase();
+  const key = long === undefined ? lower : long.toLowerCase();
+  if (KEY_CACHE.size >= KEY_CACHE_LIMIT) KEY_CACHE.clear();
+  KEY_CACHE.set(name, key);
+  return key;
 }
 
 /** The compact form of a long name, when it has one (`Via` → `v`). */

@@ -47,10 +47,73 @@ export function splitHeaderValue(value: string): string[] {
   return out;
 }
 
+/**
+ * A message's headers indexed by comparison key, built on the first look-up
+ * and reused by every later one (Kamailio's cached `parse_headers()`), with
+ * room for the parsed forms of its fields (see fields.ts). It stays valid
+ * while the message keeps the same `headers` array at the same length;
+ * `setHeader`, `appendHeader` and `removeHeader` drop it. Code that edits
+ * `headers` in place by other means must not have looked the message up
+ * before (the parser does not).
+ */
+export interface HeaderIndex {
+  readonly headers: readonly SipHeader[];
+  readonly length: number;
+  /** Lines by key, in order. */
+  readonly lines: Map<string, SipHeader[]>;
+  /** List values by key, split once. */
+  readonly values: Map<string, string[]>;
+  /** Parsed fields by name, each with the line text it was parsed from. */
+  readonly fields: Map<string, { source: unknown; value: unknown }>;
+}
+
+const NO_LINES: readonly SipHeader[] = Object.freeze([]);
+const indexes = new WeakMap<HeaderSource, HeaderIndex>();
+
+/** The index of `message`, built now unless a valid one exists. */
+export function headerIndex(message: HeaderSource): HeaderIndex {
+  const headers = message.headers;
+  const cached = indexes.get(message);
+  if (cached !== undefined && cached.headers === headers && cached.length === headers.length) return cached;
+  const lines = new Map<string, SipHeader[]>();
+  for (const header of headers) {
+    const key = headerKey(header.name);
+    const list = lines.get(key);
+    if (list === undefined) lines.set(key, [header]);
+    else list.push(header);
+  }
+  const index: HeaderIndex = { headers, length: headers.length, lines, values: new Map(), fields: new Map() };
+  indexes.set(message, index);
+  return index;
+}
+
+/** Forgets the index of an edited message. */
+function invalidate(message: HeaderTarget): void {
+  indexes.delete(message);
+}
+
+/** Header lines of a key (`headerKey` form), in order; shared with the index: do not modify. */
+export function linesByKey(message: HeaderSource, key: string): readonly SipHeader[] {
+  return headerIndex(message).lines.get(key) ?? NO_LINES;
+}
+
 /** The header lines (name + value) of `name`, compact forms included, in order. */
-export function headerLines(message: HeaderSource, name: string): SipHeader[] {
-  const key = headerKey(name);
-  return message.headers.filter((header) => headerKey(header.name) === key);
+export function headerLines(message: HeaderSource, name: string): readonly SipHeader[] {
+  return linesByKey(message, headerKey(name));
+}
+
+/** List values of a key, split once per message; shared with the index: do not modify. */
+export function listValuesByKey(message: HeaderSource, key: string): readonly string[] {
+  const index = headerIndex(message);
+  let values = index.values.get(key);
+  if (values === undefined) {
+    values = [];
+    for (const header of index.lines.get(key) ?? NO_LINES) {
+      for (const element of splitHeaderValue(header.value)) values.push(element);
+    }
+    index.values.set(key, values);
+  }
+  return values;
 }
 
 /**
@@ -58,9 +121,9 @@ export function headerLines(message: HeaderSource, name: string): SipHeader[] {
  * commas outside quotes and `<...>`; others give one value per line.
  */
 export function headerValues(message: HeaderSource, name: string): string[] {
-  const lines = headerLines(message, name);
-  if (!isListHeader(name)) return lines.map((header) => header.value);
-  return lines.flatMap((header) => splitHeaderValue(header.value));
+  const key = headerKey(name);
+  if (UNSPLIT_HEADERS.has(key)) return linesByKey(message, key).map((header) => header.value);
+  return listValuesByKey(message, key).slice();
 }
 
 /**
@@ -68,14 +131,11 @@ export function headerValues(message: HeaderSource, name: string): string[] {
  * For list headers, the first list element (`''` when present but empty).
  */
 export function headerValue(message: HeaderSource, name: string): string | undefined {
-  const lines = headerLines(message, name);
+  const key = headerKey(name);
+  const lines = linesByKey(message, key);
   if (lines.length === 0) return undefined;
-  if (!isListHeader(name)) return lines[0].value;
-  for (const header of lines) {
-    const [first] = splitHeaderValue(header.value);
-    if (first !== undefined) return first;
-  }
-  return '';
+  if (UNSPLIT_HEADERS.has(key)) return lines[0]!.value;
+  return listValuesByKey(message, key)[0] ?? '';
 }
 
 function checkHeader(name: string, value: string): void {
@@ -96,6 +156,7 @@ export function setHeader(message: HeaderTarget, name: string, value: string | r
   removeHeader(message, name);
   const at = first < 0 ? message.headers.length : first;
   message.headers.splice(at, 0, ...values.map((v) => ({ name, value: v })));
+  invalidate(message);
 }
 
 /**
@@ -105,6 +166,7 @@ export function setHeader(message: HeaderTarget, name: string, value: string | r
 export function appendHeader(message: HeaderTarget, name: string, value: string): void {
   checkHeader(name, value);
   message.headers.push({ name, value });
+  invalidate(message);
 }
 
 /** Removes every line of a header (compact forms included), in place. */
@@ -115,4 +177,5 @@ export function removeHeader(message: HeaderTarget, name: string): void {
     if (headerKey(header.name) !== key) message.headers[write++] = header;
   }
   message.headers.length = write;
+  invalidate(message);
 }

@@ -17,6 +17,16 @@ export {
   type HeaderSource,
   type HeaderTarget,
 } from './headers';
+export {
+  messageCSeq,
+  messageFrom,
+  messageTo,
+  messageVias,
+  messageTopVia,
+  messageContacts,
+  firstLineValue,
+  seedVias,
+} from './fields';
 export { parseUri, formatUri } from './uri';
 export { uriEquals, aorKey, contactMatchKey } from './uri-equals';
 export { parseNameAddr, formatNameAddr, parseContacts } from './name-addr';

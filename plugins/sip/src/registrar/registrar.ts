@@ -2,9 +2,9 @@ import type { Clock } from '@switchyard/sdk';
 import {
   contactMatchKey,
   headerValue,
-  parseContacts,
-  parseCSeq,
-  parseNameAddr,
+  messageContacts,
+  messageCSeq,
+  messageTo,
   uriEquals,
   type NameAddr,
   type SipHeader,
@@ -119,16 +119,16 @@ export class Registrar {
    */
   handle(request: SipRequest, source: BindingSource, budget?: AnswerBudget): RegisterOutcome {
     if (request.method !== 'REGISTER') return fail(405, 'Method Not Allowed', [{ name: 'Allow', value: 'REGISTER' }]).outcome;
-    const to = parseNameAddr(headerValue(request, 'To') ?? '');
+    const to = messageTo(request);
     if (!to || to.wildcard) return fail(400, 'Bad Request (malformed To)').outcome;
     const aor = canonicalAor(to.uri);
     if (aor === undefined) return fail(404, 'Not Found (unsupported address-of-record)').outcome;
     if (aor.length > MAX_AOR_BYTES) return fail(400, `Bad Request (address-of-record over ${MAX_AOR_BYTES} bytes)`).outcome;
     const callId = headerValue(request, 'Call-ID')?.trim();
-    const cseq = parseCSeq(headerValue(request, 'CSeq') ?? '');
+    const cseq = messageCSeq(request);
     if (!callId || !cseq) return fail(400, 'Bad Request (missing Call-ID or CSeq)').outcome;
     if (callId.length > MAX_CALL_ID_BYTES) return fail(400, `Bad Request (Call-ID over ${MAX_CALL_ID_BYTES} bytes)`).outcome;
-    const contacts = parseContacts(request);
+    const contacts = messageContacts(request);
     if (!contacts) return fail(400, 'Bad Request (malformed Contact)').outcome;
     if (contacts.length === 0) return this.query(aor, budget); // a query: current bindings only
 
@@ -143,7 +143,8 @@ export class Registrar {
     const plan = this.plan(current, contacts, parseDeltaSeconds(expiresHeader), callId, cseq.seq);
     if (!plan.ok) return plan.outcome;
     const now = this.clock.now();
-    const next = new Map(current.map((b) => [b.contact, b] as const));
+    const next = new Map<string, Binding>();
+    for (const binding of current) next.set(binding.contact, binding);
     const steps: (Binding | { remove: string })[] = [];
     for (const contact of plan.contacts) {
       if (contact.expires === 0) {
@@ -171,16 +172,15 @@ export class Registrar {
       const stored = this.store.count;
       if (stored + added > this.maxBindings) return this.full(stored);
     }
-    if (budget) {
-      const headers = this.answerHeaders([...next.values()], now);
-      if (!budget.fits(headers)) return this.tooLarge(budget.sizeWith(headers), budget.limit, 'nothing was stored');
-    }
+    // The answer lists what the store will hold once the steps are applied: built once, measured, sent.
+    const headers = this.answerHeaders([...next.values()].sort(byPreference), now);
+    if (budget && !budget.fits(headers)) return this.tooLarge(budget.sizeWith(headers), budget.limit, 'nothing was stored');
     const applied: BindingChange[] = [];
     for (const step of steps) {
       const change = 'remove' in step ? this.store.remove(aor, step.remove) : this.store.upsert(step);
       if (change) applied.push(change);
     }
-    return this.ok(aor, applied);
+    return { status: 200, reason: 'OK', headers, changes: applied };
   }
 
   /** Bindings for a Request-URI (redirect server): its address-of-record's, best first. */
@@ -200,13 +200,18 @@ export class Registrar {
 
   /**
    * Steps 6 and 7 without touching the store: expiries, q values, and the
-   * Call-ID / CSeq order. Contacts are matched by {@link contactMatchKey}
-   * and compared with `uriEquals` only within a key's bucket.
+   * Call-ID / CSeq order. A Contact is first looked up as written (a
+   * refresh almost always repeats its URI exactly: no URI is parsed);
+   * otherwise by {@link contactMatchKey}, compared with `uriEquals` only
+   * within a key's bucket. Stored contacts are keyed only on that slower
+   * path, so a refresh costs the same with 1 or 10 stored contacts.
    */
-  private plan(current: readonly Binding[], contacts: NameAddr[], headerExpires: number | undefined, callId: string, cseq: number): Plan {
-    const stored = new Map<string, Binding[]>();
-    for (const binding of current) bucket(stored, contactMatchKey(binding.contact)).push(binding);
-    const planned = new Map<string, PlannedContact[]>();
+  private plan(current: readonly Binding[], contacts: readonly NameAddr[], headerExpires: number | undefined, callId: string, cseq: number): Plan {
+    const exact = new Map<string, Binding>();
+    for (const binding of current) exact.set(binding.contact, binding);
+    let stored: Map<string, Binding[]> | undefined;
+    // Only a request with several Contacts can repeat one.
+    const planned = contacts.length > 1 ? new Map<string, PlannedContact[]>() : undefined;
     const order: PlannedContact[] = [];
     for (const contact of contacts) {
       const requested = parseDeltaSeconds(contact.params.expires) ?? headerExpires ?? this.defaultExpires;
@@ -215,18 +220,27 @@ export class Registrar {
       }
       const q = parseQValue(contact.params.q);
       if (q === null) return fail(400, `Bad Request (invalid q value in Contact ${contact.uri})`);
-      const key = contactMatchKey(contact.uri);
-      const existing = stored.get(key)?.find((b) => uriEquals(b.contact, contact.uri));
-      if (existing && existing.callId === callId && cseq <= existing.cseq) return { ok: false, outcome: this.outOfOrder() };
-      // A Contact repeated in one request: the last occurrence wins.
-      const same = bucket(planned, key);
-      const earlier = same.find((p) => uriEquals(p.key, contact.uri));
-      const entry: PlannedContact = { key: existing?.contact ?? earlier?.key ?? contact.uri, expires: Math.min(requested, this.maxExpires), q };
-      if (earlier) {
-        same.splice(same.indexOf(earlier), 1);
-        order.splice(order.indexOf(earlier), 1);
+      let existing = exact.get(contact.uri);
+      if (existing === undefined && current.length > 0) {
+        if (stored === undefined) {
+          stored = new Map();
+          for (const binding of current) bucket(stored, contactMatchKey(binding.contact)).push(binding);
+        }
+        existing = stored.get(contactMatchKey(contact.uri))?.find((b) => uriEquals(b.contact, contact.uri));
       }
-      same.push(entry);
+      if (existing && existing.callId === callId && cseq <= existing.cseq) return { ok: false, outcome: this.outOfOrder() };
+      const entry: PlannedContact = { key: existing?.contact ?? contact.uri, expires: Math.min(requested, this.maxExpires), q };
+      if (planned !== undefined) {
+        // A Contact repeated in one request: the last occurrence wins.
+        const same = bucket(planned, contactMatchKey(contact.uri));
+        const earlier = same.find((p) => uriEquals(p.key, contact.uri));
+        if (earlier) {
+          entry.key = existing?.contact ?? earlier.key;
+          same.splice(same.indexOf(earlier), 1);
+          order.splice(order.indexOf(earlier), 1);
+        }
+        same.push(entry);
+      }
       order.push(entry);
     }
     return { ok: true, contacts: order };
@@ -289,9 +303,23 @@ export class Registrar {
       name: 'Contact',
       value: `<${b.contact}>;expires=${Math.ceil((b.expiresAt - now) / 1000)}${b.q === undefined ? '' : `;q=${b.q}`}`,
     }));
-    headers.push({ name: 'Date', value: new Date(now).toUTCString() });
+    headers.push({ name: 'Date', value: this.httpDate(now) });
     return headers;
   }
+
+  private date = { second: Number.NaN, text: '' };
+
+  /** `Date` text (RFC 3261 §20.17), formatted once a second. */
+  private httpDate(now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== this.date.second) this.date = { second, text: new Date(now).toUTCString() };
+    return this.date.text;
+  }
+}
+
+/** The order the store gives bindings in: highest q (absent q counts as 1), then most recently updated. */
+function byPreference(a: Binding, b: Binding): number {
+  return (b.q ?? 1) - (a.q ?? 1) || b.updatedAt - a.updatedAt;
 }
 
 /** A `Warning: 399` (miscellaneous, RFC 3261 §20.43) with our agent name and `text`. */

@@ -1,6 +1,5 @@
-import { serializeMessage, type SipHeader, type SipRequest } from '../message';
-import type { RemoteAddress } from './remote';
-import { buildResponse } from './response';
+import { firstLineValue, headerValues, type SipHeader, type SipRequest } from '../message';
+import { canonicalAddress, type RemoteAddress } from './remote';
 
 /**
  * Largest UDP payload a response may have: an IPv4 datagram's 65,535 bytes
@@ -21,22 +20,26 @@ const REASON_SLACK = 64;
 export class AnswerBudget {
   /** Bytes an answer may take in all. */
   readonly limit: number;
-  private readonly base: number;
+  private base: number | undefined;
 
-  private constructor(limit: number, base: number) {
+  private constructor(
+    limit: number,
+    private readonly request: SipRequest | undefined,
+    private readonly remote: RemoteAddress | undefined,
+  ) {
     this.limit = limit;
-    this.base = base;
+    if (request === undefined) this.base = 0;
   }
 
-  /** The budget of an answer to `request` from `remote`. */
+  /** The budget of an answer to `request` from `remote`; nothing is measured until it is asked. */
   static for(request: SipRequest, remote: RemoteAddress, udpLimit = UDP_MAX_PAYLOAD): AnswerBudget {
-    if (remote.transport !== 'udp') return new AnswerBudget(Number.POSITIVE_INFINITY, 0);
-    const bare = buildResponse(request, 200, 'OK', { remote, toTag: '0123456789abcdef' });
-    return new AnswerBudget(udpLimit, serializeMessage(bare).length + REASON_SLACK);
+    if (remote.transport !== 'udp') return new AnswerBudget(Number.POSITIVE_INFINITY, undefined, undefined);
+    return new AnswerBudget(udpLimit, request, remote);
   }
 
   /** Bytes of the answer with `headers` added (an upper bound). */
   sizeWith(headers: readonly SipHeader[]): number {
+    this.base ??= bareAnswerBytes(this.request!, this.remote!) + REASON_SLACK;
     let size = this.base;
     for (const header of headers) size += headerBytes(header);
     return size;
@@ -61,6 +64,31 @@ export class AnswerBudget {
     }
     return kept;
   }
+}
+
+/** Longest `;rport=65535` and `;received=` the top Via may gain, besides the address. */
+const VIA_STAMP_BYTES = ';rport=65535'.length + ';received='.length;
+/** `;tag=` and the 16 hex digits a To gains. */
+const TO_TAG_BYTES = ';tag='.length + 16;
+
+/**
+ * An upper bound on the bytes of a 200 OK to `request` without added
+ * headers, as `buildResponse` writes it — counted from the request's lines,
+ * without building the response: the status line, each Via (the top one
+ * with room for `received` and `rport`), From, To with a tag, Call-ID,
+ * CSeq, `Content-Length: 0` and the empty line.
+ */
+function bareAnswerBytes(request: SipRequest, remote: RemoteAddress): number {
+  let size = 'SIP/2.0 200 OK\r\n'.length;
+  const vias = headerValues(request, 'Via');
+  for (const value of vias) size += 'Via: \r\n'.length + Buffer.byteLength(value);
+  if (vias.length > 0) size += VIA_STAMP_BYTES + Buffer.byteLength(canonicalAddress(remote.address));
+  for (const name of ['From', 'To', 'Call-ID', 'CSeq']) {
+    const value = firstLineValue(request, name);
+    if (value !== undefined) size += headerBytes({ name, value });
+  }
+  size += TO_TAG_BYTES;
+  return size + 'Content-Length: 0\r\n\r\n'.length;
 }
 
 /** `Name: value\r\n` in bytes. */

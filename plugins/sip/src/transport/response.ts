@@ -1,14 +1,17 @@
 import {
-  canonicalHeaderName,
   headerValues,
-  parseCSeq,
-  parseNameAddr,
-  parseVia,
+  messageCSeq,
+  messageTo,
+  messageTopVia,
+  messageVias,
   formatVia,
+  firstLineValue,
+  seedVias,
   type SipHeader,
   type SipMessage,
   type SipRequest,
   type SipResponse,
+  type Via,
 } from '../message';
 import { newTag } from './ids';
 import { canonicalAddress, sameAddress, type RemoteAddress } from './remote';
@@ -39,22 +42,40 @@ const DEFAULT_SIP_PORT = 5060;
  * Timestamp copied into a 100; Content-Length written.
  */
 export function buildResponse(request: SipRequest, status: number, reason: string, opts: ResponseOptions): SipResponse {
-  const vias = headerValues(request, 'Via');
-  const headers: SipHeader[] = vias.map((value, i) => ({ name: 'Via', value: i === 0 ? stampTopVia(value, opts.remote) : value }));
-  const copy = (name: string, value = firstLine(request, name)): void => {
+  const values = headerValues(request, 'Via');
+  // The request's Vias were parsed when it was; the stamped top one is kept with the response for responseTarget.
+  const parsed = messageVias(request);
+  const vias: (Via | undefined)[] = parsed.slice();
+  const headers: SipHeader[] = new Array<SipHeader>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let value = values[i]!;
+    if (i === 0) {
+      const stamped = stampTopVia(parsed[0], opts.remote);
+      if (stamped !== undefined) {
+        value = formatVia(stamped);
+        vias[0] = stamped;
+      }
+    }
+    headers[i] = { name: 'Via', value };
+  }
+  const copy = (name: string, value = firstLineValue(request, name)): void => {
     if (value !== undefined) headers.push({ name, value });
   };
   copy('From');
-  copy('To', toWithTag(firstLine(request, 'To'), status, opts.toTag));
+  copy('To', toWithTag(request, status, opts.toTag));
   copy('Call-ID');
   copy('CSeq');
   if (status === 100) copy('Timestamp'); // RFC 3261 §8.2.6.1
-  headers.push(...(opts.headers ?? []));
-  const body = opts.body ?? Buffer.alloc(0);
+  if (opts.headers !== undefined) for (const header of opts.headers) headers.push(header);
+  const body = opts.body ?? EMPTY;
   if (body.length > 0 && opts.contentType !== undefined) headers.push({ name: 'Content-Type', value: opts.contentType });
   headers.push({ name: 'Content-Length', value: String(body.length) });
-  return { kind: 'response', version: 'SIP/2.0', status, reason, headers, body };
+  const response: SipResponse = { kind: 'response', version: 'SIP/2.0', status, reason, headers, body };
+  seedVias(response, vias);
+  return response;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Where to send a response (RFC 3261 §18.2.2 with RFC 3581). The address is
@@ -68,8 +89,7 @@ export function buildResponse(request: SipRequest, status: number, reason: strin
  * honoured; we answer unicast only.
  */
 export function responseTarget(response: SipResponse, remote: RemoteAddress): RemoteAddress {
-  const top = headerValues(response, 'Via')[0];
-  const via = top === undefined ? undefined : parseVia(top);
+  const via = messageTopVia(response);
   const address = canonicalAddress(remote.address);
   if (!via) return { ...remote, address };
   if (remote.transport === 'tcp') {
@@ -95,36 +115,34 @@ export function parsePartialForError(partial: Partial<SipRequest> | undefined): 
     method: partial.method,
     uri: partial.uri ?? '',
     headers: partial.headers,
-    body: Buffer.alloc(0),
+    body: EMPTY,
   };
-  const top = headerValues(request, 'Via')[0];
-  const cseqLine = firstLine(request, 'CSeq');
-  const cseq = cseqLine === undefined ? undefined : parseCSeq(cseqLine);
-  if (top === undefined || !parseVia(top) || !cseq) return undefined;
-  if (['From', 'To', 'Call-ID'].some((name) => firstLine(request, name) === undefined)) return undefined;
+  const cseq = messageCSeq(request);
+  if (!messageTopVia(request) || !cseq) return undefined;
+  if (['From', 'To', 'Call-ID'].some((name) => firstLineValue(request, name) === undefined)) return undefined;
   if (request.method.toUpperCase() === 'ACK' || cseq.method.toUpperCase() === 'ACK') return undefined;
   return request;
 }
 
-/** The value of a header's first line, as written (From, To, … are single-valued). */
-function firstLine(message: SipMessage, name: string): string | undefined {
-  return message.headers.find((h) => canonicalHeaderName(h.name) === name)?.value;
-}
-
 // `received` and `rport` are ours to write (RFC 3261 §18.2.1, RFC 3581 §4):
 // whatever the client put there is replaced with what the socket saw.
-function stampTopVia(value: string, remote: RemoteAddress): string {
-  const via = parseVia(value);
-  if (!via) return value; // copied as is; responseTarget falls back to the source
+// Undefined when the top Via is unreadable: it is copied as is, and
+// responseTarget falls back to the source.
+function stampTopVia(via: Via | undefined, remote: RemoteAddress): Via | undefined {
+  if (!via) return undefined;
   const rportRequested = 'rport' in via.params;
-  if (rportRequested) via.params.rport = String(remote.port);
-  if (rportRequested || 'received' in via.params || !sameAddress(via.host, remote.address)) via.params.received = canonicalAddress(remote.address);
-  return formatVia(via);
+  const stamp = rportRequested || 'received' in via.params || !sameAddress(via.host, remote.address);
+  if (!stamp) return via;
+  const params = { ...via.params }; // the parsed Via is the request's, shared and frozen
+  if (rportRequested) params.rport = String(remote.port);
+  params.received = canonicalAddress(remote.address);
+  return { ...via, params };
 }
 
-function toWithTag(to: string | undefined, status: number, tag: string | undefined): string | undefined {
+function toWithTag(request: SipMessage, status: number, tag: string | undefined): string | undefined {
+  const to = firstLineValue(request, 'To');
   if (to === undefined || status === 100) return to;
-  const parsed = parseNameAddr(to);
+  const parsed = messageTo(request);
   const hasTag = parsed ? 'tag' in parsed.params : /;\s*tag\s*=/i.test(to);
   return hasTag ? to : `${to.trimEnd()};tag=${tag ?? newTag()}`;
 }

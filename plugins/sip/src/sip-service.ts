@@ -144,10 +144,9 @@ export class SipService implements SipApi {
   async start(): Promise<void> {
     if (this.journal) {
       fs.mkdirSync(this.engine.dataDir, { recursive: true, mode: 0o700 });
-      const loaded = await this.journal.load();
-      this.store.replaceAll(loaded, 'replica');
-      this.engine.events.emit(SipEvent.BindingsLoaded, { count: loaded.length });
-      this.journal.attach(this.store);
+      // Straight into the store (no second copy), then the journal records the store's changes.
+      const count = await this.journal.loadInto(this.store, 'replica');
+      this.engine.events.emit(SipEvent.BindingsLoaded, { count });
     }
     await this.listener.start();
     this.monitorListening();

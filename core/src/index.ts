@@ -15,7 +15,7 @@ export { CoreEvent, CORE_EVENTS, alarmRaisedEvent } from './events/core-events';
 export * from './engine/types';
 export { Engine, type EngineOptions } from './engine/engine';
 export { HookStage, type EngineHooks, type HookName, type LifecycleContext } from './engine/hooks';
-export type { MonitorHandle, MonitorOptions } from './engine/monitors';
+export type { MonitorFailureEvent, MonitorHandle, MonitorOptions } from './engine/monitors';
 export {
   definePlugin,
   isPlugin,

@@ -16,6 +16,7 @@ function setup() {
     definePlugin({
       name: 'watcher',
       version: '1.0.0',
+      events: [{ id: '90-00002', level: 'error', message: 'Peer {peer} unreachable' }],
       apply(e) {
         monitor = e.monitors.register('link');
         info = e.monitors.register('advisory', { affectsService: false });
@@ -47,9 +48,18 @@ describe('engine status from monitors', () => {
     info().fail('just advisory');
     await Promise.resolve();
     expect(engine.status).toBe('running');
-    monitor().fail('peer unreachable', '90-00002');
+    monitor().fail('peer unreachable', { id: '90-00002', fields: { peer: 'sip-b' } });
     await new Promise((r) => setImmediate(r));
     expect(engine.status).toBe('unavailable');
+    // Still failing, for another reason: the plugin's event is not logged again (once per failure).
+    monitor().fail('peer still unreachable', '90-00002');
+    await new Promise((r) => setImmediate(r));
+    const own = events.filter((e) => e.id === '90-00002');
+    expect(own.map((e) => e.fields)).toEqual([{ monitor: 'watcher/link', reason: 'peer unreachable', peer: 'sip-b' }]);
+    // The plugin's event comes before core's record of the monitor.
+    const coreRecord = events.findIndex((e) => e.id === CoreEvent.MonitorFailed && e.fields.monitor === 'watcher/link');
+    expect(events.findIndex((e) => e.id === '90-00002')).toBe(coreRecord - 1);
+    expect(() => monitor().fail('x', '90-99999')).toThrow(expect.objectContaining({ code: 'SWY_ERR_EVENT_UNKNOWN' }));
     monitor().ok();
     await new Promise((r) => setImmediate(r));
     expect(engine.status).toBe('running');

@@ -66,6 +66,7 @@ export {
   type LogEventDefinition,
   type LogEventRecord,
   type LogLevel,
+  type MonitorFailureEvent,
   type MonitorHandle,
   type MonitorOptions,
   type Channel,

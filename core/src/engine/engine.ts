@@ -100,11 +100,15 @@ export class Engine {
     this.peer = options.peer ? Object.freeze({ ...options.peer }) : null;
     this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
     this.primaryGrant = new PrimaryGrant(this.clock, (late) => void this.grantLapsed(late));
-    this.monitors = new MonitorRegistry(this.clock, (signal, previous) => {
+    this.monitors = new MonitorRegistry(this.clock, (signal, previous, eventFields) => {
+      // The plugin's own event first (once, on the transition), then core's record of the monitor.
+      if (!signal.ok && previous.ok && signal.eventId !== undefined) {
+        this.emit(signal.eventId, { monitor: signal.monitor, reason: signal.reason ?? 'failed', ...eventFields }, signal.plugin);
+      }
       if (!signal.ok) this.emit(CoreEvent.MonitorFailed, { monitor: signal.monitor, reason: signal.reason ?? 'failed' });
       else if (!previous.ok) this.emit(CoreEvent.MonitorRecovered, { monitor: signal.monitor });
       if (this.phase === 'started') void this.evaluateHealth();
-    });
+    }, (id) => void this.catalogue.get(id));
     this.container.register(CoreTokens.Clock, { useValue: this.clock });
     this.container.register(CoreTokens.Catalogue, { useValue: this.catalogue });
     // Not the engine itself: whoever resolves it could give this node any role without the arbiter.

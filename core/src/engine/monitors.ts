@@ -7,10 +7,19 @@ export interface MonitorOptions {
 }
 
 /** What a plugin holds to report one monitor's health. */
+/** The plugin's own event a failing monitor logs: its id (declared in the plugin's `events`) and extra fields. */
+export type MonitorFailureEvent = string | { id: string; fields?: Record<string, unknown> };
+
 export interface MonitorHandle {
   readonly name: string;
   ok(): void;
-  fail(reason: string, eventId?: string): void;
+  /**
+   * Reports the monitor failed with `reason`. With `event`, that event is
+   * logged (fields `monitor`, `reason` and its own) when the monitor goes
+   * from ok to failed — once per failure, not again while it stays failed —
+   * followed by core's 01-10032; an alarm condition on it fires.
+   */
+  fail(reason: string, event?: MonitorFailureEvent): void;
   /** The last signal reported. */
   current(): HealthSignal;
 }
@@ -21,7 +30,10 @@ export class MonitorRegistry {
 
   constructor(
     private readonly clock: Clock,
-    private readonly onChange: (signal: HealthSignal, previous: HealthSignal) => void,
+    /** `eventFields`: the extra fields of the failure event, when the plugin gave one. */
+    private readonly onChange: (signal: HealthSignal, previous: HealthSignal, eventFields?: Record<string, unknown>) => void,
+    /** Throws (SWY_ERR_EVENT_UNKNOWN) for an event id the catalogue does not have, before anything changes. */
+    private readonly checkEvent: (id: string) => void = () => undefined,
   ) {}
 
   register(plugin: string, name: string, options: MonitorOptions = {}): MonitorHandle {
@@ -35,17 +47,19 @@ export class MonitorRegistry {
       since: this.clock.now(),
     };
     this.signals.set(key, initial);
-    const report = (ok: boolean, reason?: string, eventId?: string): void => {
+    const report = (ok: boolean, reason?: string, event?: MonitorFailureEvent): void => {
       const previous = this.signals.get(key) ?? initial;
       if (previous.ok === ok && previous.reason === reason) return;
+      const eventId = typeof event === 'string' ? event : event?.id;
+      if (eventId !== undefined) this.checkEvent(eventId);
       const next: HealthSignal = { ...previous, ok, reason, eventId, since: this.clock.now() };
       this.signals.set(key, next);
-      this.onChange(next, previous);
+      this.onChange(next, previous, typeof event === 'object' ? event.fields : undefined);
     };
     return {
       name: key,
       ok: () => report(true),
-      fail: (reason, eventId) => report(false, reason, eventId),
+      fail: (reason, event) => report(false, reason, event),
       current: () => this.signals.get(key) ?? initial,
     };
   }

@@ -50,6 +50,7 @@ export interface HealthSignal {
   plugin: string;
   ok: boolean;
   reason?: string;
+  /** The plugin's event that reported this failure (emitted once, when the monitor went from ok to failed). */
   eventId?: string;
   affectsService: boolean;
   /** Epoch ms of the last report. */

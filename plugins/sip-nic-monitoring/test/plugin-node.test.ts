@@ -39,7 +39,7 @@ describe('sip-nic-monitoring on one node, in virtual time', () => {
     await n.advance(0);
     expect(n.engine.status).toBe('running');
     expect(events(n).map((e) => [e.id, e.level, e.fields])).toEqual([
-      [SipNicEvent.SipNicFailed, 'error', { interface: 'sip0', address: SIP_HOST, failure: 'link-down', reason: 'interface sip0 is administratively down' }],
+      [SipNicEvent.SipNicFailed, 'error', { monitor: 'sip-nic-monitoring/sip-nic', interface: 'sip0', address: SIP_HOST, failure: 'link-down', reason: 'interface sip0 is administratively down' }],
       [SipNicEvent.SipNicRestored, 'info', { interface: 'sip0', address: SIP_HOST, downFor: 1.25 }],
     ]);
     expect(events(n)[0]!.message).toBe(`SIP NIC sip0 carrying ${SIP_HOST} failed: interface sip0 is administratively down; the node reports unavailable`);

@@ -38,7 +38,7 @@ describe('tlib-nicmonitoring on one node, in virtual time', () => {
     await n.advance(0);
     expect(n.engine.status).toBe('running');
     expect(events(n).map((e) => [e.id, e.fields])).toEqual([
-      [TlibNicEvent.ControlNicFailed, { interface: 'ctl0', address: HOST, failure: 'link-down', reason: 'interface ctl0 is administratively down' }],
+      [TlibNicEvent.ControlNicFailed, { monitor: 'tlib-nicmonitoring/control-nic', interface: 'ctl0', address: HOST, failure: 'link-down', reason: 'interface ctl0 is administratively down' }],
       [TlibNicEvent.ControlNicRestored, { interface: 'ctl0', address: HOST, downFor: 2.5 }],
     ]);
     expect(events(n)[0]!.message).toBe(`Control NIC ctl0 carrying ${HOST} failed: interface ctl0 is administratively down; the node reports unavailable`);

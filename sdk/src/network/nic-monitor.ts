@@ -81,10 +81,10 @@ export class NicMonitor {
       // The event before the monitor, so the log reads cause first, then the status change it brings.
       if (!state.ok) {
         // One failure event per outage; a changed reason while down (link down, then address gone) is a debug line.
-        if (this.failedAt === null) engine.events.emit(spec.events.failed, { ...fields, failure: state.failure, reason: state.reason });
-        else engine.logger.info(`still failing, now: ${state.reason}`, fields);
+        // The monitor logs the failure event on the transition to failed (once per outage).
+        if (this.failedAt !== null) engine.logger.info(`still failing, now: ${state.reason}`, fields);
         this.failedAt ??= now;
-        monitor.fail(`${state.reason}`, spec.events.failed);
+        monitor.fail(`${state.reason}`, { id: spec.events.failed, fields: { ...fields, failure: state.failure } });
       } else if (this.failedAt !== null) {
         const downFor = Math.round(now - this.failedAt) / 1000;
         this.failedAt = null;

@@ -69,12 +69,22 @@ export class KamailioRegistrar {
     while (!(await answersOptions(this.port, 300))) {
       if (!alive) throw new EarlyExit(`kamailio exited while starting (${this.bin} ${args.join(' ')}):\n${this.logTail()}`);
       if (performance.now() > deadline) {
+        const error = new Error(`kamailio did not answer OPTIONS on 127.0.0.1:${this.port} within ${timeoutMs} ms:\n${this.logTail()}`);
         await this.stop();
-        throw new Error(`kamailio did not answer OPTIONS on 127.0.0.1:${this.port} within ${timeoutMs} ms:\n${this.logTail()}`);
+        throw error;
       }
     }
     this.workers = childPids(child.pid!);
+    process.once('exit', this.killAll);
   }
+
+  /** SIGKILL to every process it started, and its folder removed: at the bench's exit, should a failure skip `stop()`. */
+  private readonly killAll = (): void => {
+    for (const pid of this.pids) {
+      if (isKamailio(pid)) kill(pid);
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  };
 
   /** SIGTERM to the main process (it stops its workers), SIGKILL after 5 s; then any worker left, by pid; then the folder. */
   async stop(): Promise<void> {
@@ -87,9 +97,10 @@ export class KamailioRegistrar {
         clearTimeout(timer);
       }
       for (const pid of this.workers) {
-        if (isKamailio(pid)) process.kill(pid, 'SIGKILL');
+        if (isKamailio(pid)) kill(pid);
       }
     } finally {
+      process.removeListener('exit', this.killAll);
       this.child = null;
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
@@ -106,6 +117,14 @@ export class KamailioRegistrar {
 
 /** Kamailio exited before it answered (a bad config, or its port taken meanwhile). */
 class EarlyExit extends Error {}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // exited meanwhile
+  }
+}
 
 /** Whether `pid` is still a kamailio process (not a reused pid). */
 function isKamailio(pid: number): boolean {

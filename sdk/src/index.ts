@@ -88,3 +88,10 @@ export { scriptSafetyProblem, assertSafeScript } from './scripts/script-safety';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
 export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';
 export { PluginTester, PluginTesterError, PLUGIN_TESTER_CODES, type PluginTesterCases, type PluginTesterOptions, type OptionCase, type InvalidOptionCase, type BehaviourCase, type BehaviourStep, type BehaviourExpectation, type StimulusContext, type CaseContext, type CaseResult } from './plugin-tester';
+export {
+  createTestReactionContext,
+  sampleAlarm,
+  type TestReactionContext,
+  type TestReactionContextOptions,
+  type EmittedEvent,
+} from './reaction-context';

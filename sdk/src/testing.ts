@@ -9,4 +9,5 @@ import 'reflect-metadata';
 export * from '@switchyard/core/testing';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
 export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';
+export { createTestReactionContext, sampleAlarm, type TestReactionContext } from './reaction-context';
 export { ManagementClient, type AlarmListView } from '@switchyard/core';

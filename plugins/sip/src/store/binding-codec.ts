@@ -130,6 +130,7 @@ export function rememberEncoding(change: BindingChange, line: string): void {
 
 /** The line of `change`: the one the store made when it applied it, else encoded now. */
 export function encodeChange(change: BindingChange): string {
+  if (change instanceof LazyUpsert) return change.line;
   const known = encodings.get(change);
   if (known !== undefined) return known;
   const line =
@@ -192,5 +193,106 @@ export function decodeChange(line: string): BindingChange | undefined {
     }
     default:
       return undefined;
+  }
+}
+
+/** What the store indexes and orders a binding by, read from its upsert line. */
+export interface UpsertKeys {
+  aor: string;
+  contact: string;
+  expiresAt: number;
+  updatedAt: number;
+  q: number | undefined;
+}
+
+/** The number in `line` from `start` to `end`; NaN when empty or not a number. */
+function numberAt(line: string, start: number, end: number): number {
+  if (end <= start) return NaN;
+  if (end - start <= 15) {
+    let n = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const d = line.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === end) return n; // digits only: exact below 2^53
+  }
+  return Number(line.slice(start, end));
+}
+
+/** Whether the field from `start` to `end` unescapes (no `%` that does not start an escape). */
+function escapesValid(line: string, start: number, end: number): boolean {
+  const percent = line.indexOf('%', start);
+  return percent < 0 || percent >= end || unescapeField(line.slice(start, end)) !== undefined;
+}
+
+/**
+ * The keys and ordering columns of an upsert line, every field of it
+ * checked as {@link decodeUpsert} checks it, without building the binding
+ * (a bulk load or a resync reads each line once this way). AOR and Contact
+ * are slices of the line unless escaped.
+ */
+export function scanUpsert(line: string): UpsertKeys | undefined {
+  if (line.charCodeAt(0) !== 0x75 /* u */ || line.charCodeAt(1) !== 0x20) return undefined;
+  const e1 = line.indexOf(' ', 2); // aor
+  const e2 = e1 < 0 ? -1 : line.indexOf(' ', e1 + 1); // contact
+  const e3 = e2 < 0 ? -1 : line.indexOf(' ', e2 + 1); // expiresAt
+  const e4 = e3 < 0 ? -1 : line.indexOf(' ', e3 + 1); // callId
+  const e5 = e4 < 0 ? -1 : line.indexOf(' ', e4 + 1); // cseq
+  const e6 = e5 < 0 ? -1 : line.indexOf(' ', e5 + 1); // q
+  const e7 = e6 < 0 ? -1 : line.indexOf(' ', e6 + 1); // address
+  const e8 = e7 < 0 ? -1 : line.indexOf(' ', e7 + 1); // port
+  const e9 = e8 < 0 ? -1 : line.indexOf(' ', e8 + 1); // transport
+  if (e9 < 0 || line.indexOf(' ', e9 + 1) >= 0) return undefined;
+  const expiresAt = numberAt(line, e2 + 1, e3);
+  const cseq = numberAt(line, e4 + 1, e5);
+  const port = numberAt(line, e7 + 1, e8);
+  const updatedAt = numberAt(line, e9 + 1, line.length);
+  if (!Number.isFinite(expiresAt) || !Number.isFinite(cseq) || !Number.isInteger(port) || !Number.isFinite(updatedAt)) return undefined;
+  let q: number | undefined;
+  if (e6 > e5 + 1) {
+    q = numberAt(line, e5 + 1, e6);
+    if (!(q >= 0 && q <= 1)) return undefined;
+  }
+  const transport = line.charCodeAt(e8 + 1);
+  if (e9 !== e8 + 2 || (transport !== 0x75 /* u */ && transport !== 0x74) /* t */) return undefined;
+  if (!escapesValid(line, e3 + 1, e4) || !escapesValid(line, e6 + 1, e7)) return undefined;
+  const aor = unescapeField(line.slice(2, e1));
+  const contact = unescapeField(line.slice(e1 + 1, e2));
+  if (aor === undefined || contact === undefined) return undefined;
+  return { aor, contact, expiresAt, updatedAt, q };
+}
+
+/**
+ * An upsert change whose binding is decoded from its line when first read:
+ * a bulk install tells listeners of every binding, and most (the
+ * replicator, the journal) never read it.
+ */
+export class LazyUpsert {
+  readonly op = 'upsert' as const;
+  readonly #line: string;
+  #binding: Binding | undefined;
+
+  constructor(line: string) {
+    this.#line = line;
+  }
+
+  /** Its upsert line. */
+  get line(): string {
+    return this.#line;
+  }
+
+  get binding(): Binding {
+    if (!this.#binding) {
+      const b = decodeUpsert(this.#line)!.binding;
+      Object.freeze(b.source);
+      this.#binding = Object.freeze(b);
+    }
+    return this.#binding;
+  }
+
+  toJSON(): { op: 'upsert'; binding: Binding } {
+    return { op: this.op, binding: this.binding };
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '@switchyard/sdk';
 import type { Binding, BindingChange } from './binding';
-import { decodeChange, decodeUpsert, encodeChange, encodeUpsert, rememberEncoding } from './binding-codec';
+import { LazyUpsert, decodeChange, decodeUpsert, encodeChange, encodeUpsert, rememberEncoding, scanUpsert } from './binding-codec';
 import { ExpiryQueue } from './expiry-queue';
 
 /** Who made a change: this node (registrar, operator, journal load) or the peer, through replication. */
@@ -204,13 +204,12 @@ export class ContactStore {
     const entries: Entry[] = [];
     let malformed = 0;
     for (const line of lines) {
-      const decoded = decodeUpsert(line);
-      if (!decoded) {
+      const keys = scanUpsert(line);
+      if (!keys) {
         malformed++;
         continue;
       }
-      const b = decoded.binding;
-      if (b.expiresAt > now) entries.push({ line, aor: decoded.aor, contact: decoded.contact, expiresAt: b.expiresAt, updatedAt: b.updatedAt, q: b.q });
+      if (keys.expiresAt > now) entries.push({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q });
     }
     if (malformed === 0) this.install(entries, origin);
     return malformed;
@@ -259,14 +258,12 @@ export class ContactStore {
     }
     const tell = this.listeners.size > 0;
     for (const e of entries) {
-      const slot = this.slotOf(e.aor, e.contact);
-      if (slot >= 0 && this.lineOf[slot] === e.line) continue;
-      this.put(e, false);
-      if (tell) changes.push([{ op: 'upsert', binding: freeze(decodeUpsert(e.line)!.binding) }, e.line]);
+      if (!this.put(e, false)) continue;
+      if (tell) changes.push([new LazyUpsert(e.line), e.line]);
     }
     this.rebuildExpiries();
     this.schedule(true);
-    for (const [change, line] of changes) rememberEncoding(change, line);
+    for (const [change, line] of changes) if (!(change instanceof LazyUpsert)) rememberEncoding(change, line);
     this.notifyAll(changes, origin);
   }
 
@@ -275,9 +272,10 @@ export class ContactStore {
     return [change, encodeChange(change)];
   }
 
-  /** Stores `e` in its slot (a new one for a new AOR/Contact). */
-  private put(e: Entry, queue = true): void {
+  /** Stores `e` in its slot (a new one for a new AOR/Contact); false when that slot held the same line already. */
+  private put(e: Entry, queue = true): boolean {
     let slot = this.slotOf(e.aor, e.contact);
+    if (slot >= 0 && this.lineOf[slot] === e.line) return false;
     if (slot < 0) {
       slot = this.allocate();
       const entry = this.byAor.get(e.aor);
@@ -292,10 +290,11 @@ export class ContactStore {
     this.expiresAt[slot] = e.expiresAt;
     this.updatedAt[slot] = e.updatedAt;
     this.qOf[slot] = e.q ?? NaN;
-    if (!queue) return;
+    if (!queue) return true;
     this.expiries.push(e.expiresAt, slot);
     if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
     this.schedule();
+    return true;
   }
 
   private slotOf(aor: string, contact: string): number {

@@ -224,7 +224,9 @@ export class BindingReplicator {
     // And only if we applied all it sent meanwhile (a peer promoted before we heard of it sends changes we ignored).
     // Changes made as primary go out at the term they were made in, as if sent at once (a peer of a newer term refuses them).
     this.flushBatch();
-    const clean = was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted && !this.ignoredPeerContent;
+    // Nor if we refused content of the peer's (older) term meanwhile: the peer, primary again later, still holds it.
+    const clean =
+      was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted && !this.ignoredPeerContent && !this.fence.refusedSinceBase;
     this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
     this.contentTerm = undefined;

@@ -32,7 +32,9 @@ export interface TermFenceOptions {
  */
 export class TermFence {
   private refusedAt: number | undefined;
-  private refusedSinceBase = false;
+  private refusedSinceBaseFlag = false;
+  /** As refusedSinceBaseFlag, but cleared only by a base. */
+  private unrepaired = false;
   private burst: (RefusalBurst & { timer: TimerHandle }) | undefined;
 
   constructor(private readonly options: TermFenceOptions) {}
@@ -42,7 +44,8 @@ export class TermFence {
     const current = this.options.term();
     if (term >= current) return false;
     this.refusedAt = Math.min(this.refusedAt ?? seq, seq);
-    this.refusedSinceBase = true;
+    this.refusedSinceBaseFlag = true;
+    this.unrepaired = true;
     this.note({ count: 1, peer: nodeOf(from), term, current });
     return true;
   }
@@ -54,10 +57,15 @@ export class TermFence {
     return seq >= 1 ? seq : undefined;
   }
 
+  /** Whether content of the peer was refused since the last base adopted: our copy may lack what the peer holds. */
+  get refusedSinceBase(): boolean {
+    return this.unrepaired;
+  }
+
   /** Whether content was refused since the last base; asking clears it (the caller asks for a new base). */
   takeRefusedSinceBase(): boolean {
-    const was = this.refusedSinceBase;
-    this.refusedSinceBase = false;
+    const was = this.refusedSinceBaseFlag;
+    this.refusedSinceBaseFlag = false;
     return was;
   }
 
@@ -69,7 +77,8 @@ export class TermFence {
   /** A whole content of a current term replaced ours: nothing refused stands any more. */
   baseAdopted(): void {
     this.refusedAt = undefined;
-    this.refusedSinceBase = false;
+    this.refusedSinceBaseFlag = false;
+    this.unrepaired = false;
   }
 
   /** Reports the open burst now, if any (at stop). */

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import {
+  ConfigInvalidError,
   CoreTokens,
   Engine,
   LoopbackChannels,
   ManualClock,
-  SwitchyardError,
+  PARSE_OPTIONS,
+  toConfigIssues,
   type ArbiterClient,
   type HaChannels,
   type LogEventRecord,
@@ -23,7 +26,7 @@ export interface TestNodeOptions {
   clock?: ManualClock;
   /** HA-link channels; default: one side of an in-memory loopback pair. */
   channels?: HaChannels;
-  /** Folder for plugins' persistent data. Default: a fresh temp folder. */
+  /** Folder for plugins' persistent data. Default: a fresh temp folder, removed by `stop()`. */
   dataDir?: string;
   /** This node's plugin sections (`nodes[].<key>`), by key, unparsed (each plugin's schema parses its own). */
   nodeOptions?: Record<string, unknown>;
@@ -54,6 +57,8 @@ export interface TestNode {
   order(role: Role, term?: number): Promise<void>;
   /** Advances virtual time by seconds. */
   advance(seconds: number): Promise<void>;
+  /** This node's status report, as `switchyard status --json` shows it (each plugin's section included). */
+  statusReport(): Record<string, unknown>;
   /** A heartbeat of the peer as the HA link delivers it (its role and term; status `running` unless given); null = the link went down. */
   peerHeartbeat(state: { role: Role; term: number; status?: NodeStatus } | null): void;
   /** What the agent says of its arbiter: reachable or not. */
@@ -68,11 +73,12 @@ export interface TestNode {
 export function createTestNode(options: TestNodeOptions): TestNode {
   const clock = options.clock ?? new ManualClock();
   const events: LogEventRecord[] = [];
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-node-'));
   const engine = new Engine({
     nodeId: options.nodeId ?? 'node-a',
     cluster: options.cluster ?? 'test',
     clock,
-    dataDir: options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-node-')),
+    dataDir,
     onEvent: (record) => events.push(record),
     priority: options.priority ?? 0,
     peer: options.peer ?? { id: 'node-b', priority: 0 },
@@ -92,8 +98,8 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     const [plugin, raw] = Array.isArray(entry) ? (entry as readonly [Plugin, unknown]) : [entry as Plugin, {}];
     let parsed: unknown = raw;
     if (plugin.options) {
-      const result = plugin.options.safeParse(raw);
-      if (!result.success) throw invalid(plugin, `plugins.${plugin.name}`, result.error.issues);
+      const result = plugin.options.safeParse(raw, PARSE_OPTIONS);
+      if (!result.success) throw invalid(plugin.options, ['plugins', plugin.name], result.error.issues);
       parsed = result.data;
     }
     engine.use(plugin, parsed, parseNodeOptions(plugin, options.nodeOptions));
@@ -105,7 +111,14 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     switchoverRequests,
     eventIds: () => events.map((e) => e.id),
     start: () => engine.start(),
-    stop: () => engine.stop('test'),
+    stop: async () => {
+      try {
+        await engine.stop('test');
+      } finally {
+        if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    statusReport: () => engine.report(),
     order: (role, term) => engine.applyOrder({ role, term: term ?? engine.term + 1, reason: 'test order' }),
     advance: (seconds) => clock.advance(seconds * 1000),
     peerHeartbeat: (state) =>
@@ -114,11 +127,9 @@ export function createTestNode(options: TestNodeOptions): TestNode {
   };
 }
 
-function invalid(plugin: Plugin, prefix: string, issues: readonly { path: PropertyKey[]; message: string }[]): SwitchyardError {
-  const detail = issues.map((i) => `${[prefix, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
-  return new SwitchyardError('SWY_ERR_PLUGIN_OPTIONS', `Options of plugin "${plugin.name}" are invalid: ${detail}`, {
-    details: { plugin: plugin.name, issues },
-  });
+/** Option errors in the very form `switchyard validate` prints them (`Key "plugins.x.y": … [SWY_ERR_PLUGIN_OPTIONS]`). */
+function invalid(schema: z.core.$ZodType, prefix: readonly (string | number)[], issues: readonly z.core.$ZodIssue[]): ConfigInvalidError {
+  return new ConfigInvalidError(toConfigIssues(issues, schema, prefix, 'SWY_ERR_PLUGIN_OPTIONS'));
 }
 
 function parseNodeOptions(plugin: Plugin, sections: Record<string, unknown> | undefined): unknown {
@@ -126,8 +137,8 @@ function parseNodeOptions(plugin: Plugin, sections: Record<string, unknown> | un
   if (!spec) return undefined;
   const raw = sections?.[spec.key];
   if (raw === undefined && !spec.required) return undefined;
-  const result = spec.schema.safeParse(raw);
-  if (!result.success) throw invalid(plugin, `nodes[0].${spec.key}`, result.error.issues);
+  const result = spec.schema.safeParse(raw, PARSE_OPTIONS);
+  if (!result.success) throw invalid(spec.schema, ['nodes', 0, spec.key], result.error.issues);
   return result.data;
 }
 

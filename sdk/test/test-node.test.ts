@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createTestNode, definePlugin } from '../src/index';
+import fs from 'node:fs';
+import { ConfigInvalidError, createTestNode, definePlugin } from '../src/index';
 
 /** A tiny third-party-style monitor: fails when no tick was seen for `timeout` seconds. */
 const watchdog = definePlugin({
@@ -15,8 +16,8 @@ const watchdog = definePlugin({
       engine.clock.setInterval(() => {
         const silent = (engine.clock.now() - last) / 1000;
         if (silent >= engine.options.timeout) {
-          if (monitor.current().ok) engine.events.emit('77-00001', { seconds: silent });
-          monitor.fail(`no tick for ${silent}s`, '77-00001');
+          // 77-00001 is logged by the monitor when it goes from ok to failed.
+          monitor.fail(`no tick for ${silent}s`, { id: '77-00001', fields: { seconds: silent } });
         }
       }, 1000);
     });
@@ -44,7 +45,25 @@ describe('createTestNode', () => {
     await node.stop();
   });
 
-  it('rejects bad options the way a config would, naming the key path', () => {
-    expect(() => createTestNode({ plugins: [[watchdog, { timeout: -1 }]] })).toThrow(/plugins\.watchdog\.timeout/);
+  it('rejects bad options in the very lines `switchyard validate` prints', async () => {
+    let harness: unknown;
+    try {
+      createTestNode({ plugins: [[watchdog, { timeout: -1 }]] });
+    } catch (error) {
+      harness = error;
+    }
+    expect(harness).toBeInstanceOf(ConfigInvalidError);
+    expect((harness as ConfigInvalidError).issues.map((i) => [i.path, i.code])).toEqual([['plugins.watchdog.timeout', 'SWY_ERR_PLUGIN_OPTIONS']]);
+    expect((harness as Error).message).toMatch(/^configuration is invalid \(1 problem\):\n  - Key "plugins\.watchdog\.timeout": .+ \[SWY_ERR_PLUGIN_OPTIONS\]$/);
+  });
+
+  it('removes the data folder it made when stopped, and shows the status report', async () => {
+    const node = createTestNode({ plugins: [[watchdog, { timeout: 5 }]] });
+    const dir = node.engine.dataDir;
+    await node.start();
+    expect(node.statusReport()).toMatchObject({ id: 'node-a', status: 'running' });
+    expect(fs.existsSync(dir)).toBe(true);
+    await node.stop();
+    expect(fs.existsSync(dir)).toBe(false);
   });
 });

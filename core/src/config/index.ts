@@ -8,6 +8,7 @@ export {
   type ResolvedAlarmReaction,
 } from './validate';
 export { SUPERVISOR_NODE } from './alarm-rules';
+export { toConfigIssues, PARSE_OPTIONS } from './zod-issues';
 export {
   defineConfig,
   configSchema,

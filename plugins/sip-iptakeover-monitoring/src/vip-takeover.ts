@@ -186,7 +186,8 @@ export class VipTakeover {
     episode.problem = after.problem;
     if (episode.attempts >= this.spec.attempts) {
       const script = this.lastScriptFailure ? `; last failure: ${this.lastScriptFailure}` : '';
-      this.monitor.fail(`${after.reason} (still wrong after ${episode.attempts} attempt${episode.attempts === 1 ? '' : 's'}${script})`, VipEvent.VipFailed);
+      // 00-52029 was logged when the problem was found; the monitor only carries the status.
+      this.monitor.fail(`${after.reason} (still wrong after ${episode.attempts} attempt${episode.attempts === 1 ? '' : 's'}${script})`);
     }
   }
 

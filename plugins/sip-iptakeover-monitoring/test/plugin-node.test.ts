@@ -184,12 +184,12 @@ describe('sip-iptakeover-monitoring options', () => {
   };
 
   it('checks every option with its key path and says what to write', () => {
-    expect(() => make({ vip: VIP })).toThrow(/plugins\.sip-iptakeover-monitoring\.vip: vip: give the address with its prefix length, e\.g\. "198\.51\.100\.100\/24"/);
+    expect(() => make({ vip: VIP })).toThrow(/Key "plugins\.sip-iptakeover-monitoring\.vip": vip: give the address with its prefix length, e\.g\. "198\.51\.100\.100\/24"/);
     expect(() => make({ vip: '198.51.100.300/24' })).toThrow(/vip: "198\.51\.100\.300" is not an IPv4 or IPv6 address/);
     expect(() => make({ vip: `${VIP}/33` })).toThrow(/the prefix length must be 1 to 32/);
-    expect(() => make({ vip: `${VIP}/24`, attempts: 0 })).toThrow(/plugins\.sip-iptakeover-monitoring\.attempts: attempts must be at least 1/);
+    expect(() => make({ vip: `${VIP}/24`, attempts: 0 })).toThrow(/Key "plugins\.sip-iptakeover-monitoring\.attempts": attempts must be at least 1/);
     expect(() => make({ vip: `${VIP}/24`, checkInterval: 0.01 })).toThrow(/checkInterval must be at least 0\.1 seconds/);
-    expect(() => make({ vip: `${VIP}/24`, scripts: { add: [] , remove: ['/bin/true'] } })).toThrow(/scripts\.add: scripts\.add must name at least the command/);
+    expect(() => make({ vip: `${VIP}/24`, scripts: { add: [] , remove: ['/bin/true'] } })).toThrow(/scripts\.add": scripts\.add must name at least the command/);
     expect(() => make({ vip: `${VIP}/24`, scripts: { add: 'vip-up' } })).toThrow(/scripts\.add must be a list/);
     expect(() => make({ vip: `${VIP}/24`, interface: 'sip0; reboot' })).toThrow(/interface must be an interface name/);
     expect(() => make({ vip: `${VIP}/24`, garp: false })).toThrow(/unrecognized key|unknown key/i);

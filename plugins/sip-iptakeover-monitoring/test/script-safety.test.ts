@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestNode, type SwitchyardError } from '@switchyard/sdk';
+import { createTestNode, type ConfigInvalidError } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VIP_STATUS_KEY, createSipIptakeoverMonitoringPlugin, type VipStatus } from '../src/index';
 import { FakeHost } from './support/fake-host';
@@ -31,7 +31,7 @@ function make(scripts: unknown, host = new FakeHost()) {
   });
 }
 
-function refusal(scripts: unknown): SwitchyardError & { details: { issues: { path: PropertyKey[]; message: string; params?: { code?: string } }[] } } {
+function refusal(scripts: unknown): ConfigInvalidError {
   try {
     make(scripts);
   } catch (error) {
@@ -46,12 +46,12 @@ describe('custom VIP scripts pass the SDK script-safety check (keepalived-like)'
     const writable = script(0o757);
     const inOpenFolder = script(0o755, 0o777);
     const error = refusal({ add: [writable, 'add'], remove: ['vip-remove'] });
-    expect(error.code).toBe('SWY_ERR_PLUGIN_OPTIONS');
-    expect(error.message).toContain(`plugins.sip-iptakeover-monitoring.scripts.add.0: VIP add script refused: ${writable} is writable by others (mode 0757); run chmod o-w on it`);
-    expect(error.message).toContain('plugins.sip-iptakeover-monitoring.scripts.remove.0: VIP remove script refused: "vip-remove" is not an absolute path; give the full path of the command');
-    expect(error.details.issues.map((i) => i.params?.code)).toEqual(['SWY_ERR_VIP_SCRIPT_UNSAFE', 'SWY_ERR_VIP_SCRIPT_UNSAFE']);
+    expect(error.code).toBe('SWY_ERR_CONFIG_INVALID');
+    expect(error.message).toContain(`Key "plugins.sip-iptakeover-monitoring.scripts.add[0]": VIP add script refused: ${writable} is writable by others (mode 0757); run chmod o-w on it [SWY_ERR_VIP_SCRIPT_UNSAFE]`);
+    expect(error.message).toContain('Key "plugins.sip-iptakeover-monitoring.scripts.remove[0]": VIP remove script refused: "vip-remove" is not an absolute path; give the full path of the command [SWY_ERR_VIP_SCRIPT_UNSAFE]');
+    expect(error.issues.map((i) => i.code)).toEqual(['SWY_ERR_VIP_SCRIPT_UNSAFE', 'SWY_ERR_VIP_SCRIPT_UNSAFE']);
     expect(refusal({ add: [safe], remove: [inOpenFolder] }).message).toContain(
-      `scripts.remove.0: VIP remove script refused: the folder ${path.dirname(inOpenFolder)} of ${inOpenFolder} is writable by others (mode 0777)`,
+      `scripts.remove[0]": VIP remove script refused: the folder ${path.dirname(inOpenFolder)} of ${inOpenFolder} is writable by others (mode 0777)`,
     );
     expect(() => make({ add: [safe, 'add'], remove: [safe, 'remove'] })).not.toThrow();
   });

@@ -81,8 +81,8 @@ describe('sip-nic-monitoring on one node, in virtual time', () => {
   it('checks sipNic.address and checkInterval like a config would, with key paths', () => {
     const make = (sipNic: unknown, options: unknown = {}) =>
       createTestNode({ plugins: [fakeSip(SIP_HOST), [createSipNicMonitoringPlugin({ source: nics() }), options]], nodeOptions: { sipNic } });
-    expect(() => make({ address: 'sip.example.com' })).toThrow(/nodes\[0\]\.sipNic\.address: address must be an IPv4 or IPv6 literal/);
-    expect(() => make({ address: SIP_HOST }, { checkInterval: 100 })).toThrow(/plugins\.sip-nic-monitoring\.checkInterval: checkInterval must be at most 60/);
+    expect(() => make({ address: 'sip.example.com' })).toThrow(/Key "nodes\[0\]\.sipNic\.address": address must be an IPv4 or IPv6 literal/);
+    expect(() => make({ address: SIP_HOST }, { checkInterval: 100 })).toThrow(/Key "plugins\.sip-nic-monitoring\.checkInterval": checkInterval must be at most 60/);
   });
 
   it('needs the sip plugin', async () => {

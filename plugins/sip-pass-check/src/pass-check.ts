@@ -164,7 +164,6 @@ export class PassCheck {
     this.reported = true;
     this.deps.monitor.fail(
       `all ${this.probes.length} service devices out of service and no SIP message for ${silence}s (timeout ${timeout}s)`,
-      PassCheckEvent.UnavailableBySilence,
     );
   }
 

@@ -91,7 +91,7 @@ describe('sip-pass-check options', () => {
     const network = new FakeSipNetwork();
     expect(() =>
       createTestNode({ plugins: [network.plugin, [sipPassCheckPlugin, { serviceDevices: [{ uri: 'sip:gw@10.0.0.1', oosCheck: 1, oosForce: 0 }] }]] }),
-    ).toThrow(/plugins\.sip-pass-check\.serviceDevices\.0\.oosForce: oosForce \(oos-force\) must be greater than 0/);
+    ).toThrow(/Key "plugins\.sip-pass-check\.serviceDevices\[0\]\.oosForce": oosForce \(oos-force\) must be greater than 0/);
   });
 
   it('probes the host and port of the URI (default 5060, udp; ;transport=tcp; IPv6 without brackets)', () => {

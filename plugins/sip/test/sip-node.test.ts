@@ -91,7 +91,8 @@ describe('sip plugin in a test node', () => {
     } catch (e) {
       error = e as SwitchyardError;
     }
-    expect(error?.code).toBe('SWY_ERR_PLUGIN_OPTIONS');
-    expect(error?.message).toMatch(/plugins\.sip\.replication\.mode/);
+    // The form `switchyard validate` prints: one ConfigInvalidError, each issue with its key path and code.
+    expect(error?.code).toBe('SWY_ERR_CONFIG_INVALID');
+    expect(error?.message).toMatch(/Key "plugins\.sip\.replication\.mode": .* \[SWY_ERR_PLUGIN_OPTIONS\]/);
   });
 });

@@ -97,7 +97,7 @@ describe('tlib-nicmonitoring on one node, in virtual time', () => {
 
   it('checks its options like a config would', () => {
     const make = (options: unknown) => createTestNode({ plugins: [[createTlibNicMonitoringPlugin({ source: controlNic() }), options]] });
-    expect(() => make({ checkInterval: 0 })).toThrow(/plugins\.tlib-nicmonitoring\.checkInterval: checkInterval must be at least 0\.1 seconds/);
+    expect(() => make({ checkInterval: 0 })).toThrow(/Key "plugins\.tlib-nicmonitoring\.checkInterval": checkInterval must be at least 0\.1 seconds/);
     expect(() => make({ interval: 1 })).toThrow(/plugins\.tlib-nicmonitoring/);
   });
 });

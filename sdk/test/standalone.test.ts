@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -23,5 +24,10 @@ describe('the SDK stands alone', () => {
   it('so do the testing and network entries when they load first', () => {
     expect(fresh(`require('@switchyard/sdk/testing'); console.log(typeof Reflect.getMetadata)`)).toBe('function');
     expect(fresh(`require('@switchyard/sdk/network'); console.log(typeof Reflect.getMetadata)`)).toBe('function');
+  });
+
+  it('gives a plugin package `npx switchyard`: the bin of the SDK runs the CLI', () => {
+    const out = execFileSync(process.execPath, [path.join(SDK_DIR, 'bin', 'switchyard.js'), '--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+    expect(out).toBe((JSON.parse(readFileSync(path.join(SDK_DIR, '..', 'core', 'package.json'), 'utf8')) as { version: string }).version);
   });
 });

@@ -2,6 +2,14 @@
 import 'reflect-metadata';
 import { runCli } from './program';
 
+// A reader that went away (`switchyard status | head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 function exit(code: number): void {
   // Exit once stdout has drained, so piped output is never cut short.
   process.stdout.write('', () => process.exit(code));

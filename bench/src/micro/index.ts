@@ -5,6 +5,7 @@
  */
 import { parseBenchmark } from './parse';
 import { registrarBenchmark } from './registrar';
+import { replicationBenchmark } from './replication';
 import type { MicroBenchmark } from './runner';
 
 export type { MicroBenchmark, MicroResult } from './runner';
@@ -12,4 +13,5 @@ export type { MicroBenchmark, MicroResult } from './runner';
 export const microBenchmarks: MicroBenchmark[] = [
   parseBenchmark,
   registrarBenchmark,
+  replicationBenchmark,
 ];

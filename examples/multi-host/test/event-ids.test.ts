@@ -35,3 +35,23 @@ describe('log-event ids across core and every first-party plugin', () => {
     expect(clashes).toEqual([]);
   });
 });
+
+describe('first-party plugin packages', () => {
+  it('take @switchyard/sdk as a peer dependency (one copy of core in a deployment) and never depend on core directly', () => {
+    const manifests = fs
+      .readdirSync(PLUGINS_DIR)
+      .filter((dir) => fs.existsSync(path.join(PLUGINS_DIR, dir, 'package.json')))
+      .map((dir) => JSON.parse(fs.readFileSync(path.join(PLUGINS_DIR, dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | string>);
+    expect(manifests.length).toBeGreaterThanOrEqual(9);
+    const wrong = manifests.flatMap((m) => {
+      const name = m.name as string;
+      const deps = (m.dependencies ?? {}) as Record<string, string>;
+      const peers = (m.peerDependencies ?? {}) as Record<string, string>;
+      const problems: string[] = [];
+      if (!peers['@switchyard/sdk']) problems.push(`${name}: no peer dependency on @switchyard/sdk`);
+      for (const dep of ['@switchyard/core', '@switchyard/sdk', '@switchyard/plugin-sip']) if (deps[dep]) problems.push(`${name}: ${dep} in dependencies`);
+      return problems;
+    });
+    expect(wrong).toEqual([]);
+  });
+});

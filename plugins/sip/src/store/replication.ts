@@ -95,6 +95,15 @@ export class BindingReplicator {
   private contentTerm: number | undefined;
   /** The peer asked for our whole content; sent as soon as we are primary. */
   private resyncWanted = false;
+  /**
+   * Our copy may differ from the peer's: we left the primary role with
+   * changes it had not acknowledged (or content of its we had not applied).
+   * Cleared by adopting the peer's base, or by the peer acknowledging ours
+   * (sent when we are primary again before that).
+   */
+  private divergent = false;
+  /** Primary: the last part of the base we sent; its ack clears `divergent`. */
+  private baseSeq: number | undefined;
   private rolePoll: TimerHandle | undefined;
   private batch: Batch | undefined;
   private flushQueued = false;
@@ -226,7 +235,15 @@ export class BindingReplicator {
     this.flushBatch();
     // Nor if we refused content of the peer's (older) term meanwhile: the peer, primary again later, still holds it.
     const clean =
-      was === 'primary' && this.peerSynced && this.tracker.lag === 0 && !this.resyncWanted && !this.ignoredPeerContent && !this.fence.refusedSinceBase;
+      was === 'primary' &&
+      this.peerSynced &&
+      this.tracker.lag === 0 &&
+      !this.resyncWanted &&
+      !this.ignoredPeerContent &&
+      !this.fence.refusedSinceBase &&
+      !this.divergent;
+    if (!clean) this.divergent = true;
+    this.baseSeq = undefined;
     this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
     this.contentTerm = undefined;
@@ -241,7 +258,8 @@ export class BindingReplicator {
     this.resyncAsked = undefined;
     this.ackTimer?.cancel();
     this.ackTimer = undefined;
-    if (this.resyncWanted) this.sendBase();
+    // A copy that may differ from the peer's is made the peer's now: we are the primary.
+    if (this.resyncWanted || this.divergent) this.sendBase();
   }
 
   // ---- primary: sending ------------------------------------------------------
@@ -317,6 +335,7 @@ export class BindingReplicator {
     parts.forEach((bindings, part) => {
       const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
+      this.baseSeq = seq;
     });
   }
 
@@ -337,6 +356,10 @@ export class BindingReplicator {
     if (message.of !== this.stream || message.seq > this.channel.stats().lastSentSeq) return;
     this.peerSynced = true; // it follows our stream, whether or not we saw its catch-up end
     this.tracker.ack(message.seq);
+    if (this.baseSeq !== undefined && message.seq >= this.baseSeq) {
+      this.baseSeq = undefined;
+      this.divergent = false; // the peer holds our whole content
+    }
     this.reportHealth();
   }
 
@@ -496,6 +519,7 @@ export class BindingReplicator {
       return;
     }
     this.haveBase = true;
+    this.divergent = false;
     this.ignoredPeerContent = false;
     this.fence.baseAdopted();
     this.resyncAsked = undefined;

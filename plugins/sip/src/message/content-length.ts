@@ -1,4 +1,5 @@
 /** Content-Length (RFC 3261 §20.14), shared by the datagram parser and the stream framer. */
+import { isDigits } from './charset';
 import { trimLws } from './scan';
 
 /** What the Content-Length lines of a head say. */
@@ -10,8 +11,10 @@ export type ContentLength =
 
 function parseOne(value: string): number | undefined {
   const text = trimLws(value);
-  if (!/^\d+$/.test(text)) return undefined;
-  const digits = text.replace(/^0+(?=\d)/, '');
+  if (!isDigits(text)) return undefined;
+  let zeros = 0;
+  while (zeros < text.length - 1 && text.charCodeAt(zeros) === 0x30) zeros++;
+  const digits = zeros === 0 ? text : text.slice(zeros);
   return digits.length > 15 ? Number.POSITIVE_INFINITY : Number(digits);
 }
 

@@ -4,12 +4,32 @@
  * the caller can still answer 400 with the Via/From/To/Call-ID/CSeq that
  * were well formed.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { isToken, trimLws } from './scan';
 import { parseStartLine, type StartLine } from './start-line';
 import type { ParseLimits, SipHeader, SipParseErrorCode } from './types';
 
 const CRLF = Buffer.from('\r\n');
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/**
+ * The head from `offset` through its empty line as one string, when it is
+ * all ASCII (nearly every message): then each line is a slice of it, with
+ * no per-line buffer, UTF-8 check or decoding. Undefined otherwise (the
+ * byte-wise path reads it, and finds what is wrong).
+ */
+function asciiHead(data: Buffer, offset: number): string | undefined {
+  const end = data.indexOf(CRLFCRLF, offset);
+  if (end < 0) return undefined;
+  const region = data.subarray(offset, end + 4);
+  return isAscii(region) ? region.toString('latin1') : undefined;
+}
+
+/** Byte offset of the next CRLF at or after byte `pos`, in the ASCII head that starts at byte `offset`; -1 when none. */
+function asciiEol(ascii: string, offset: number, pos: number): number {
+  const at = ascii.indexOf('\r\n', pos - offset);
+  return at < 0 ? -1 : offset + at;
+}
 
 export interface Head {
   /** The parsed start line, when it was well formed. */
@@ -37,21 +57,24 @@ export function readHead(data: Buffer, offset: number, limits: ParseLimits): Hea
   let sawStartLine = false;
   let last: LastLine = 'none';
   let currentBytes = 0;
+  const ascii = asciiHead(data, offset);
   for (;;) {
-    const eol = data.indexOf(CRLF, pos);
+    // In `ascii`, character i is byte offset + i.
+    const eol = ascii === undefined ? data.indexOf(CRLF, pos) : asciiEol(ascii, offset, pos);
     if (eol < 0) {
       if (sawStartLine) fail('SIP_PARSE_HEADER', 'the header section does not end with an empty line (CRLF CRLF)');
       else fail('SIP_PARSE_START_LINE', 'the start line does not end with CRLF');
       break;
     }
-    const raw = data.subarray(pos, eol);
+    const lineBytes = eol - pos;
+    const firstByte = data[pos];
+    const text = lineBytes === 0 ? '' : ascii === undefined ? decodeLine(data.subarray(pos, eol), limits, fail) : checkLine(ascii.slice(pos - offset, eol - offset), limits, fail);
     pos = eol + 2;
-    if (raw.length === 0) {
+    if (lineBytes === 0) {
       if (!sawStartLine) fail('SIP_PARSE_START_LINE', 'the message has no start line');
       head.bodyOffset = pos;
       break;
     }
-    const text = decodeLine(raw, limits, fail);
     if (!sawStartLine) {
       sawStartLine = true;
       if (text === undefined) continue;
@@ -61,7 +84,7 @@ export function readHead(data: Buffer, offset: number, limits: ParseLimits): Hea
       continue;
     }
     const current = head.headers[head.headers.length - 1];
-    const folded = raw[0] === 0x20 || raw[0] === 0x09;
+    const folded = firstByte === 0x20 || firstByte === 0x09;
     if (folded) {
       if (last === 'none') fail('SIP_PARSE_HEADER', 'a continuation line (starting with SP/HT) precedes the first header');
       if (last !== 'kept' || text === undefined) {
@@ -69,7 +92,7 @@ export function readHead(data: Buffer, offset: number, limits: ParseLimits): Hea
         last = last === 'none' ? 'none' : 'skipped';
         continue;
       }
-      currentBytes += raw.length;
+      currentBytes += lineBytes;
       if (currentBytes > limits.maxHeaderLineBytes) {
         fail('SIP_PARSE_TOO_LARGE', `header ${current.name} is longer than ${limits.maxHeaderLineBytes} bytes`);
         dropLast(head);
@@ -93,7 +116,7 @@ export function readHead(data: Buffer, offset: number, limits: ParseLimits): Hea
       break;
     }
     head.headers.push({ name, value: trimLws(text.slice(colon + 1)) });
-    currentBytes = raw.length;
+    currentBytes = lineBytes;
     last = 'kept';
   }
   return head;
@@ -117,8 +140,17 @@ function decodeLine(
     fail('SIP_PARSE_ENCODING', 'the start line or a header is not valid UTF-8');
     return undefined;
   }
-  const text = raw.toString('utf8');
-  if (/[\r\n]/.test(text)) {
+  return checkLine(raw.toString('utf8'), limits, fail);
+}
+
+/** One line as text (decoded by `decodeLine`, or sliced from an ASCII head): the length and CR/LF checks. */
+function checkLine(text: string, limits: ParseLimits, fail: (code: SipParseErrorCode, message: string) => void): string | undefined {
+  // ASCII: characters are bytes. (Decoded UTF-8 was measured in bytes; it has no more characters than bytes.)
+  if (text.length > limits.maxHeaderLineBytes) {
+    fail('SIP_PARSE_TOO_LARGE', `a line is longer than ${limits.maxHeaderLineBytes} bytes`);
+    return undefined;
+  }
+  if (text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {
     fail('SIP_PARSE_HEADER', 'a line contains a bare CR or LF');
     return undefined;
   }

@@ -3,12 +3,11 @@
  * a splitter that never cuts inside a quoted string or a `<...>` URI.
  */
 
-/** RFC 3261 §25.1 `token`. */
-const TOKEN_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+import { TOKEN_CHARS, allIn } from './charset';
 
 /** True when `text` is a non-empty RFC 3261 token. */
 export function isToken(text: string): boolean {
-  return TOKEN_RE.test(text);
+  return allIn(text, TOKEN_CHARS);
 }
 
 function isWsp(code: number): boolean {

@@ -4,7 +4,10 @@ import { SipMessageError } from './errors';
 import { isToken } from './scan';
 import type { SipMessage } from './types';
 
-const CR_LF_RE = /[\r\n]/;
+/** True when `text` holds a CR or LF (header injection). */
+function hasCrLf(text: string): boolean {
+  return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0;
+}
 
 function startLine(message: SipMessage): string {
   if (message.kind === 'request') {
@@ -17,7 +20,7 @@ function startLine(message: SipMessage): string {
   if (!Number.isInteger(message.status) || message.status < 100 || message.status > 699) {
     throw new SipMessageError(`status ${message.status} is not an integer from 100 to 699`);
   }
-  if (CR_LF_RE.test(message.reason)) throw new SipMessageError('the reason phrase contains CR or LF');
+  if (hasCrLf(message.reason)) throw new SipMessageError('the reason phrase contains CR or LF');
   return `SIP/2.0 ${message.status} ${message.reason}`;
 }
 
@@ -34,7 +37,7 @@ export function serializeMessage(message: SipMessage): Buffer {
   let wroteLength = false;
   for (const { name, value } of message.headers) {
     if (!isToken(name)) throw new SipMessageError(`header name ${JSON.stringify(name)} is not a token`);
-    if (CR_LF_RE.test(value)) throw new SipMessageError(`the value of header ${name} contains CR or LF`);
+    if (hasCrLf(value)) throw new SipMessageError(`the value of header ${name} contains CR or LF`);
     if (headerKey(name) === 'content-length') {
       if (!wroteLength) lines.push(contentLength);
       wroteLength = true;

@@ -3,27 +3,36 @@
  * format. Components are kept as written (escapes intact); comparison
  * lives in uri-equals.ts.
  */
+import { allIn, allInEscaped, charClass } from './charset';
 import { parseHostPort } from './host';
 import { setOwn } from './scan';
 import type { SipUri } from './types';
 
 // Character classes of RFC 3261 §25.1; `%XX` escapes allowed throughout.
-const USER_RE = /^(?:[A-Za-z0-9\-_.!~*'()&=+$,;?/]|%[0-9A-Fa-f]{2})+$/;
-const PASSWORD_RE = /^(?:[A-Za-z0-9\-_.!~*'()&=+$,]|%[0-9A-Fa-f]{2})*$/;
-const PARAMCHARS_RE = /^(?:[A-Za-z0-9\-_.!~*'()[\]/:&+$]|%[0-9A-Fa-f]{2})+$/;
-const HNAME_RE = /^(?:[A-Za-z0-9\-_.!~*'()[\]/?:+$]|%[0-9A-Fa-f]{2})+$/;
-const HVALUE_RE = /^(?:[A-Za-z0-9\-_.!~*'()[\]/?:+$]|%[0-9A-Fa-f]{2})*$/;
+const USER_CHARS = charClass("-_.!~*'()&=+$,;?/");
+const PASSWORD_CHARS = charClass("-_.!~*'()&=+$,");
+const PARAM_CHARS = charClass("-_.!~*'()[]/:&+$");
+const HEADER_CHARS = charClass("-_.!~*'()[]/?:+$");
+const TEL_PNAME_CHARS = charClass('-');
+const SCHEME_CHARS = charClass('+.-');
+
+const isParamText = (text: string): boolean => allInEscaped(text, PARAM_CHARS);
+const isTelParamName = (text: string): boolean => allIn(text, TEL_PNAME_CHARS);
 // RFC 3966: global-number-digits / local-number-digits (visual separators - . ( ) allowed).
 const TEL_GLOBAL_RE = /^\+[0-9\-.()]*[0-9][0-9\-.()]*$/;
 const TEL_LOCAL_RE = /^[0-9A-Fa-f*#\-.()]*[0-9A-Fa-f*#][0-9A-Fa-f*#\-.()]*$/;
-const TEL_PNAME_RE = /^[A-Za-z0-9-]+$/;
 /** RFC 3261 absoluteURI: scheme ":" 1*uric. */
 const ABSOLUTE_URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()]|%[0-9A-Fa-f]{2})+$/;
 
 /** Lower-cased scheme of a URI (`SIP:x` → `sip`), or undefined when there is none. */
 export function uriScheme(text: string): string | undefined {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
-  return match ? match[1].toLowerCase() : undefined;
+  const colon = text.indexOf(':');
+  if (colon < 1) return undefined;
+  const first = text.charCodeAt(0) | 0x20;
+  if (first < 0x61 || first > 0x7a || !allIn(text, SCHEME_CHARS, 0, colon)) return undefined;
+  const scheme = text.slice(0, colon);
+  // The common spellings without allocating a lower-cased copy.
+  return scheme === 'sip' || scheme === 'sips' || scheme === 'tel' ? scheme : scheme.toLowerCase();
 }
 
 /** True for any syntactically valid absolute URI (unknown schemes included). */
@@ -43,14 +52,14 @@ export function isValidUriText(text: string): boolean {
 }
 
 /** `text` is what follows the first `;` (undefined when there is none). */
-function parseUriParams(text: string | undefined, nameRe: RegExp): Record<string, string | null> | undefined {
+function parseUriParams(text: string | undefined, isName: (name: string) => boolean): Record<string, string | null> | undefined {
   const params: Record<string, string | null> = {};
   if (text === undefined) return params;
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
     const value = eq < 0 ? null : part.slice(eq + 1);
-    if (!nameRe.test(name) || (value !== null && !PARAMCHARS_RE.test(value))) return undefined;
+    if (!isName(name) || (value !== null && !isParamText(value))) return undefined;
     if (Object.hasOwn(params, name)) return undefined;
     setOwn(params, name, value);
   }
@@ -64,7 +73,7 @@ function parseUriHeaders(text: string): Record<string, string> | undefined {
     if (eq < 0) return undefined;
     const name = part.slice(0, eq);
     const value = part.slice(eq + 1);
-    if (!HNAME_RE.test(name) || !HVALUE_RE.test(value) || Object.hasOwn(headers, name)) return undefined;
+    if (!allInEscaped(name, HEADER_CHARS) || !allInEscaped(value, HEADER_CHARS, true) || Object.hasOwn(headers, name)) return undefined;
     setOwn(headers, name, value);
   }
   return headers;
@@ -82,14 +91,14 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string): SipUri | undefined {
     const colon = userinfo.indexOf(':');
     user = colon < 0 ? userinfo : userinfo.slice(0, colon);
     password = colon < 0 ? undefined : userinfo.slice(colon + 1);
-    if (!USER_RE.test(user) || (password !== undefined && !PASSWORD_RE.test(password))) return undefined;
+    if (!allInEscaped(user, USER_CHARS) || (password !== undefined && !allInEscaped(password, PASSWORD_CHARS, true))) return undefined;
   }
   const question = hostPart.indexOf('?');
   const beforeHeaders = question < 0 ? hostPart : hostPart.slice(0, question);
   const semi = beforeHeaders.indexOf(';');
   const hostPort = parseHostPort(semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi), false);
   if (hostPort === undefined) return undefined;
-  const params = parseUriParams(semi < 0 ? undefined : beforeHeaders.slice(semi + 1), PARAMCHARS_RE);
+  const params = parseUriParams(semi < 0 ? undefined : beforeHeaders.slice(semi + 1), isParamText);
   const headers = question < 0 ? {} : parseUriHeaders(hostPart.slice(question + 1));
   if (params === undefined || headers === undefined) return undefined;
   const uri: SipUri = { scheme, host: hostPort.host, params, headers };
@@ -103,7 +112,7 @@ function parseTelUri(rest: string): SipUri | undefined {
   const semi = rest.indexOf(';');
   const number = semi < 0 ? rest : rest.slice(0, semi);
   if (!TEL_GLOBAL_RE.test(number) && !TEL_LOCAL_RE.test(number)) return undefined;
-  const params = parseUriParams(semi < 0 ? undefined : rest.slice(semi + 1), TEL_PNAME_RE);
+  const params = parseUriParams(semi < 0 ? undefined : rest.slice(semi + 1), isTelParamName);
   if (params === undefined) return undefined;
   return { scheme: 'tel', user: number, host: '', params, headers: {} };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAlarms } from './commands/alarms';
+import { registerHistory } from './commands/history';
 import { registerStatus } from './commands/status';
 import { registerSwitchover } from './commands/switchover';
 import { registerNode } from './commands/node';
@@ -43,6 +44,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerSwitchover(program, run);
   registerValidate(program, run);
   registerAlarms(program, run);
+  registerHistory(program, run);
   return program;
 }
 

@@ -2,6 +2,7 @@ import type { LogEventRecord } from '../events/catalogue';
 import type { NodeState, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from '../engine/types';
 import type { SwitchyardConfig } from '../config/schema';
 import type { SwitchoverResult } from '../management/types';
+import type { MetricJson } from '../metrics/cluster-metrics';
 
 /** Supervisor → node, over the fork IPC channel. */
 export type SupervisorMessage =
@@ -23,6 +24,8 @@ export type SupervisorMessage =
   | { t: 'arbiter'; connected: boolean }
   | { t: 'consult'; id: number; proposal: SwitchoverProposal }
   | { t: 'status-request'; id: number }
+  /** `GET /metrics`: the node's registry (plugin metrics, process metrics) as prom-client JSON. */
+  | { t: 'metrics-request'; id: number }
   | { t: 'stop'; reason: string }
   | { t: 'switchover-reply'; id: number; result: SwitchoverResult };
 
@@ -38,6 +41,7 @@ export type NodeMessage =
   | { t: 'event'; record: LogEventRecord }
   | { t: 'consult-reply'; id: number; verdict: SwitchoverVerdict | null }
   | { t: 'status-reply'; id: number; report: Record<string, unknown> }
+  | { t: 'metrics-reply'; id: number; metrics: MetricJson[] }
   | { t: 'fatal'; code: string; message: string }
   | { t: 'switchover-request'; id: number; reason: string; by: string };
 

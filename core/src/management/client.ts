@@ -2,6 +2,7 @@
  * The CLI's client for the supervisor's management API. Every failure is a
  * SwitchyardError whose message says what to do next.
  */
+import type { HistoryView } from './operator-routes';
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
@@ -80,6 +81,14 @@ export class ManagementClient {
       throw this.notSwitchyard('GET /alarms', reply.status);
     }
     return reply.body as unknown as AlarmListView;
+  }
+
+  /** `GET /history`: past switchovers, the newest first. */
+  async history(): Promise<HistoryView> {
+    const reply = await this.request('GET', '/history');
+    if (reply.status !== 200) throw this.failure('GET /history', reply);
+    if (!isRecord(reply.body) || !Array.isArray(reply.body['switchovers'])) throw this.notSwitchyard('GET /history', reply.status);
+    return reply.body as unknown as HistoryView;
   }
 
   /**

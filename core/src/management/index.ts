@@ -37,3 +37,6 @@ export {
   type ManagementTlsServerMaterial,
   type ManagementTlsTrust,
 } from './tls';
+export { CONSOLE_CSP, consoleRoutes } from './console-routes';
+export { EventFeed, MAX_EVENT_STREAMS, type EventTopic } from './event-feed';
+export { operatorRoutes, type HistoryView, type OperatorControl } from './operator-routes';

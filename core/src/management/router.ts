@@ -21,11 +21,19 @@ export interface ManagementRequest {
   remote: string;
 }
 
-/** What a handler answers; `body` is sent as JSON. */
+/** What a handler answers; `body` is sent as JSON unless `raw` or `stream` is set. */
 export interface ManagementResponse {
   status: number;
   body: unknown;
   headers?: Readonly<Record<string, string>>;
+  /** A non-JSON answer (the console's files, the Prometheus text format), sent as is. */
+  raw?: { contentType: string; text: string };
+  /**
+   * A long-lived answer (server-sent events): the server writes the headers,
+   * then hands over a writer; `close` runs when the client goes away or the
+   * server stops.
+   */
+  stream?: (writer: { write(chunk: string): boolean; onClose(listener: () => void): void }) => void;
 }
 
 export interface ManagementRoute {
@@ -34,6 +42,12 @@ export interface ManagementRoute {
   path: string;
   /** State-changing routes require `Authorization: Bearer <token>`; reads do not. */
   requiresToken: boolean;
+  /**
+   * Served without the token even off loopback: only for files with no data
+   * of the pair in them (the console's HTML, script and style sheet), which
+   * then ask the operator for the token to read the API.
+   */
+  public?: boolean;
   handler(request: ManagementRequest): Promise<ManagementResponse> | ManagementResponse;
 }
 

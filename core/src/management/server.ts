@@ -157,12 +157,12 @@ export class ManagementServer {
     query: URLSearchParams,
   ): Promise<ManagementResponse> {
     const remote = remoteOf(req.socket);
-    // Off loopback nothing is answered, not even "no such path", without the token.
-    if (this.tokenForAll) {
+    const match = this.routes.match(method, path);
+    // Off loopback nothing is answered, not even "no such path", without the token (the console's static files aside).
+    if (this.tokenForAll && !(match.kind === 'found' && match.route.public === true)) {
       const refused = this.refuseWithoutToken(req, method, path, remote);
       if (refused) return refused;
     }
-    const match = this.routes.match(method, path);
     switch (match.kind) {
       case 'not-found':
         return errorResponse(404, 'SWY_ERR_MGMT_NOT_FOUND', `The management API has no endpoint ${path}.`);
@@ -281,13 +281,37 @@ function readBody(req: http.IncomingMessage): Promise<string | 'too-large'> {
   });
 }
 
+/** Sent with every answer: nothing of the API is to be sniffed, framed or cached. */
+const SAFETY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
+
 function send(res: http.ServerResponse, response: ManagementResponse): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
-  const payload = `${JSON.stringify(response.body)}\n`;
+  if (response.stream) {
+    res.writeHead(response.status, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+      ...SAFETY_HEADERS,
+      ...response.headers,
+    });
+    res.flushHeaders();
+    const listeners: (() => void)[] = [];
+    res.on('close', () => listeners.splice(0).forEach((listener) => listener()));
+    response.stream({
+      write: (chunk) => (res.writableEnded || res.destroyed ? false : res.write(chunk)),
+      onClose: (listener) => listeners.push(listener),
+    });
+    return;
+  }
+  const payload = response.raw ? response.raw.text : `${JSON.stringify(response.body)}\n`;
   res.writeHead(response.status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': response.raw ? response.raw.contentType : 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
+    ...SAFETY_HEADERS,
     ...response.headers,
   });
   res.end(payload);

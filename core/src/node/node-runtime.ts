@@ -8,6 +8,9 @@ import { SwitchyardError, describeError } from '../errors';
 import { CoreEvent } from '../events/core-events';
 import { HaLink } from '../halink/link';
 import { runsIn } from '../plugin/define';
+import type { MetricJson } from '../metrics/cluster-metrics';
+import { nodeRegistry } from '../metrics/plugin-metrics';
+import { collectDefaultMetrics } from 'prom-client';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
@@ -66,6 +69,8 @@ export class NodeRuntime {
       },
     });
     this.engine = engine;
+    // Process metrics of this node, beside the ones its plugins define (engine.metrics).
+    collectDefaultMetrics({ register: nodeRegistry(engine) });
     this.haLink = new HaLink({
       nodeId: self.id,
       cluster: config.cluster,
@@ -137,6 +142,11 @@ export class NodeRuntime {
       case 'status-request':
         this.send({ t: 'status-reply', id: message.id, report: engine ? engine.report() : {} });
         return;
+      case 'metrics-request': {
+        const metrics = engine ? ((await nodeRegistry(engine).getMetricsAsJSON()) as unknown as MetricJson[]) : [];
+        this.send({ t: 'metrics-reply', id: message.id, metrics });
+        return;
+      }
       case 'stop':
         await this.stop(message.reason);
         return;

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger';
 import type { ServiceToken } from '../tokens';
 import type { SwitchoverResult } from '../management/types';
 import type { PluginHooks } from './hook-view';
+import type { PluginMetrics } from '../metrics/plugin-metrics';
 
 /** Registry of services by token, scoped to one engine. */
 export interface ServiceRegistry {
@@ -38,6 +39,13 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
   readonly monitors: {
     register(name: string, options?: MonitorOptions): MonitorHandle;
   };
+  /**
+   * Prometheus metrics of this node (prom-client counters, gauges,
+   * histograms): names `switchyard_<area>_<what>_<unit>`, counters ending in
+   * `_total`, no `node` label (the agent adds it when it serves
+   * `GET /metrics`). An invalid name throws SWY_ERR_METRIC_INVALID.
+   */
+  readonly metrics: PluginMetrics;
   /**
    * Services by token: register this plugin's own (a token another plugin
    * or core registered is refused with SWY_ERR_SERVICE_TAKEN), resolve

@@ -4,6 +4,7 @@ import type { LogEventCatalogue } from '../events/catalogue';
 import type { Plugin } from './define';
 import { createHookView } from './hook-view';
 import type { PluginEngine } from './plugin-engine';
+import { createPluginMetrics, nodeRegistry } from '../metrics/plugin-metrics';
 
 /**
  * What one plugin sees of its engine: hooks it may tap but not call, its own
@@ -36,6 +37,7 @@ export function createPluginFacade(
     monitors: Object.freeze({
       register: (name: string, opts?: { affectsService?: boolean }) => engine.registerMonitor(plugin.name, name, opts),
     }),
+    metrics: createPluginMetrics(nodeRegistry(engine), plugin.name),
     services: engine.services.registryFor(plugin.name),
     peer: engine.peer
       ? Object.freeze({

@@ -15,6 +15,14 @@ import type { NodeMessage } from '../ipc/messages';
 import { deferredLogger } from '../logging/logger';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { alarmRoutes } from '../management/alarm-routes';
+import { consoleRoutes } from '../management/console-routes';
+import { EventFeed } from '../management/event-feed';
+import { operatorRoutes, type HistoryView } from '../management/operator-routes';
+import { SwitchoverHistory } from '../history/switchover-history';
+import { clusterMetrics, type MetricJson, type NodeSnapshot } from '../metrics/cluster-metrics';
+import { labelNode, processRegistry, renderMetrics } from '../metrics/render';
+import type { Registry } from 'prom-client';
+import type { HealthSignal } from '../engine/types';
 import { hostPort } from '../management/address';
 import { ManagementServer } from '../management/server';
 import { loadServerTls } from '../management/tls';
@@ -52,6 +60,8 @@ interface NodeSlot {
   restartTimer: TimerHandle | null;
   /** What the node was last told of the arbiter's reachability (null: nothing yet in this process). */
   arbiterSent: boolean | null;
+  /** Whether the node's HA link was up at its last heartbeat (null: no heartbeat from this process yet). */
+  linkUp: boolean | null;
 }
 
 /** Milliseconds the supervisor waits for a node to answer a consult or status request. */
@@ -86,6 +96,12 @@ export class Supervisor implements SupervisorControl {
   private readonly localNodes: readonly string[];
   /** Active and recently cleared alarms (tests read it; operators use the API). */
   readonly alarms: AlarmEngine;
+  /** Past switchovers (`GET /history`, `switchyard history`). */
+  readonly history: SwitchoverHistory;
+  /** `GET /events`: live nodes, alarms and history for the console. */
+  private readonly feed = new EventFeed();
+  /** This agent's own process metrics; created at start. */
+  private processMetrics: Registry | null = null;
 
   constructor(
     private readonly validated: ValidatedConfig,
@@ -117,9 +133,13 @@ export class Supervisor implements SupervisorControl {
       reactionTimeout: config.alarms.reactionTimeout,
       historySize: config.alarms.historySize,
       store: new AlarmStore(this.stateDir),
-      notify: (change, alarm) => this.engine.notifyAlarm(change, alarm),
+      notify: (change, alarm) => {
+        this.feed.publish('alarms', this.alarms.list());
+        return this.engine.notifyAlarm(change, alarm);
+      },
       logger,
     });
+    this.history = new SwitchoverHistory(this.stateDir, this.clock);
     for (const node of config.nodes.filter((n) => this.localNodes.includes(n.id))) {
       const slot: NodeSlot = {
         id: node.id,
@@ -128,6 +148,7 @@ export class Supervisor implements SupervisorControl {
         state: null,
         restartTimer: null,
         arbiterSent: null,
+        linkUp: null,
         process: new NodeProcess(
           node.id,
           {
@@ -178,6 +199,10 @@ export class Supervisor implements SupervisorControl {
     for (const [name, reaction] of createReactions(this.validated, (name) => this.reactionContext(name))) this.reactions.set(name, reaction);
     await this.engine.apply();
     await this.alarms.load();
+    await this.history.load();
+    this.feed.publish('alarms', this.alarms.list());
+    this.feed.publish('history', this.historyView());
+    this.processMetrics = processRegistry();
     this.secret = config.haLink.secret ?? randomBytes(32).toString('hex');
     // Read and checked before the token is written or anything listens.
     const tls = config.management.tls ? await loadServerTls(config.management.tls, this.validated.configDir) : undefined;
@@ -189,7 +214,7 @@ export class Supervisor implements SupervisorControl {
       token,
       control: this,
       emit: (id, fields) => this.emit(id, fields),
-      routes: alarmRoutes(this.alarms),
+      routes: [...alarmRoutes(this.alarms), ...operatorRoutes({ metrics: () => this.metrics(), history: () => this.history.list() }), this.feed.route(), ...consoleRoutes()],
     });
     let address: { host: string; port: number };
     try {
@@ -228,6 +253,7 @@ export class Supervisor implements SupervisorControl {
     await this.arbiter.stop({ graceful: true });
     await this.management?.close();
     await this.alarms.stop();
+    await this.history.flush();
     if (this.engineStarted) await this.engine.stop(reason);
     await removeTokenFile(this.runtimeDir).catch(() => undefined);
     this.publishNodes();
@@ -261,6 +287,43 @@ export class Supervisor implements SupervisorControl {
     const slot = this.slots.get(primary);
     if (!slot) return this.arbiter.nodes().some((n) => n.id === primary && n.status === 'running');
     return slot.state?.status === 'running' && slot.state?.role === 'primary';
+  }
+
+  /**
+   * `GET /metrics`: the agent's metrics (from the arbiter's view and each
+   * node's status report), its process metrics, and each local node's
+   * registry, every node series labelled with its node.
+   */
+  async metrics(): Promise<string> {
+    const status = await this.status();
+    const local = [...this.slots.values()].filter((slot) => slot.process.running);
+    const nodeMetrics = await Promise.all(
+      local.map((slot) => this.ask<MetricJson[]>(slot, (id) => ({ t: 'metrics-request', id }), []).then((m) => labelNode(m, slot.id))),
+    );
+    const snapshots: NodeSnapshot[] = status.nodes.map((view) => {
+      const slot = this.slots.get(view.id);
+      return {
+        id: view.id,
+        role: view.role,
+        status: view.status,
+        term: view.term,
+        restarts: view.restarts,
+        local: slot !== undefined,
+        heartbeatAge: view.lastHeartbeat,
+        linkUp: slot?.process.running ? slot.linkUp : null,
+        monitors: Array.isArray(view['monitors']) ? (view['monitors'] as HealthSignal[]) : [],
+        ...(typeof view['sip'] === 'object' && view['sip'] !== null ? { sip: view['sip'] as NodeSnapshot['sip'] } : {}),
+      };
+    });
+    const own = this.processMetrics ? labelNode((await this.processMetrics.getMetricsAsJSON()) as unknown as MetricJson[], SUPERVISOR_ID) : [];
+    const cluster = clusterMetrics({
+      arbiter: { term: status.arbiter.term, connected: status.arbiter.connected },
+      nodes: snapshots,
+      switchovers: this.history.countsByCause(),
+      lastSwitchoverAt: this.history.lastAt(),
+      activeAlarms: this.alarms.list().active,
+    });
+    return renderMetrics([cluster, own, ...nodeMetrics]);
   }
 
   switchover(request: { reason: string; by: string }): Promise<SwitchoverResult> {
@@ -329,6 +392,7 @@ export class Supervisor implements SupervisorControl {
       secret: this.secret,
     });
     slot.arbiterSent = null;
+    slot.linkUp = null;
     this.arbiter.nodeSpawned(slot.id);
     this.emit(CoreEvent.ProcessSpawned, { node: slot.id, pid });
     this.publishNodes();
@@ -346,6 +410,8 @@ export class Supervisor implements SupervisorControl {
     switch (message.t) {
       case 'hb':
         slot.state = message.state;
+        slot.linkUp = message.link.connected;
+        if (message.state.role === 'primary' && message.state.status === 'running') this.history.primaryRunning(slot.id, message.state.term);
         this.arbiter.heartbeat(slot.id, message.state, message.link);
         this.tellArbiterConnection(slot);
         this.publishNodes();
@@ -358,6 +424,9 @@ export class Supervisor implements SupervisorControl {
         return;
       case 'status-reply':
         this.pending.get(message.id)?.(message.report);
+        return;
+      case 'metrics-reply':
+        this.pending.get(message.id)?.(message.metrics);
         return;
       case 'switchover-request':
         void this.arbiter.requestSwitchover(message.reason, message.by, slot.id).then((result) =>
@@ -433,11 +502,33 @@ export class Supervisor implements SupervisorControl {
       }
     }
     this.options.onEvent?.(record);
+    if (record.id === CoreEvent.Switchover) this.recordSwitchover(record);
     this.alarms.consume(record);
   }
 
+  /** The arbiter's 01-10010: one entry of the switchover history. */
+  private recordSwitchover(record: LogEventRecord): void {
+    const { from, to, reason } = record.fields as { from?: unknown; to?: unknown; reason?: unknown };
+    if (typeof to !== 'string') return;
+    this.history.record({ from: typeof from === 'string' ? from : 'none', to, term: record.term, reason: typeof reason === 'string' ? reason : '' });
+    this.feed.publish('history', this.historyView());
+  }
+
+  private historyView(): HistoryView {
+    return { switchovers: this.history.list() };
+  }
+
   private publishNodes(): void {
-    this.options.onNodes?.(this.nodeViews());
+    const nodes = this.nodeViews();
+    this.options.onNodes?.(nodes);
+    const { arbiter } = this;
+    // The constructor's arbiter may publish before it is assigned.
+    if (arbiter === undefined) return;
+    this.feed.publish('nodes', {
+      cluster: this.validated.config.cluster,
+      arbiter: { kind: arbiter.kind, term: arbiter.term, primary: arbiter.primary, connected: arbiter.connected },
+      nodes,
+    });
   }
 
   private slot(nodeId: string): NodeSlot {

@@ -1,0 +1,36 @@
+/**
+ * One scrape: the agent's own metrics, its own process metrics and each
+ * node's registry (as prom-client JSON over IPC), every series of a node
+ * labelled `node="<id>"`, merged with prom-client's
+ * `AggregatorRegistry.aggregate` into the Prometheus text format.
+ */
+import { AggregatorRegistry, collectDefaultMetrics, Registry } from 'prom-client';
+import type { MetricJson } from './cluster-metrics';
+
+/** The content type Prometheus expects for the text format. */
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+/** A registry with prom-client's default process metrics (`process_*`, `nodejs_*`) of this process. */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * Adds `node` to every value and makes every metric summable: series of
+ * different nodes never collide, so aggregation only concatenates them
+ * (prom-client would otherwise average or omit some default metrics).
+ */
+export function labelNode(metrics: readonly MetricJson[], node: string): MetricJson[] {
+  return metrics.map((m) => ({
+    ...m,
+    aggregator: 'sum',
+    values: m.values.map((v) => ({ ...v, labels: { ...v.labels, node } })),
+  }));
+}
+
+/** Renders the merged metrics as Prometheus text. */
+export async function renderMetrics(parts: readonly (readonly MetricJson[])[]): Promise<string> {
+  return AggregatorRegistry.aggregate(parts.map((p) => [...p])).metrics();
+}

@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock';
 import { writeFileAtomic } from '../fs/atomic-file';
+import type { SWITCHOVER_CAUSES } from '../metrics/definitions';
 
 export const HISTORY_FILE_NAME = 'history.json';
 export const DEFAULT_HISTORY_SIZE = 500;
@@ -17,7 +18,7 @@ export const DEFAULT_HISTORY_SIZE = 500;
 export type SwitchoverActor = 'arbiter' | 'monitor' | 'operator';
 
 /** The `reason` label of `switchyard_switchovers_total`. */
-export type SwitchoverCause = 'node_exited' | 'unavailable' | 'operator' | 'node_request' | 'other';
+export type SwitchoverCause = (typeof SWITCHOVER_CAUSES)[number];
 
 export interface SwitchoverEntry {
   /** Epoch ms of the arbiter's decision. */

@@ -157,7 +157,8 @@ export class ManagementServer {
     query: URLSearchParams,
   ): Promise<ManagementResponse> {
     const remote = remoteOf(req.socket);
-    const match = this.routes.match(method, path);
+    // HEAD is answered as GET; node:http sends no body with it.
+    const match = this.routes.match(method === 'HEAD' ? 'GET' : method, path);
     // Off loopback nothing is answered, not even "no such path", without the token (the console's static files aside).
     if (this.tokenForAll && !(match.kind === 'found' && match.route.public === true)) {
       const refused = this.refuseWithoutToken(req, method, path, remote);

@@ -5,7 +5,7 @@
  * merge with the nodes' registries ({@link renderMetrics}).
  */
 import type { AlarmSeverity, HealthSignal } from '../engine/types';
-import { AGENT_METRICS, ROLES, SEVERITIES, STATUSES, type AgentMetricName } from './definitions';
+import { AGENT_METRICS, ROLES, SEVERITIES, STATUSES, SWITCHOVER_CAUSES, type AgentMetricName } from './definitions';
 
 /** One metric in prom-client's JSON form (`registry.getMetricsAsJSON()`), as it travels over IPC. */
 export interface MetricJson {
@@ -83,7 +83,8 @@ export function clusterMetrics(s: ClusterSnapshot): MetricJson[] {
     metric('switchyard_arbiter_connected', [{ labels: {}, value: bool(s.arbiter.connected) }]),
     metric(
       'switchyard_switchovers_total',
-      Object.entries(s.switchovers).map(([reason, value]) => ({ labels: { reason }, value })),
+      // Every cause from 0, so that rate() and increase() see the first switchover of each.
+      Object.entries({ ...Object.fromEntries(SWITCHOVER_CAUSES.map((c) => [c, 0])), ...s.switchovers }).map(([reason, value]) => ({ labels: { reason }, value })),
     ),
     metric('switchyard_last_switchover_timestamp_seconds', [{ labels: {}, value: s.lastSwitchoverAt === null ? 0 : s.lastSwitchoverAt / 1000 }]),
     metric('switchyard_ha_link_up', local.flatMap((n) => (n.linkUp === null ? [] : [{ labels: { node: n.id }, value: bool(n.linkUp) }]))),

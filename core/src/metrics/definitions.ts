@@ -37,3 +37,5 @@ export type AgentMetricName = (typeof AGENT_METRICS)[number]['name'];
 export const ROLES = ['primary', 'backup'] as const;
 export const STATUSES = ['starting', 'running', 'unavailable', 'stopping', 'stopped', 'down', 'unresponsive'] as const;
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
+/** The `reason` label values of `switchyard_switchovers_total` (see `classifySwitchover`). */
+export const SWITCHOVER_CAUSES = ['node_exited', 'unavailable', 'operator', 'node_request', 'other'] as const;

@@ -30,7 +30,16 @@ export function labelNode(metrics: readonly MetricJson[], node: string): MetricJ
   }));
 }
 
+/**
+ * prom-client's default `nodejs_active_{handles,requests,resources}_total`
+ * are gauges with a counter's suffix (`promtool check metrics` rejects them);
+ * the same figures are there by type without the suffix, so they are dropped.
+ */
+function conventional(metric: MetricJson): boolean {
+  return metric.type === 'counter' || !metric.name.endsWith('_total');
+}
+
 /** Renders the merged metrics as Prometheus text. */
 export async function renderMetrics(parts: readonly (readonly MetricJson[])[]): Promise<string> {
-  return AggregatorRegistry.aggregate(parts.map((p) => [...p])).metrics();
+  return AggregatorRegistry.aggregate(parts.map((p) => p.filter(conventional))).metrics();
 }

@@ -227,7 +227,7 @@ export class SipService implements SipApi {
     if (!result.ok) this.switchoverPending = false;
   }
 
-  private async onInbound(inbound: InboundMessage, via: SipListener): Promise<void> {
+  private onInbound(inbound: InboundMessage, via: SipListener): void {
     try {
       this.hooks.message.call(inbound);
     } catch (error) {
@@ -239,27 +239,56 @@ export class SipService implements SipApi {
       return;
     }
     if (message.method === 'ACK') return;
+    let answered: Promise<void>;
     try {
-      await this.answer(inbound as InboundRequest, via);
+      answered = this.answer(inbound as InboundRequest, via);
     } catch (error) {
-      this.engine.logger.error(`answering ${message.method} failed: ${String(error)}`);
-      await this.reply(via, message, inbound.remote, 500, 'Server Internal Error').catch(() => undefined);
+      this.answerFailed(inbound as InboundRequest, via, error);
+      return;
     }
+    answered.catch((error: unknown) => this.answerFailed(inbound as InboundRequest, via, error));
   }
 
-  private async answer(inbound: InboundRequest, via: SipListener): Promise<void> {
-    const request = inbound.message;
+  private answerFailed(inbound: InboundRequest, via: SipListener, error: unknown): void {
+    this.engine.logger.error(`answering ${inbound.message.method} failed: ${String(error)}`);
+    this.reply(via, inbound.message, inbound.remote, 500, 'Server Internal Error').catch(() => undefined);
+  }
+
+  /**
+   * Answers a request. Without a `request` tap and without a binding change
+   * to replicate (OPTIONS, a redirect, a refused REGISTER) it runs straight
+   * through to the send: no async function, no hook promise per request.
+   */
+  private answer(inbound: InboundRequest, via: SipListener): Promise<void> {
     // The role gate, read again after each wait (a tap, the backup's ack):
     // the grant can lapse, or a newer term appear, in between.
     if (!this.serving()) return this.answerUnavailable(inbound, via);
+    if (this.hooks.request.taps.length > 0) return this.answerTapped(inbound, via);
+    return this.route(inbound, via);
+  }
+
+  private async answerTapped(inbound: InboundRequest, via: SipListener): Promise<void> {
+    const request = inbound.message;
     const tapped = await this.hooks.request.promise(inbound);
     if (!this.serving()) return this.answerUnavailable(inbound, via);
     if (tapped) {
       await this.reply(via, request, inbound.remote, tapped.status, tapped.reason, tapped.headers ?? []);
       return;
     }
+    await this.route(inbound, via);
+  }
+
+  /** The built-in handling; waits only when there are changes to replicate. */
+  private route(inbound: InboundRequest, via: SipListener): Promise<void> {
+    const request = inbound.message;
     const decision = routeRequest(request, this.registrar, inbound.remote, AnswerBudget.for(request, inbound.remote));
     this.reportLimits(inbound, decision);
+    if (decision.changes.length > 0) return this.replicateThenReply(inbound, via, decision);
+    return this.reply(via, request, inbound.remote, decision.status, decision.reason, decision.headers);
+  }
+
+  private async replicateThenReply(inbound: InboundRequest, via: SipListener, decision: RouteDecision): Promise<void> {
+    const request = inbound.message;
     let unacknowledged = false;
     for (const change of decision.changes) if ((await this.replicator.replicate(change)) === 'rejected') unacknowledged = true;
     if (!this.serving()) return this.answerUnavailable(inbound, via);
@@ -335,8 +364,8 @@ export class SipService implements SipApi {
     ]);
   }
 
-  /** Answers from `via`, the listener the request came in on: its address is the answer's source. */
-  private async reply(
+  /** Answers from `via`, the listener the request came in on: its address is the answer's source. Never throws; rejects instead. */
+  private reply(
     via: SipListener,
     request: SipRequest,
     remote: RemoteAddress,
@@ -344,8 +373,12 @@ export class SipService implements SipApi {
     reason: string,
     headers: { name: string; value: string }[] = [],
   ): Promise<void> {
-    const response = buildResponse(request, status, reason, { remote, headers });
-    await via.send(response, responseTarget(response, remote));
+    try {
+      const response = buildResponse(request, status, reason, { remote, headers });
+      return via.send(response, responseTarget(response, remote));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   private async onParseError(remote: RemoteAddress, error: SipParseError, via: SipListener): Promise<void> {

@@ -6,6 +6,9 @@ import {
   compactHeaderName,
   headerValue,
   headerValues,
+  messageContacts,
+  messageCSeq,
+  messageTopVia,
   removeHeader,
   setHeader,
   SipMessageError,
@@ -166,5 +169,59 @@ describe('setHeader / appendHeader / removeHeader', () => {
     expect(() => setHeader(m, 'Subject', 'hi\r\nVia: evil')).toThrow(SipMessageError);
     expect(() => appendHeader(m, 'Bad Name', 'x')).toThrow(/not an RFC 3261 token/);
     expect(m.headers).toEqual([]);
+  });
+});
+
+describe('reads are indexed once a message and follow edits', () => {
+  const message = (): SipRequest =>
+    request([
+      ['Via', 'SIP/2.0/UDP a.example.com;branch=z9hG4bK1'],
+      ['CSeq', '1 OPTIONS'],
+      ['Contact', '<sip:a@b.example.com>'],
+    ]);
+
+  it('an edit with setHeader, appendHeader or removeHeader is seen by the next read, raw or parsed', () => {
+    const m = message();
+    expect(headerValue(m, 'CSeq')).toBe('1 OPTIONS');
+    expect(messageCSeq(m)?.seq).toBe(1);
+    setHeader(m, 'CSeq', '2 OPTIONS');
+    expect(headerValue(m, 'CSeq')).toBe('2 OPTIONS');
+    expect(messageCSeq(m)?.seq).toBe(2);
+
+    expect(messageContacts(m)?.map((c) => c.uri)).toEqual(['sip:a@b.example.com']);
+    appendHeader(m, 'm', '<sip:c@d.example.com>');
+    expect(headerValues(m, 'Contact')).toEqual(['<sip:a@b.example.com>', '<sip:c@d.example.com>']);
+    expect(messageContacts(m)?.map((c) => c.uri)).toEqual(['sip:a@b.example.com', 'sip:c@d.example.com']);
+
+    expect(messageTopVia(m)?.host).toBe('a.example.com');
+    removeHeader(m, 'v');
+    expect(headerValue(m, 'Via')).toBeUndefined();
+    expect(messageTopVia(m)).toBeUndefined();
+  });
+
+  it('a headers array replaced or grown by hand is indexed anew', () => {
+    const m = message();
+    expect(headerValue(m, 'Subject')).toBeUndefined();
+    m.headers.push({ name: 's', value: 'hello' });
+    expect(headerValue(m, 'Subject')).toBe('hello');
+    m.headers = [{ name: 'CSeq', value: '9 OPTIONS' }];
+    expect(messageCSeq(m)?.seq).toBe(9);
+    expect(headerValue(m, 'Contact')).toBeUndefined();
+  });
+
+  it('parsed fields are shared and frozen: changing one throws instead of changing what the next reader sees', () => {
+    const m = message();
+    const via = messageTopVia(m)!;
+    expect(() => {
+      via.params.branch = 'z9hG4bKforged';
+    }).toThrow(TypeError);
+    expect(messageTopVia(m)?.params.branch).toBe('z9hG4bK1');
+    expect(headerValues(m, 'Via')).toEqual(['SIP/2.0/UDP a.example.com;branch=z9hG4bK1']);
+  });
+
+  it('a list read cannot be changed through the array it returned', () => {
+    const m = message();
+    headerValues(m, 'Contact').push('<sip:x@y.example.com>');
+    expect(headerValues(m, 'Contact')).toEqual(['<sip:a@b.example.com>']);
   });
 });

@@ -274,6 +274,32 @@ describe('Registrar (RFC 3261 §10.3)', () => {
     outcome.changes.forEach((change, i) => expect(change).toBe(emitted[i]));
   });
 
+  it('the 200 lists exactly the bindings the store then holds, best first, after adds, a refresh and a removal', async () => {
+    const { clock, store, registrar } = run([]);
+    const C = 'sip:alice@203.0.113.5:5070';
+    const D = 'sip:alice@203.0.113.9';
+    expect(registrar.handle(register({ contacts: [`<${A}>`], callId: 'x', cseq: 1 }), SOURCE).status).toBe(200);
+    await clock.advance(1000);
+    expect(registrar.handle(register({ contacts: [`<${B}>`, `<${C}>;q=0.5`], callId: 'x', cseq: 2 }), SOURCE).status).toBe(200);
+    await clock.advance(1000);
+    // A refreshed (now the most recently updated of the q=1 ones), C removed, D added at q=0.9.
+    const outcome = registrar.handle(register({ contacts: [`<${A}>`, `<${C}>;expires=0`, `<${D}>;q=0.9`], callId: 'x', cseq: 3 }), SOURCE);
+    const listed = outcome.headers.filter((h) => h.name === 'Contact').map((h) => /^<([^>]*)>/.exec(h.value)![1]);
+    expect(listed).toEqual([A, B, D]);
+    expect(listed).toEqual(store.bindings('sip:alice@example.com').map((b) => b.contact));
+  });
+
+  it('among several stored contacts, one written differently (parameter case) refreshes its binding instead of adding one', () => {
+    const { store, registrar } = run([]);
+    const others = ['sip:alice@203.0.113.1', 'sip:alice@203.0.113.2', 'sip:alice@203.0.113.3'];
+    expect(registrar.handle(register({ contacts: [...others, B].map((c) => `<${c}>`), callId: 'x', cseq: 1 }), SOURCE).status).toBe(200);
+    const outcome = registrar.handle(register({ contacts: ['<sip:alice@198.51.100.7:5080;TRANSPORT=TCP>;expires=600'], callId: 'x', cseq: 2 }), SOURCE);
+    expect(outcome.status).toBe(200);
+    expect(outcome.changes).toMatchObject([{ op: 'upsert', binding: { contact: B, expiresAt: expect.any(Number) } }]);
+    expect(store.count).toBe(4);
+    expect(outcome.headers.filter((h) => h.name === 'Contact')).toHaveLength(4);
+  });
+
   it('lookup() finds the bindings of a Request-URI’s AOR, best first', () => {
     const { registrar } = run([]);
     registrar.handle(register({ contacts: [`<${A}>;q=0.2`, `<${B}>;q=0.8`] }), SOURCE);

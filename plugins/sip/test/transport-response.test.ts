@@ -27,6 +27,17 @@ function options(topVia: string, more: string[] = []): SipRequest {
 const topVia = (r: SipResponse): string => headerValues(r, 'Via')[0]!;
 
 describe('buildResponse (RFC 3261 §8.2.6, RFC 3581)', () => {
+  it('answers to one request from two sources each carry their own received; the request keeps its Via', () => {
+    const req = options('SIP/2.0/UDP client.example.com:5070;branch=z9hG4bK1;rport');
+    const first = buildResponse(req, 200, 'OK', { remote: udpFrom('192.0.2.1', 4000) });
+    const second = buildResponse(req, 200, 'OK', { remote: udpFrom('192.0.2.2', 4001) });
+    expect(topVia(first)).toBe('SIP/2.0/UDP client.example.com:5070;branch=z9hG4bK1;rport=4000;received=192.0.2.1');
+    expect(topVia(second)).toBe('SIP/2.0/UDP client.example.com:5070;branch=z9hG4bK1;rport=4001;received=192.0.2.2');
+    expect(headerValue(req, 'Via')).toBe('SIP/2.0/UDP client.example.com:5070;branch=z9hG4bK1;rport');
+    expect(responseTarget(first, udpFrom('192.0.2.1', 4000))).toEqual(udpFrom('192.0.2.1', 4000));
+    expect(responseTarget(second, udpFrom('192.0.2.2', 4001))).toEqual(udpFrom('192.0.2.2', 4001));
+  });
+
   it('copies every Via in order and From, Call-ID, CSeq; adds a To tag; writes Content-Length', () => {
     const req = options('SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1', ['Via: SIP/2.0/UDP proxy1.example.com;branch=z9hG4bK2, SIP/2.0/UDP 198.51.100.3:5080;branch=z9hG4bK3']);
     const res = buildResponse(req, 200, 'OK', { remote: udpFrom('192.0.2.1', 5070) });

@@ -81,12 +81,13 @@ export class SwitchoverHistory {
     return entry;
   }
 
-  /** The new primary `node` reported `running` as primary in `term`: closes the gap of that switchover. */
-  primaryRunning(node: string, term: number): void {
+  /** The new primary `node` reported `running` as primary in `term`: closes the gap of that switchover (true when it did). */
+  primaryRunning(node: string, term: number): boolean {
     const entry = this.entries.at(-1);
-    if (!entry || entry.to !== node || entry.term !== term || entry.gapMs !== null) return;
+    if (!entry || entry.to !== node || entry.term !== term || entry.gapMs !== null) return false;
     entry.gapMs = Math.max(0, this.clock.now() - entry.at);
     this.save();
+    return true;
   }
 
   /** The newest first. */

@@ -411,7 +411,9 @@ export class Supervisor implements SupervisorControl {
       case 'hb':
         slot.state = message.state;
         slot.linkUp = message.link.connected;
-        if (message.state.role === 'primary' && message.state.status === 'running') this.history.primaryRunning(slot.id, message.state.term);
+        if (message.state.role === 'primary' && message.state.status === 'running' && this.history.primaryRunning(slot.id, message.state.term)) {
+          this.feed.publish('history', this.historyView());
+        }
         this.arbiter.heartbeat(slot.id, message.state, message.link);
         this.tellArbiterConnection(slot);
         this.publishNodes();

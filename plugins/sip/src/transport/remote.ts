@@ -41,6 +41,8 @@ export function sameAddress(a: string, b: string): boolean {
 
 /** An IP address as written in a `received` parameter: no brackets, IPv4-mapped IPv6 as IPv4, lower case. */
 export function canonicalAddress(address: string): string {
+  // A dotted IPv4 address (what nearly every datagram comes from) is already canonical.
+  if (address.indexOf(':') < 0 && address.indexOf('[') < 0 && address === address.toLowerCase()) return address;
   return address
     .replace(/^\[(.*)\]$/, '$1')
     .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')

@@ -19,10 +19,10 @@ import { consoleRoutes } from '../management/console-routes';
 import { EventFeed } from '../management/event-feed';
 import { operatorRoutes, type HistoryView } from '../management/operator-routes';
 import { SwitchoverHistory } from '../history/switchover-history';
-import { clusterMetrics, type MetricJson, type NodeSnapshot } from '../metrics/cluster-metrics';
-import { labelNode, processRegistry, renderMetrics } from '../metrics/render';
+import type { MetricJson } from '../metrics/cluster-metrics';
+import { processRegistry } from '../metrics/render';
 import type { Registry } from 'prom-client';
-import type { HealthSignal } from '../engine/types';
+import { scrapeAgent } from './agent-metrics';
 import { hostPort } from '../management/address';
 import { ManagementServer } from '../management/server';
 import { loadServerTls } from '../management/tls';
@@ -295,35 +295,21 @@ export class Supervisor implements SupervisorControl {
    * registry, every node series labelled with its node.
    */
   async metrics(): Promise<string> {
-    const status = await this.status();
-    const local = [...this.slots.values()].filter((slot) => slot.process.running);
-    const nodeMetrics = await Promise.all(
-      local.map((slot) => this.ask<MetricJson[]>(slot, (id) => ({ t: 'metrics-request', id }), []).then((m) => labelNode(m, slot.id))),
-    );
-    const snapshots: NodeSnapshot[] = status.nodes.map((view) => {
-      const slot = this.slots.get(view.id);
-      return {
-        id: view.id,
-        role: view.role,
-        status: view.status,
-        term: view.term,
-        restarts: view.restarts,
-        local: slot !== undefined,
-        heartbeatAge: view.lastHeartbeat,
-        linkUp: slot?.process.running ? slot.linkUp : null,
-        monitors: Array.isArray(view['monitors']) ? (view['monitors'] as HealthSignal[]) : [],
-        ...(typeof view['sip'] === 'object' && view['sip'] !== null ? { sip: view['sip'] as NodeSnapshot['sip'] } : {}),
-      };
-    });
-    const own = this.processMetrics ? labelNode((await this.processMetrics.getMetricsAsJSON()) as unknown as MetricJson[], SUPERVISOR_ID) : [];
-    const cluster = clusterMetrics({
-      arbiter: { term: status.arbiter.term, connected: status.arbiter.connected },
-      nodes: snapshots,
-      switchovers: this.history.countsByCause(),
-      lastSwitchoverAt: this.history.lastAt(),
+    const running = [...this.slots.values()].filter((slot) => slot.process.running);
+    return scrapeAgent({
+      status: await this.status(),
+      running: new Map(
+        running.map((slot) => [
+          slot.id,
+          { linkUp: slot.linkUp, metrics: () => this.ask<MetricJson[]>(slot, (id) => ({ t: 'metrics-request', id }), []) },
+        ]),
+      ),
+      local: new Set(this.slots.keys()),
+      agentId: SUPERVISOR_ID,
+      processMetrics: this.processMetrics,
+      history: this.history,
       activeAlarms: this.alarms.list().active,
     });
-    return renderMetrics([cluster, own, ...nodeMetrics]);
   }
 
   switchover(request: { reason: string; by: string }): Promise<SwitchoverResult> {

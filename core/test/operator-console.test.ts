@@ -116,7 +116,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
     expect(await alarmRow.textContent()).toContain('major');
     await expect.poll(() => page.locator('#history tbody tr').count(), { timeout: 5000 }).toBe(1);
     // The gap (how long no primary ran) arrives live once the new primary reports running.
-    await expect.poll(() => page.locator('#history tbody tr').first().textContent(), { timeout: 5000 }).toMatch(/sip-a.*sip-b.*arbiter\d+\.\d\d s.*primary sip-a exited/);
+    await expect.poll(() => page.locator('#history tbody tr').first().textContent(), { timeout: 5000 }).toMatch(/sip-a.*sip-b.*arbiter\d+ ms.*primary sip-a exited/);
     await waitForPair(config, first.primary.term + 1);
     await page.locator('[data-node="sip-a"][data-role="backup"]').waitFor({ timeout: 10_000 });
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });

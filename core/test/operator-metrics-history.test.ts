@@ -51,7 +51,7 @@ describe('switchover history', () => {
 
     const table = renderHistoryTable(reloaded.list()).split('\n');
     expect(table[0]).toMatch(/^TIME\s+TERM\s+FROM\s+TO\s+BY\s+GAP\s+REASON$/);
-    expect(table[1]).toMatch(/^2026-01-02 03:04:06Z\s+3\s+sip-b\s+sip-a\s+operator \(management-api\)\s+0\.25s\s+manual switchover/);
+    expect(table[1]).toMatch(/^2026-01-02 03:04:06Z\s+3\s+sip-b\s+sip-a\s+operator \(management-api\)\s+250ms\s+manual switchover/);
     expect(table[2]).toMatch(/\s+2\s+sip-a\s+sip-b\s+arbiter\s+-\s+primary sip-a exited/);
   });
 

@@ -115,7 +115,7 @@ describe.skipIf(!HAS_PROMETHEUS)('operators: /metrics, /history and switchyard h
     expect((JSON.parse(json.stdout) as HistoryView).switchovers[0]).toEqual(entry);
     const table = await runCli(['history', '--config', config]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`\\s${after.primary.term}\\s+sip-a\\s+sip-b\\s+arbiter\\s+\\d+\\.\\d\\ds\\s+primary sip-a exited`));
+    expect(table.stdout).toMatch(new RegExp(`\\s${after.primary.term}\\s+sip-a\\s+sip-b\\s+arbiter\\s+\\d+ms\\s+primary sip-a exited`));
 
     const later = (await (await get(port, '/metrics')).text()).split('\n');
     expect(later).toContain('switchyard_switchovers_total{reason="node_exited"} 1');

@@ -11,7 +11,7 @@ export function renderHistoryTable(entries: readonly SwitchoverEntry[]): string 
       e.from,
       e.to,
       e.by === 'arbiter' ? 'arbiter' : `${e.by} (${e.requester})`,
-      e.gapMs === null ? '-' : `${(e.gapMs / 1000).toFixed(2)}s`,
+      e.gapMs === null ? '-' : `${e.gapMs}ms`,
       e.reason,
     ]),
   ];

@@ -154,7 +154,7 @@ export const CONSOLE_JS = String.raw`'use strict';
       tr.appendChild(el('td', h.from));
       tr.appendChild(el('td', h.to));
       tr.appendChild(el('td', h.by === 'arbiter' ? 'arbiter' : h.by + ' (' + h.requester + ')'));
-      tr.appendChild(el('td', h.gapMs === null || h.gapMs === undefined ? '—' : (h.gapMs / 1000).toFixed(2) + ' s'));
+      tr.appendChild(el('td', h.gapMs === null || h.gapMs === undefined ? '—' : h.gapMs + ' ms'));
       tr.appendChild(el('td', h.reason));
       return tr;
     }));

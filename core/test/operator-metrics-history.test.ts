@@ -83,7 +83,15 @@ function snapshot(overrides: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
     arbiter: { term: 4, connected: true },
     nodes: [
       { ...node, id: 'sip-a', role: 'backup', status: 'running', term: 4, sip: { listening: true, bindings: 7, replication: { inSync: true, lag: 0 } } },
-      { ...node, id: 'sip-b', role: 'primary', status: 'running', term: 4, linkUp: false },
+      {
+        ...node,
+        id: 'sip-b',
+        role: 'primary',
+        status: 'running',
+        term: 4,
+        linkUp: false,
+        monitors: [{ monitor: 'sip-nic', plugin: 'sip-nic-monitoring', ok: false, reason: 'eth1 down', affectsService: true, since: 0 }],
+      },
     ],
     switchovers: { node_exited: 2 },
     lastSwitchoverAt: 1_700_000_000_000,
@@ -106,6 +114,7 @@ describe('GET /metrics text', () => {
     expect(lines).toContain('switchyard_alarms_active{severity="major"} 2');
     expect(lines).toContain('switchyard_alarms_active{severity="minor"} 0');
     expect(lines).toContain('switchyard_ha_link_up{node="sip-b"} 0');
+    expect(lines).toContain('switchyard_monitor_ok{node="sip-b",plugin="sip-nic-monitoring",monitor="sip-nic"} 0');
     expect(lines).toContain('switchyard_sip_bindings{node="sip-a"} 7');
     expect(lines).toContain('switchyard_sip_replication_in_sync{node="sip-a"} 1');
     // A node without a sip section has no SIP series rather than a made-up zero.

@@ -496,9 +496,15 @@ export class Supervisor implements SupervisorControl {
 
   /** The arbiter's 01-10010: one entry of the switchover history. */
   private recordSwitchover(record: LogEventRecord): void {
-    const { from, to, reason } = record.fields as { from?: unknown; to?: unknown; reason?: unknown };
+    const { from, to, reason, term } = record.fields as { from?: unknown; to?: unknown; reason?: unknown; term?: unknown };
     if (typeof to !== 'string') return;
-    this.history.record({ from: typeof from === 'string' ? from : 'none', to, term: record.term, reason: typeof reason === 'string' ? reason : '' });
+    this.history.record({
+      from: typeof from === 'string' ? from : 'none',
+      to,
+      // An arbiter that names the term it won (etcd) is exact; else the term the agent knew when it logged.
+      term: typeof term === 'number' ? term : record.term,
+      reason: typeof reason === 'string' ? reason : '',
+    });
     this.feed.publish('history', this.historyView());
   }
 

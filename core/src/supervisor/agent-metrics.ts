@@ -11,8 +11,8 @@ import { clusterMetrics, type MetricJson, type NodeSnapshot } from '../metrics/c
 import { labelNode, renderMetrics } from '../metrics/render';
 
 export interface AgentScrapeSource {
-  /** The status view with the nodes' reports (plugin sections, monitors). */
-  status: ClusterStatusView;
+  /** The status view with the nodes' reports (plugin sections, monitors); asked alongside the nodes' registries. */
+  status(): Promise<ClusterStatusView>;
   /** The node processes this agent runs now: HA link at the last heartbeat, and their registry over IPC. */
   running: ReadonlyMap<string, { linkUp: boolean | null; metrics(): Promise<MetricJson[]> }>;
   /** Nodes this agent runs, running or not. */
@@ -25,8 +25,11 @@ export interface AgentScrapeSource {
 }
 
 export async function scrapeAgent(source: AgentScrapeSource): Promise<string> {
-  const { status } = source;
-  const nodeMetrics = await Promise.all([...source.running].map(async ([id, node]) => labelNode(await node.metrics(), id)));
+  // Both ask the nodes (each bounded by the agent's request timeout): in parallel, so a frozen node costs one timeout.
+  const [status, nodeMetrics] = await Promise.all([
+    source.status(),
+    Promise.all([...source.running].map(async ([id, node]) => labelNode(await node.metrics(), id))),
+  ]);
   const snapshots: NodeSnapshot[] = status.nodes.map((view) => ({
     id: view.id,
     role: view.role,

@@ -297,7 +297,7 @@ export class Supervisor implements SupervisorControl {
   async metrics(): Promise<string> {
     const running = [...this.slots.values()].filter((slot) => slot.process.running);
     return scrapeAgent({
-      status: await this.status(),
+      status: () => this.status(),
       running: new Map(
         running.map((slot) => [
           slot.id,

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { alarmRoutes } from '../src/management/alarm-routes';
+import { consoleRoutes } from '../src/management/console-routes';
+import { EventFeed } from '../src/management/event-feed';
+import { operatorRoutes } from '../src/management/operator-routes';
+import type { ManagementServer } from '../src/management/server';
 import type { ClusterStatusView } from '../src/management/types';
+import { startServer, TOKEN, VIEW } from './management-fixtures';
 import {
   assertBuilt,
   hasTool,
@@ -42,18 +48,44 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
     assertBuilt();
     if (!HAS_CHROMIUM && process.env.CI === 'true') throw new Error('chromium is not installed, and CI must run the console test');
   });
+  let server: ManagementServer | undefined;
   afterEach(async () => {
     await context?.close().catch(() => undefined);
+    await server?.close();
+    server = undefined;
     context = undefined;
     if (userDataDir) {
       for (const pid of browserPids(userDataDir)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     }
     userDataDir = undefined;
-    const code = await up?.stop();
+    const code = up ? await up.stop() : 0;
     up = undefined;
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(0);
   });
+
+  /** Chromium with a fresh profile; collects console errors, page errors and any request to another origin. */
+  async function launch(origin: string): Promise<{ page: Page; problems: string[] }> {
+    userDataDir = tempDir('switchyard-chromium-');
+    dirs.push(userDataDir);
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1100, height: 1000 },
+    });
+    const page: Page = context.pages()[0] ?? (await context.newPage());
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      // Refused requests (401) are logged by the browser; the tests expect them.
+      if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(`${origin}/`) && !r.url().startsWith('data:')) problems.push(`request elsewhere: ${r.url()}`);
+    });
+    return { page, problems };
+  }
 
   it('shows both nodes, the new primary within 1 s of a kill -9, an alarm cleared from the page, and refuses a switchover without the token', async () => {
     const dir = tempDir();
@@ -68,24 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
     expect(first.primary.id).toBe('sip-a');
     const status = async (): Promise<ClusterStatusView> => (await (await fetch(`${origin}/status`)).json()) as ClusterStatusView;
 
-    userDataDir = tempDir('switchyard-chromium-');
-    dirs.push(userDataDir);
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1100, height: 1000 },
-    });
-    const page: Page = context.pages()[0] ?? (await context.newPage());
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      // The refused switchover's 401 is logged by the browser; it is expected.
-      if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith(`${origin}/`) && !r.url().startsWith('data:')) problems.push(`request elsewhere: ${r.url()}`);
-    });
+    const { page, problems } = await launch(origin);
 
     const response = await page.goto(`${origin}/`);
     expect(response?.status()).toBe(200);
@@ -149,4 +164,34 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
 
     expect(problems).toEqual([]);
   }, 90_000);
+  it('where reads need the token, asks for it, then reads and streams with the token the operator typed', async () => {
+    const feed = new EventFeed();
+    feed.publish('nodes', { cluster: VIEW.cluster, arbiter: VIEW.arbiter, nodes: VIEW.nodes });
+    const started = await startServer({
+      requireTokenForReads: true,
+      routes: [
+        ...alarmRoutes({ list: () => ({ active: [], cleared: [] }), clear: () => { throw new Error('no alarm'); } }),
+        ...operatorRoutes({ metrics: async () => '', history: () => [] }),
+        feed.route(),
+        ...consoleRoutes(),
+      ],
+    });
+    server = started.server;
+    const origin = `http://127.0.0.1:${started.port}`;
+    const { page, problems } = await launch(origin);
+    expect((await page.goto(`${origin}/`))?.status()).toBe(200);
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 5000 }).toMatch(/wants the management token/);
+    expect(await page.locator('[data-node]').count()).toBe(0);
+
+    await page.locator('#token').fill(TOKEN);
+    await page.locator('#token').press('Enter');
+    await page.locator('[data-node="sip-a"][data-role="primary"]').waitFor({ timeout: 5000 });
+    await page.locator('[data-node="sip-b"][data-role="backup"]').waitFor({ timeout: 5000 });
+    await expect.poll(() => page.locator('#live').textContent(), { timeout: 5000 }).toBe('live');
+    // A change pushed on the stream reaches the page without a reload.
+    feed.publish('nodes', { cluster: VIEW.cluster, arbiter: { ...VIEW.arbiter, primary: 'sip-b', term: 4 }, nodes: VIEW.nodes.map((n) => ({ ...n, role: n.id === 'sip-b' ? 'primary' : 'backup', term: 4 })) });
+    await page.locator('[data-node="sip-b"][data-role="primary"]').waitFor({ timeout: 5000 });
+    expect(await page.locator('#arbiter').textContent()).toContain('term 4, primary sip-b');
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

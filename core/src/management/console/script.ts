@@ -198,18 +198,30 @@ export const CONSOLE_JS = String.raw`'use strict';
   }
 
   // Server-sent events over fetch, so a token can go in the Authorization header.
+  // One stream at a time: a new one (the token was entered) replaces the old.
+  var current = null;
+  var retryTimer = null;
   function stream() {
+    if (current) current.abort();
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
     var controller = new AbortController();
+    current = controller;
+    var retry = function () {
+      if (current !== controller || retryTimer) return;
+      setLive(false);
+      retryTimer = setTimeout(function () { retryTimer = null; if (current === controller) stream(); }, 1000);
+    };
     fetch('/events', { headers: headers({ accept: 'text/event-stream' }), cache: 'no-store', signal: controller.signal }).then(function (res) {
-      if (!res.ok || !res.body) { setLive(false); if (res.status === 401) unauthorised(res); return retry(); }
+      if (!res.ok || !res.body) { if (res.status === 401) unauthorised(res); return retry(); }
       setLive(true);
+      say('');
       loadStatus(); loadAlarms(); loadHistory();
       var reader = res.body.getReader();
       var decoder = new TextDecoder();
       var buffer = '';
       function pump() {
         return reader.read().then(function (chunk) {
-          if (chunk.done) { setLive(false); return retry(); }
+          if (chunk.done) return retry();
           buffer += decoder.decode(chunk.value, { stream: true });
           var end;
           while ((end = buffer.indexOf('\n\n')) !== -1) {
@@ -226,13 +238,7 @@ export const CONSOLE_JS = String.raw`'use strict';
         });
       }
       return pump();
-    }).catch(function () { setLive(false); retry(); });
-  }
-  var retrying = false;
-  function retry() {
-    if (retrying) return;
-    retrying = true;
-    setTimeout(function () { retrying = false; stream(); }, 1000);
+    }).catch(function () { retry(); });
   }
 
   document.addEventListener('DOMContentLoaded', function () {

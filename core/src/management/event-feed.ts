@@ -5,7 +5,7 @@
  * (a switchover was recorded or its gap measured). Each new subscriber first
  * receives the latest value of every topic.
  */
-import type { ManagementRoute } from './router';
+import { errorResponse, type ManagementRoute } from './router';
 
 export type EventTopic = 'nodes' | 'alarms' | 'history';
 
@@ -46,10 +46,7 @@ export class EventFeed {
       requiresToken: false,
       handler: () => {
         if (this.subscribers.size >= MAX_EVENT_STREAMS) {
-          return {
-            status: 503,
-            body: { error: { code: 'SWY_ERR_MGMT_INTERNAL', message: `GET /events: already ${MAX_EVENT_STREAMS} streams open; close a console.` } },
-          };
+          return errorResponse(503, 'SWY_ERR_MGMT_INTERNAL', `GET /events: already ${MAX_EVENT_STREAMS} streams open; close a console tab and retry.`);
         }
         return {
           status: 200,

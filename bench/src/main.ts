@@ -8,6 +8,7 @@ import { Progress } from './progress';
 import { catchUpScenario, replicationLagScenario } from './scenarios/replication';
 import { failoverScenario } from './scenarios/failover';
 import { footprintScenario } from './scenarios/footprint';
+import { footprint1mScenario } from './scenarios/footprint-1m';
 import { supervisorRestartScenario } from './scenarios/supervisor-restart';
 import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/multihost';
 import { referenceKamailioScenario } from './scenarios/reference-kamailio';
@@ -58,6 +59,7 @@ const SCENARIOS: Scenario[] = [
   replicationLagScenario,
   catchUpScenario,
   footprintScenario,
+  footprint1mScenario,
   multihostCrashScenario,
   multihostHostLossScenario,
   vipFailoverScenario,
@@ -71,6 +73,7 @@ reference runs Kamailio (Debian kamailio) under the same SIPp scenarios and
 rate steps as register-throughput, for the table's reference and ratio
 columns (skipped without kamailio, an error under CI=true); micro runs the
 in-process micro-benchmarks (bench/src/micro: parse, registrar, …) in ops/s;
+footprint-1m starts a pair whose journals hold 1M bindings (100k with --quick);
 the multihost-* and vip-failover scenarios run a pair on two hosts of the network-namespace
 lab (@switchyard/lab: root, ip, etcd; skipped without them, an error under
 CI=true; vip-failover also runs keepalived). Prints a table and writes the raw figures as JSON (default

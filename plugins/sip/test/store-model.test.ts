@@ -75,6 +75,13 @@ describe('ContactStore against a model', () => {
           expect(follower.all().map(key).sort()).toEqual(expected);
           expect(lazy.all().map(key).sort()).toEqual(expected);
           expect(store.count).toBe(expected.length);
+          // The digest is the content's, whatever order it was made in (a fresh store given it in reverse agrees).
+          const fresh = new ContactStore(clock);
+          fresh.replaceAll(live().reverse(), 'local');
+          fresh.close();
+          expect(store.digest()).toBe(fresh.digest());
+          expect(follower.digest()).toBe(fresh.digest());
+          expect(lazy.digest()).toBe(fresh.digest());
           for (let aor = 0; aor < 4; aor++) {
             const listed = store.bindings(aorOf(aor));
             for (let i = 1; i < listed.length; i++) {

@@ -296,3 +296,26 @@ export class LazyUpsert {
     return { op: this.op, binding: this.binding };
   }
 }
+
+/** The two 32-bit lanes of the last {@link hashLine}. */
+export const lineHash = new Uint32Array(2);
+
+/**
+ * A 64-bit hash of `line` (two 32-bit lanes, cyrb53-style mixing) into
+ * {@link lineHash}. The store sums them over its lines into an
+ * order-independent digest of its content, so two nodes can tell, without
+ * sending it, that they hold the same bindings.
+ */
+export function hashLine(line: string): void {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  lineHash[0] = h1;
+  lineHash[1] = h2;
+}

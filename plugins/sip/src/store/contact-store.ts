@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '@switchyard/sdk';
 import type { Binding, BindingChange } from './binding';
-import { LazyUpsert, decodeChange, decodeUpsert, encodeChange, encodeUpsert, rememberEncoding, scanUpsert } from './binding-codec';
+import { LazyUpsert, decodeChange, decodeUpsert, encodeChange, encodeUpsert, hashLine, lineHash, rememberEncoding, scanUpsert } from './binding-codec';
 import { ExpiryQueue } from './expiry-queue';
 
 /** Who made a change: this node (registrar, operator, journal load) or the peer, through replication. */
@@ -60,6 +60,9 @@ export class ContactStore {
   private readonly expiries = new ExpiryQueue<number>();
   private readonly listeners = new Set<StoreChangeListener>();
   private size = 0;
+  /** Sums (mod 2^32) of the two hash lanes of every stored line: an order-independent digest of the content. */
+  private sum1 = 0;
+  private sum2 = 0;
   private timer: { at: number; handle: TimerHandle } | undefined;
   private closed = false;
 
@@ -215,6 +218,16 @@ export class ContactStore {
     return malformed;
   }
 
+  /**
+   * A digest of the content (count and two 32-bit sums of line hashes):
+   * equal on two stores that hold the same bindings, whatever order they
+   * were made in; different, but for a 2^-64 chance, otherwise.
+   */
+  digest(): string {
+    this.expireDue();
+    return `${this.size}:${this.sum1.toString(16)}:${this.sum2.toString(16)}`;
+  }
+
   /** Calls `listener` after every change, with its origin. Returns the unsubscribe function. */
   onChange(listener: StoreChangeListener): () => void {
     this.listeners.add(listener);
@@ -276,6 +289,7 @@ export class ContactStore {
   private put(e: Entry, queue = true): boolean {
     let slot = this.slotOf(e.aor, e.contact);
     if (slot >= 0 && this.lineOf[slot] === e.line) return false;
+    if (slot >= 0) this.unsum(this.lineOf[slot]!);
     if (slot < 0) {
       slot = this.allocate();
       const entry = this.byAor.get(e.aor);
@@ -285,6 +299,9 @@ export class ContactStore {
       this.size++;
     }
     this.lineOf[slot] = e.line;
+    hashLine(e.line);
+    this.sum1 = (this.sum1 + lineHash[0]!) >>> 0;
+    this.sum2 = (this.sum2 + lineHash[1]!) >>> 0;
     this.aorOf[slot] = e.aor;
     this.contactOf[slot] = e.contact;
     this.expiresAt[slot] = e.expiresAt;
@@ -325,7 +342,14 @@ export class ContactStore {
     return slot;
   }
 
+  private unsum(line: string): void {
+    hashLine(line);
+    this.sum1 = (this.sum1 - lineHash[0]!) >>> 0;
+    this.sum2 = (this.sum2 - lineHash[1]!) >>> 0;
+  }
+
   private release(slot: number): void {
+    this.unsum(this.lineOf[slot]!);
     this.lineOf[slot] = FREE;
     this.aorOf[slot] = FREE;
     this.contactOf[slot] = FREE;

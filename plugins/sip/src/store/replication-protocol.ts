@@ -11,10 +11,14 @@ import { CODEC_VERSION } from './binding-codec';
  *   one turn of its event loop, in order, as lines of the binding codec
  *   (binding-codec.ts): the very strings its store and journal hold.
  * - `ack` (backup → primary): everything of stream `of` up to `seq` is applied.
- * - `resync` (backup → primary): "my copy cannot be trusted, send `base`".
+ * - `resync` (backup → primary): "my copy cannot be trusted, send `base`";
+ *   `digest`: the content's digest (ContactStore.digest) when it was sent.
  * - `base` (primary → backup): the primary's whole content as upsert lines,
  *   in parts small enough for one frame; the last part replaces the
- *   backup's content.
+ *   backup's content. Or, when the resync's digest was the primary's own,
+ *   one empty part with `same`: the primary's digest at that point of its
+ *   stream; the backup keeps its copy if its digest there is the same (a
+ *   node restarting with its journal is not sent a million bindings it holds).
  *
  * Every message, and the snapshot, carries the sender's `term` when it was
  * sent (a retained message replayed after a reconnect keeps its term): a
@@ -26,8 +30,8 @@ import { CODEC_VERSION } from './binding-codec';
 export type ReplicationMessage =
   | { kind: 'changes'; v: typeof CODEC_VERSION; from: string; term: number; changes: string[] }
   | { kind: 'ack'; from: string; term: number; of: string; seq: number }
-  | { kind: 'resync'; from: string; term: number }
-  | { kind: 'base'; v: typeof CODEC_VERSION; from: string; term: number; part: number; last: boolean; bindings: string[] };
+  | { kind: 'resync'; from: string; term: number; digest?: string }
+  | { kind: 'base'; v: typeof CODEC_VERSION; from: string; term: number; part: number; last: boolean; bindings: string[]; same?: string };
 
 /**
  * The channel snapshot: the content as upsert lines, or `null` when too
@@ -73,9 +77,15 @@ export function isReplicationMessage(value: unknown): value is ReceivedReplicati
     case 'ack':
       return typeof m.of === 'string' && Number.isSafeInteger(m.seq) && (m.seq as number) >= 0;
     case 'resync':
-      return true;
+      return m.digest === undefined || typeof m.digest === 'string';
     case 'base':
-      return m.v === CODEC_VERSION && Number.isSafeInteger(m.part) && typeof m.last === 'boolean' && isLines(m.bindings);
+      return (
+        m.v === CODEC_VERSION &&
+        Number.isSafeInteger(m.part) &&
+        typeof m.last === 'boolean' &&
+        isLines(m.bindings) &&
+        (m.same === undefined || (typeof m.same === 'string' && m.part === 0 && m.last === true && (m.bindings as string[]).length === 0))
+      );
     default:
       return false;
   }

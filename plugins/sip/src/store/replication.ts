@@ -104,6 +104,10 @@ export class BindingReplicator {
   private divergent = false;
   /** Primary: the last part of the base we sent; its ack clears `divergent`. */
   private baseSeq: number | undefined;
+  /** The digest of the peer's copy, from its last `resync`: if it is ours, `base` says `same` instead of sending the content. */
+  private peerDigest: string | undefined;
+  /** Backup: the primary said `same` and our copy was not: ask without a digest, for the whole content. */
+  private wantWholeBase = false;
   private rolePoll: TimerHandle | undefined;
   private batch: Batch | undefined;
   private flushQueued = false;
@@ -328,10 +332,20 @@ export class BindingReplicator {
     this.flushBatch();
     this.resyncWanted = false;
     this.updatePoll();
-    // The stored lines themselves: nothing is encoded for a resync.
-    const parts = chunkLines(this.options.store.encoded(), this.basePartBytes);
     const term = this.options.term();
     this.contentTerm = term; // the whole content makes up for everything unacknowledged before it
+    const digest = this.options.store.digest();
+    const same = this.peerDigest === digest;
+    this.peerDigest = undefined;
+    if (same) {
+      // The peer holds what we hold: say so, with our digest here, for it to check.
+      const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part: 0, last: true, bindings: [], same: digest });
+      this.tracker.track(seq, false);
+      this.baseSeq = seq;
+      return;
+    }
+    // The stored lines themselves: nothing is encoded for a resync.
+    const parts = chunkLines(this.options.store.encoded(), this.basePartBytes);
     parts.forEach((bindings, part) => {
       const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
@@ -419,6 +433,7 @@ export class BindingReplicator {
         if (role === 'primary') this.onAck(message);
         return;
       case 'resync':
+        this.peerDigest = message.digest;
         this.baseAsked(role);
         return;
       case 'changes':
@@ -456,6 +471,17 @@ export class BindingReplicator {
   }
 
   private onBasePart(message: Extract<ReceivedReplicationMessage, { kind: 'base' }>, seq: number, contiguous: boolean): void {
+    if (message.same !== undefined) {
+      this.baseParts = undefined;
+      if (this.options.store.digest() !== message.same) {
+        this.wantWholeBase = true;
+        this.askResync('this node’s bindings differ from the primary’s', true);
+        return;
+      }
+      this.synced = true;
+      this.adoptBase(null, seq);
+      return;
+    }
     if (message.part === 0) this.baseParts = { from: message.from, next: 0, bindings: [] };
     const parts = this.baseParts;
     if (!parts || parts.from !== message.from || parts.next !== message.part || (message.part > 0 && !contiguous)) {
@@ -484,7 +510,10 @@ export class BindingReplicator {
     }
     this.followStream(data.from);
     // The snapshot replaced the messages we missed, a `resync` among them maybe: it says so itself.
-    if (data.needsBase) this.baseAsked(this.checkRole());
+    if (data.needsBase) {
+      this.peerDigest = undefined;
+      this.baseAsked(this.checkRole());
+    }
     if (this.checkRole() !== 'backup') {
       if (data.bindings) this.ignoredPeerContent = true; // the peer acts as primary
       return;
@@ -511,8 +540,9 @@ export class BindingReplicator {
     this.reportHealth();
   }
 
-  private adoptBase(bindings: readonly string[], seq: number): void {
-    if (this.options.store.replaceAllEncoded(bindings, 'replica') > 0) {
+  /** The primary's whole content (`null`: ours, checked by digest) is ours as of `seq`. */
+  private adoptBase(bindings: readonly string[] | null, seq: number): void {
+    if (bindings && this.options.store.replaceAllEncoded(bindings, 'replica') > 0) {
       this.warnOnce('malformed-base', `ignoring the primary's content on channel ${BINDINGS_CHANNEL}: it holds malformed bindings`);
       this.haveBase = false;
       this.askResync('unreadable content from the primary', true);
@@ -520,6 +550,7 @@ export class BindingReplicator {
     }
     this.haveBase = true;
     this.divergent = false;
+    this.wantWholeBase = false;
     this.ignoredPeerContent = false;
     this.fence.baseAdopted();
     this.resyncAsked = undefined;
@@ -562,7 +593,8 @@ export class BindingReplicator {
     this.reportHealth();
     if (!again && this.resyncAsked && this.resyncAsked.stream === this.peerStream) return;
     this.resyncAsked = { stream: this.peerStream };
-    this.channel.send({ kind: 'resync', from: this.stream, term: this.options.term() });
+    const digest = this.wantWholeBase ? {} : { digest: this.options.store.digest() };
+    this.channel.send({ kind: 'resync', from: this.stream, term: this.options.term(), ...digest });
   }
 
   private scheduleAck(): void {

@@ -15,14 +15,9 @@ import type { NodeMessage } from '../ipc/messages';
 import { deferredLogger } from '../logging/logger';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { alarmRoutes } from '../management/alarm-routes';
-import { consoleRoutes } from '../management/console-routes';
-import { EventFeed } from '../management/event-feed';
-import { operatorRoutes, type HistoryView } from '../management/operator-routes';
-import { SwitchoverHistory } from '../history/switchover-history';
 import type { MetricJson } from '../metrics/cluster-metrics';
-import { processRegistry } from '../metrics/render';
-import type { Registry } from 'prom-client';
 import { scrapeAgent } from './agent-metrics';
+import { OperatorView } from './operator-view';
 import { hostPort } from '../management/address';
 import { ManagementServer } from '../management/server';
 import { loadServerTls } from '../management/tls';
@@ -96,12 +91,8 @@ export class Supervisor implements SupervisorControl {
   private readonly localNodes: readonly string[];
   /** Active and recently cleared alarms (tests read it; operators use the API). */
   readonly alarms: AlarmEngine;
-  /** Past switchovers (`GET /history`, `switchyard history`). */
-  readonly history: SwitchoverHistory;
-  /** `GET /events`: live nodes, alarms and history for the console. */
-  private readonly feed = new EventFeed();
-  /** This agent's own process metrics; created at start. */
-  private processMetrics: Registry | null = null;
+  /** The switchover history, the console and its event stream, process metrics. */
+  readonly operators: OperatorView;
 
   constructor(
     private readonly validated: ValidatedConfig,
@@ -134,12 +125,12 @@ export class Supervisor implements SupervisorControl {
       historySize: config.alarms.historySize,
       store: new AlarmStore(this.stateDir),
       notify: (change, alarm) => {
-        this.feed.publish('alarms', this.alarms.list());
+        this.operators.alarmsChanged(this.alarms.list());
         return this.engine.notifyAlarm(change, alarm);
       },
       logger,
     });
-    this.history = new SwitchoverHistory(this.stateDir, this.clock);
+    this.operators = new OperatorView(this.stateDir, this.clock);
     for (const node of config.nodes.filter((n) => this.localNodes.includes(n.id))) {
       const slot: NodeSlot = {
         id: node.id,
@@ -199,10 +190,7 @@ export class Supervisor implements SupervisorControl {
     for (const [name, reaction] of createReactions(this.validated, (name) => this.reactionContext(name))) this.reactions.set(name, reaction);
     await this.engine.apply();
     await this.alarms.load();
-    await this.history.load();
-    this.feed.publish('alarms', this.alarms.list());
-    this.feed.publish('history', this.historyView());
-    this.processMetrics = processRegistry();
+    await this.operators.start(this.alarms.list());
     this.secret = config.haLink.secret ?? randomBytes(32).toString('hex');
     // Read and checked before the token is written or anything listens.
     const tls = config.management.tls ? await loadServerTls(config.management.tls, this.validated.configDir) : undefined;
@@ -214,7 +202,7 @@ export class Supervisor implements SupervisorControl {
       token,
       control: this,
       emit: (id, fields) => this.emit(id, fields),
-      routes: [...alarmRoutes(this.alarms), ...operatorRoutes({ metrics: () => this.metrics(), history: () => this.history.list() }), this.feed.route(), ...consoleRoutes()],
+      routes: [...alarmRoutes(this.alarms), ...this.operators.routes(() => this.metrics())],
     });
     let address: { host: string; port: number };
     try {
@@ -253,7 +241,7 @@ export class Supervisor implements SupervisorControl {
     await this.arbiter.stop({ graceful: true });
     await this.management?.close();
     await this.alarms.stop();
-    await this.history.flush();
+    await this.operators.stop();
     if (this.engineStarted) await this.engine.stop(reason);
     await removeTokenFile(this.runtimeDir).catch(() => undefined);
     this.publishNodes();
@@ -306,8 +294,8 @@ export class Supervisor implements SupervisorControl {
       ),
       local: new Set(this.slots.keys()),
       agentId: SUPERVISOR_ID,
-      processMetrics: this.processMetrics,
-      history: this.history,
+      processMetrics: this.operators.processMetrics,
+      history: this.operators.history,
       activeAlarms: this.alarms.list().active,
     });
   }
@@ -397,9 +385,7 @@ export class Supervisor implements SupervisorControl {
       case 'hb':
         slot.state = message.state;
         slot.linkUp = message.link.connected;
-        if (message.state.role === 'primary' && message.state.status === 'running' && this.history.primaryRunning(slot.id, message.state.term)) {
-          this.feed.publish('history', this.historyView());
-        }
+        this.operators.heartbeat(slot.id, message.state);
         this.arbiter.heartbeat(slot.id, message.state, message.link);
         this.tellArbiterConnection(slot);
         this.publishNodes();
@@ -490,26 +476,8 @@ export class Supervisor implements SupervisorControl {
       }
     }
     this.options.onEvent?.(record);
-    if (record.id === CoreEvent.Switchover) this.recordSwitchover(record);
+    this.operators.event(record);
     this.alarms.consume(record);
-  }
-
-  /** The arbiter's 01-10010: one entry of the switchover history. */
-  private recordSwitchover(record: LogEventRecord): void {
-    const { from, to, reason, term } = record.fields as { from?: unknown; to?: unknown; reason?: unknown; term?: unknown };
-    if (typeof to !== 'string') return;
-    this.history.record({
-      from: typeof from === 'string' ? from : 'none',
-      to,
-      // An arbiter that names the term it won (etcd) is exact; else the term the agent knew when it logged.
-      term: typeof term === 'number' ? term : record.term,
-      reason: typeof reason === 'string' ? reason : '',
-    });
-    this.feed.publish('history', this.historyView());
-  }
-
-  private historyView(): HistoryView {
-    return { switchovers: this.history.list() };
   }
 
   private publishNodes(): void {
@@ -518,11 +486,11 @@ export class Supervisor implements SupervisorControl {
     const { arbiter } = this;
     // The constructor's arbiter may publish before it is assigned.
     if (arbiter === undefined) return;
-    this.feed.publish('nodes', {
-      cluster: this.validated.config.cluster,
-      arbiter: { kind: arbiter.kind, term: arbiter.term, primary: arbiter.primary, connected: arbiter.connected },
+    this.operators.nodesChanged(
+      this.validated.config.cluster,
+      { kind: arbiter.kind, term: arbiter.term, primary: arbiter.primary, connected: arbiter.connected },
       nodes,
-    });
+    );
   }
 
   private slot(nodeId: string): NodeSlot {

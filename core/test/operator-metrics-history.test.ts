@@ -135,12 +135,16 @@ describe('GET /metrics text', () => {
       const requests = facade!.metrics.counter({ name: 'switchyard_probe_requests_total', help: 'Requests.', labelNames: ['method'] });
       const latency = facade!.metrics.histogram({ name: 'switchyard_probe_seconds', help: 'Latency.', buckets: [0.01, 0.1] });
       requests.inc({ method: 'REGISTER' }, count);
+      const options = requests.labels({ method: 'OPTIONS' });
+      options.inc();
+      options.inc();
       latency.observe({}, 0.05);
       parts.push(labelNode((await nodeRegistry(engine).getMetricsAsJSON()) as unknown as MetricJson[], node));
     }
     const lines = (await renderMetrics(parts)).split('\n');
     expect(lines).toContain('switchyard_probe_requests_total{method="REGISTER",node="sip-a"} 3');
     expect(lines).toContain('switchyard_probe_requests_total{method="REGISTER",node="sip-b"} 5');
+    expect(lines).toContain('switchyard_probe_requests_total{method="OPTIONS",node="sip-b"} 2');
     expect(lines).toContain('switchyard_probe_seconds_bucket{le="0.01",node="sip-a"} 0');
     expect(lines).toContain('switchyard_probe_seconds_bucket{le="0.1",node="sip-b"} 1');
     expect(lines).toContain('switchyard_probe_seconds_count{node="sip-a"} 1');

@@ -17,6 +17,8 @@ export interface MetricSpec<Label extends string = string> {
 /** The operations a plugin uses on a counter. */
 export interface MetricCounter<Label extends string = string> {
   inc(labels?: Partial<Record<Label, string | number>>, value?: number): void;
+  /** The series of these label values, to keep on a hot path (no label lookup per increment). */
+  labels(labels: Partial<Record<Label, string | number>>): { inc(value?: number): void };
 }
 
 /** The operations a plugin uses on a gauge. */

@@ -48,14 +48,30 @@ export class SipMetrics {
     });
   }
 
+  /** Series by method and by `method code`, resolved once each (the label lookup is not on every message). */
+  private readonly requestSeries = new Map<string, { inc(): void }>();
+  private readonly responseSeries = new Map<string, { inc(): void }>();
+
   /** A request arrived. */
   request(method: string): void {
-    this.requests.inc({ method: methodLabel(method) });
+    let series = this.requestSeries.get(method);
+    if (!series) {
+      series = this.requests.labels({ method: methodLabel(method) });
+      // Unknown methods share `other`; the map keeps only known names, so a peer cannot grow it.
+      if (KNOWN_METHODS.has(method)) this.requestSeries.set(method, series);
+    }
+    series.inc();
   }
 
   /** A response was sent for a request of `method`. */
   response(method: string, status: number): void {
-    this.responses.inc({ method: methodLabel(method), code: String(status) });
+    const key = `${method} ${status}`;
+    let series = this.responseSeries.get(key);
+    if (!series) {
+      series = this.responses.labels({ method: methodLabel(method), code: String(status) });
+      if (KNOWN_METHODS.has(method)) this.responseSeries.set(key, series);
+    }
+    series.inc();
   }
 
   /** Times a REGISTER from now until `answered` settles (sent or failed). */

@@ -228,6 +228,34 @@ export class ContactStore {
     return `${this.size}:${this.sum1.toString(16)}:${this.sum2.toString(16)}`;
   }
 
+  /**
+   * Upserts each upsert line of `lines` (a part of a journal being loaded),
+   * keeping the lines; expired and malformed ones are skipped. Returns the
+   * number of malformed lines. Listeners hear of each binding (decoded when read).
+   */
+  putEncoded(lines: readonly string[], origin: ChangeOrigin): number {
+    this.expireDue();
+    const now = this.clock.now();
+    const tell = this.listeners.size > 0;
+    const changes: Array<[BindingChange, string]> = [];
+    let malformed = 0;
+    for (const line of lines) {
+      const keys = scanUpsert(line);
+      if (!keys) {
+        malformed++;
+        continue;
+      }
+      if (keys.expiresAt <= now) continue;
+      if (!this.put({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q }, false)) continue;
+      this.expiries.push(keys.expiresAt, this.slotOf(keys.aor, keys.contact));
+      if (tell) changes.push([new LazyUpsert(line), line]);
+    }
+    if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
+    this.schedule();
+    this.notifyAll(changes, origin);
+    return malformed;
+  }
+
   /** Calls `listener` after every change, with its origin. Returns the unsubscribe function. */
   onChange(listener: StoreChangeListener): () => void {
     this.listeners.add(listener);

@@ -40,6 +40,10 @@ const FORMAT = 'switchyard-bindings';
 const MAX_RETRY_MS = 30_000;
 /** Lines joined between two yields to the event loop while a snapshot is built. */
 const SNAPSHOT_CHUNK = 5_000;
+/** Lines loaded into the store between two yields to the event loop. */
+const LOAD_CHUNK = 20_000;
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** First line of the log and of the snapshot. */
 interface FileHeader {
@@ -340,16 +344,23 @@ export class BindingJournal {
       let snapshot = await this.readSnapshot();
       if (!snapshot.existed) snapshot = await this.readLegacySnapshot();
       const log = await this.readLog();
-      const malformed = store.replaceAllEncoded(snapshot.lines, origin);
-      if (malformed > 0) {
-        // Decoded line by line when a whole-content install refuses: the good bindings still load.
-        for (const line of snapshot.lines) store.applyEncoded(line, origin);
-        this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${malformed} malformed bindings in ${this.snapshotFile} were skipped.`, this.snapshotFile, 'load'));
+      if (store.count > 0) store.replaceAllEncoded([], origin); // the journal's content replaces the store's
+      // In parts, with a turn of the event loop between them: a million bindings must not stop heartbeats for seconds.
+      let malformed = 0;
+      for (let i = 0; i < snapshot.lines.length; i += LOAD_CHUNK) {
+        malformed += store.putEncoded(snapshot.lines.slice(i, i + LOAD_CHUNK), origin);
+        await yieldTurn();
       }
+      if (malformed > 0) this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${malformed} malformed bindings in ${this.snapshotFile} were skipped.`, this.snapshotFile, 'load'));
       // A log of another generation was folded into the snapshot already (crash during compaction).
       const current = snapshot.generation === undefined || log.generation === snapshot.generation;
       let skipped = 0;
-      if (current) for (const line of log.lines) if (store.applyEncoded(line, origin) === null) skipped++;
+      if (current) {
+        for (let i = 0; i < log.lines.length; i++) {
+          if (store.applyEncoded(log.lines[i]!, origin) === null) skipped++;
+          if (i % LOAD_CHUNK === LOAD_CHUNK - 1) await yieldTurn();
+        }
+      }
       if (skipped > 0) this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `${skipped} unreadable lines in ${this.logFile} were skipped.`, this.logFile, 'load'));
       this.generation = snapshot.generation ?? log.generation ?? 0;
       this.logGeneration = current && !log.legacy ? log.generation : undefined;
@@ -368,7 +379,7 @@ export class BindingJournal {
   private async readSnapshot(): Promise<ReadFile> {
     const raw = await readIfExists(this.snapshotFile);
     if (raw === undefined) return { existed: false, generation: 0, lines: [], legacy: false };
-    const { header, lines } = splitLines(raw, false);
+    const { header, lines } = await splitLines(raw, false);
     if (!header || header.version !== CODEC_VERSION) {
       this.onError(this.error('SWY_ERR_SIP_JOURNAL_READ', `The snapshot ${this.snapshotFile} is not a version ${CODEC_VERSION} bindings snapshot; loading the log only.`, this.snapshotFile, 'load'));
       return { existed: true, generation: undefined, lines: [], legacy: false };
@@ -401,7 +412,7 @@ export class BindingJournal {
   private async readLog(): Promise<ReadFile> {
     const raw = await readIfExists(this.logFile);
     if (raw === undefined) return { existed: false, generation: undefined, lines: [], legacy: false };
-    const { header, lines, legacy } = splitLines(raw, true);
+    const { header, lines, legacy } = await splitLines(raw, true);
     return { existed: true, generation: header?.generation, lines, legacy };
   }
 
@@ -441,7 +452,7 @@ function readHeader(text: string): FileHeader | undefined {
  * converted; its unreadable lines are kept as they are, for the caller to
  * count as malformed.
  */
-function splitLines(raw: Buffer, log: boolean): { header: FileHeader | undefined; lines: string[]; legacy: boolean } {
+async function splitLines(raw: Buffer, log: boolean): Promise<{ header: FileHeader | undefined; lines: string[]; legacy: boolean }> {
   const lines: string[] = [];
   let header: FileHeader | undefined;
   let start = 0;
@@ -452,6 +463,7 @@ function splitLines(raw: Buffer, log: boolean): { header: FileHeader | undefined
       if (header) continue;
     }
     lines.push(line);
+    if (lines.length % LOAD_CHUNK === 0) await yieldTurn();
   }
   if (!log || header?.version !== 1) return { header, lines, legacy: false };
   return { header, lines: lines.map(legacyLine), legacy: true };
@@ -472,7 +484,7 @@ async function joinLines(header: string, lines: readonly string[]): Promise<stri
   const parts = [`${header}\n`];
   for (let i = 0; i < lines.length; i += SNAPSHOT_CHUNK) {
     parts.push(`${lines.slice(i, i + SNAPSHOT_CHUNK).join('\n')}\n`);
-    if (i + SNAPSHOT_CHUNK < lines.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (i + SNAPSHOT_CHUNK < lines.length) await yieldTurn();
   }
   return parts.join('');
 }

@@ -153,7 +153,10 @@ export class BindingReplicator {
     // A backup starts without the primary's content. Asking now, rather than
     // at the first onSynced, also covers a catch-up that completed inside
     // channel() (a loopback link), before the handlers above existed.
-    if (this.role === 'backup') this.askResync('starting up');
+    // While the link is down, the catch-up when it comes up asks (onSynced), with the digest of what the node holds
+    // by then (its journal is loaded after this constructor): a backup whose copy is the primary's gets no content.
+    if (this.role === 'backup' && options.channels.connected) this.askResync('starting up');
+    else this.outOfSyncReason = 'starting up';
   }
 
   /**

@@ -12,7 +12,9 @@ import { CODEC_VERSION } from './binding-codec';
  *   (binding-codec.ts): the very strings its store and journal hold.
  * - `ack` (backup → primary): everything of stream `of` up to `seq` is applied.
  * - `resync` (backup → primary): "my copy cannot be trusted, send `base`";
- *   `digest`: the content's digest (ContactStore.digest) when it was sent.
+ *   `digest`: the content's digest (ContactStore.digest) when it was sent;
+ *   `of`/`seen`: the last message of the primary's stream seen then (a
+ *   base the primary sent after it answers the request already).
  * - `base` (primary → backup): the primary's whole content as upsert lines,
  *   in parts small enough for one frame; the last part replaces the
  *   backup's content. Or, when the resync's digest was the primary's own,
@@ -30,7 +32,7 @@ import { CODEC_VERSION } from './binding-codec';
 export type ReplicationMessage =
   | { kind: 'changes'; v: typeof CODEC_VERSION; from: string; term: number; changes: string[] }
   | { kind: 'ack'; from: string; term: number; of: string; seq: number }
-  | { kind: 'resync'; from: string; term: number; digest?: string }
+  | { kind: 'resync'; from: string; term: number; digest?: string; of?: string; seen?: number }
   | { kind: 'base'; v: typeof CODEC_VERSION; from: string; term: number; part: number; last: boolean; bindings: string[]; same?: string };
 
 /**
@@ -77,7 +79,11 @@ export function isReplicationMessage(value: unknown): value is ReceivedReplicati
     case 'ack':
       return typeof m.of === 'string' && Number.isSafeInteger(m.seq) && (m.seq as number) >= 0;
     case 'resync':
-      return m.digest === undefined || typeof m.digest === 'string';
+      return (
+        (m.digest === undefined || typeof m.digest === 'string') &&
+        (m.of === undefined || typeof m.of === 'string') &&
+        (m.seen === undefined || (Number.isSafeInteger(m.seen) && (m.seen as number) >= 0))
+      );
     case 'base':
       return (
         m.v === CODEC_VERSION &&

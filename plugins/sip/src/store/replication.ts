@@ -104,6 +104,8 @@ export class BindingReplicator {
   private divergent = false;
   /** Primary: the last part of the base we sent; its ack clears `divergent`. */
   private baseSeq: number | undefined;
+  /** Primary: the first part of the base in flight (sent, not yet acknowledged), at its term. */
+  private baseInFlight: { first: number; term: number } | undefined;
   /** The digest of the peer's copy, from its last `resync`: if it is ours, `base` says `same` instead of sending the content. */
   private peerDigest: string | undefined;
   /** Backup: the primary said `same` and our copy was not: ask without a digest, for the whole content. */
@@ -251,6 +253,7 @@ export class BindingReplicator {
       !this.divergent;
     if (!clean) this.divergent = true;
     this.baseSeq = undefined;
+    this.baseInFlight = undefined;
     this.tracker.reset(this.rejecting ? 'rejected' : 'fallback');
     this.resyncWanted = false;
     this.contentTerm = undefined;
@@ -323,6 +326,17 @@ export class BindingReplicator {
     if (batch.waiting && waiting) void waiting.then(batch.waiting.resolve);
   }
 
+  /**
+   * Whether a `resync` needs no answer: the peer sent it having seen none of
+   * the base we sent since (at our current term, not yet acknowledged), so
+   * that base, arriving after it, answers it.
+   */
+  private answeredInFlight(message: Extract<ReceivedReplicationMessage, { kind: 'resync' }>): boolean {
+    const flight = this.baseInFlight;
+    if (!flight || flight.term !== this.options.term() || message.of !== this.stream || message.seen === undefined) return false;
+    return message.seen < flight.first;
+  }
+
   /** The peer asked for our whole content (a `resync`, or a snapshot saying it needs it). */
   private baseAsked(role: ReplicationRole): void {
     this.resyncWanted = true;
@@ -345,6 +359,7 @@ export class BindingReplicator {
       const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part: 0, last: true, bindings: [], same: digest });
       this.tracker.track(seq, false);
       this.baseSeq = seq;
+      this.baseInFlight = { first: seq, term };
       return;
     }
     // The stored lines themselves: nothing is encoded for a resync.
@@ -353,6 +368,7 @@ export class BindingReplicator {
       const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
       this.baseSeq = seq;
+      if (part === 0) this.baseInFlight = { first: seq, term };
     });
   }
 
@@ -375,6 +391,7 @@ export class BindingReplicator {
     this.tracker.ack(message.seq);
     if (this.baseSeq !== undefined && message.seq >= this.baseSeq) {
       this.baseSeq = undefined;
+      this.baseInFlight = undefined;
       this.divergent = false; // the peer holds our whole content
     }
     this.reportHealth();
@@ -436,6 +453,8 @@ export class BindingReplicator {
         if (role === 'primary') this.onAck(message);
         return;
       case 'resync':
+        // Asked before the peer saw the base already on its way (it asks at each catch-up): that base answers it.
+        if (role === 'primary' && this.answeredInFlight(message)) return;
         this.peerDigest = message.digest;
         this.baseAsked(role);
         return;
@@ -597,7 +616,9 @@ export class BindingReplicator {
     if (!again && this.resyncAsked && this.resyncAsked.stream === this.peerStream) return;
     this.resyncAsked = { stream: this.peerStream };
     const digest = this.wantWholeBase ? {} : { digest: this.options.store.digest() };
-    this.channel.send({ kind: 'resync', from: this.stream, term: this.options.term(), ...digest });
+    // Where we are in the peer's stream: a base the peer sent after that point answers this request.
+    const seen = this.peerStream === undefined ? {} : { of: this.peerStream, seen: this.lastSeenSeq };
+    this.channel.send({ kind: 'resync', from: this.stream, term: this.options.term(), ...digest, ...seen });
   }
 
   private scheduleAck(): void {

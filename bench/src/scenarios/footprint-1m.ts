@@ -38,11 +38,14 @@ function bindingOf(now: number, i: number): Binding {
   };
 }
 
+/** The journal folder of the sip plugin of `node`. */
+const journalDirOf = (dir: string, node: string) => path.join(dir, '.switchyard', 'data', node, 'sip');
+
 /** Writes `count` bindings into the journal folder of the sip plugin of `node`, through the plugin's own journal (a compaction). */
 async function writeJournal(dir: string, node: string, count: number): Promise<number> {
   const { BindingJournal, ContactStore, encodeChange } = storeModule();
   const clock = new SystemClock();
-  const journalDir = path.join(dir, '.switchyard', 'data', node, 'sip');
+  const journalDir = journalDirOf(dir, node);
   fs.mkdirSync(journalDir, { recursive: true, mode: 0o700 });
   const store = new ContactStore(clock);
   const journal = new BindingJournal({ dir: journalDir, clock });
@@ -58,8 +61,8 @@ async function writeJournal(dir: string, node: string, count: number): Promise<n
 }
 
 /**
- * footprint-1m: both nodes' journals hold 1,000,000 bindings (100,000 with
- * --quick), written by the plugin's journal; then `switchyard up` until both
+ * footprint-1m: both nodes' journals hold the same 1,000,000 bindings
+ * (100,000 with --quick), written by the plugin's journal; then `switchyard up` until both
  * nodes run and listen (their journals loaded), until both report every
  * binding with replication in sync, and the RSS of each node then.
  * Loopback only; bounded by the waits' timeouts.
@@ -71,8 +74,11 @@ export const footprint1mScenario: Scenario = {
     const count = ctx.quick ? 100_000 : 1_000_000;
     const pair = new BenchPair();
     ctx.progress.update(`footprint-1m: writing ${count} bindings to each node's journal`);
-    let bytes = 0;
-    for (const node of ['sip-a', 'sip-b']) bytes = await writeJournal(pair.dir, node, count);
+    // The same bindings on both nodes, as after both stopped in sync.
+    const bytes = await writeJournal(pair.dir, 'sip-a', count);
+    const [from, to] = [journalDirOf(pair.dir, 'sip-a'), journalDirOf(pair.dir, 'sip-b')];
+    fs.mkdirSync(to, { recursive: true, mode: 0o700 });
+    for (const file of fs.readdirSync(from)) fs.copyFileSync(path.join(from, file), path.join(to, file));
     const results: ScenarioResult[] = [];
     try {
       ctx.progress.update(`footprint-1m: switchyard up with ${count} bindings in each journal`);

@@ -81,7 +81,8 @@ export class HaLink implements HaChannels {
   private waitingForLookup = 0;
   private readonly maxPending: number;
   private readonly maxPendingPerAddress: number;
-  private readonly backoff = new Backoff(100, 5000);
+  // Redial quickly: two nodes, one peer; at most ~1.2 s apart (1 s + jitter) so a returning link is back soon.
+  private readonly backoff = new Backoff(100, 1000);
   private activeSince = 0;
   private readonly connections = new Set<LinkConnection>();
   private readonly inboundSockets = new Set<net.Socket>();

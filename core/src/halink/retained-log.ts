@@ -22,7 +22,9 @@ export class RetainedLog {
   push(seq: number, frame: Buffer): void {
     this.last = seq;
     if (this.capacity === 0) return;
-    this.entries.push(frame);
+    // A small Buffer is a slice of an 8 KiB pool slab; keeping it would keep the whole slab alive (10,000
+    // retained 300-byte frames held 39 MiB). Retain an exact-size copy instead.
+    this.entries.push(frame.buffer.byteLength > frame.byteLength ? ownCopy(frame) : frame);
     if (this.size > this.capacity) this.head++;
     // Compact now and then, so dropping the oldest stays O(1) amortised.
     if (this.head >= 1024 && this.head >= this.capacity) {
@@ -41,4 +43,11 @@ export class RetainedLog {
     const start = this.head + Math.max(0, seq - this.firstSeq);
     return this.entries.slice(start);
   }
+}
+
+/** `frame`'s bytes in a buffer of its own (not a slice of a shared pool slab). */
+function ownCopy(frame: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(frame.byteLength);
+  frame.copy(own);
+  return own;
 }

@@ -16,8 +16,8 @@ if (process.env.CI === 'true' && !isRoot) throw new Error('CI runs the two-host 
 const canRun = isRoot && hasTool('ip') && hasTool('etcd') && hasTool('arping');
 
 const VIP = '198.51.100.100';
-/** The bound the README states: the HA link redials at most 6 s apart (5 s backoff + 20 % jitter), then one heartbeat decides. */
-const RESOLVE_BOUND_MS = 8_000;
+/** The bound the README states: the HA link redials at most 1.2 s apart (1 s backoff + 20 % jitter), then one heartbeat decides. */
+const RESOLVE_BOUND_MS = 4_000;
 
 describe.skipIf(!canRun)('control-vip-scripts on two hosts: both primary with etcd gone, then the link returns', () => {
   let pair: LabPair;

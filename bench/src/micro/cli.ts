@@ -4,7 +4,8 @@
  * `node bench/dist/micro/cli.js [--quick] [--only parse,registrar] [--json FILE]`.
  * `--cpu N` runs each task N times instead and reports CPU time per call
  * (steadier on a busy machine; the mode for callgrind); `--task NAME`
- * keeps one task of each group in that mode.
+ * keeps one task of each group in that mode. Some tasks take milliseconds
+ * (replication's 10k installs): pick groups with `--only` and a small N.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   for (const group of microBenchmarks) {
     if (only && !only.includes(group.name)) continue;
     const tasks = group.tasks?.().filter((task) => taskFilter === undefined || task.name === taskFilter);
-    const rows = iterations > 0 && tasks ? runFixed(group.name, tasks, iterations) : await group.run({ quick });
+    const rows = iterations > 0 && tasks ? await runFixed(group.name, tasks, iterations) : await group.run({ quick });
     for (const r of rows) {
       results.push(r);
       const ops = Math.round(r.hz).toLocaleString('en-US').padStart(12);

@@ -69,13 +69,31 @@ export async function runTasks(group: string, tasks: readonly MicroTask[], opts:
  * reports the process CPU time per call: steadier than wall time on a
  * shared machine, and the mode to run under `valgrind --tool=callgrind`.
  */
-export function runFixed(group: string, tasks: readonly MicroTask[], iterations: number): MicroResult[] {
-  return tasks.map((task) => {
-    for (let i = 0; i < Math.ceil(iterations / 10); i++) task.fn();
+export async function runFixed(group: string, tasks: readonly MicroTask[], iterations: number): Promise<MicroResult[]> {
+  // A task that returns a promise is awaited call by call (one at a time, as tinybench runs it);
+  // a synchronous one runs in a plain loop, so no await is counted in its time.
+  const loops = await Promise.all(tasks.map(async (task) => {
+    const isAsync = (await settle(task.fn())) === 'async';
+    return async (count: number): Promise<void> => {
+      if (isAsync) for (let i = 0; i < count; i++) await task.fn();
+      else for (let i = 0; i < count; i++) task.fn();
+    };
+  }));
+  // Every task warms up before any is measured: code they share is optimised by then, not during the first one.
+  for (const loop of loops) await loop(Math.ceil(iterations / 5));
+  const results: MicroResult[] = [];
+  for (const [i, task] of tasks.entries()) {
     const before = process.cpuUsage();
-    for (let i = 0; i < iterations; i++) task.fn();
+    await loops[i]!(iterations);
     const used = process.cpuUsage(before);
     const meanNs = ((used.user + used.system) * 1000) / iterations;
-    return { name: `${group}/${task.name}`, hz: 1e9 / meanNs, meanNs, p99Ns: Number.NaN, rme: Number.NaN, samples: iterations };
-  });
+    results.push({ name: `${group}/${task.name}`, hz: 1e9 / meanNs, meanNs, p99Ns: Number.NaN, rme: Number.NaN, samples: iterations });
+  }
+  return results;
+}
+
+async function settle(result: unknown): Promise<'async' | 'sync'> {
+  if (!(result instanceof Promise)) return 'sync';
+  await result;
+  return 'async';
 }

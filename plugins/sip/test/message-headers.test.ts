@@ -9,6 +9,7 @@ import {
   messageContacts,
   messageCSeq,
   messageTopVia,
+  parseMessage,
   removeHeader,
   setHeader,
   SipMessageError,
@@ -223,5 +224,24 @@ describe('reads are indexed once a message and follow edits', () => {
     const m = message();
     headerValues(m, 'Contact').push('<sip:x@y.example.com>');
     expect(headerValues(m, 'Contact')).toEqual(['<sip:a@b.example.com>']);
+  });
+});
+
+describe('the index stays out of sight', () => {
+  it('a read message still equals, spreads and serialises as a plain message', () => {
+    const parsed = parseMessage(Buffer.from('OPTIONS sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\nTo: <sip:a@example.com>\r\nFrom: <sip:b@example.com>;tag=1\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'));
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const m = parsed.message;
+    expect(headerValue(m, 'To')).toBe('<sip:a@example.com>');
+    expect(Object.keys(m).sort()).toEqual(['body', 'headers', 'kind', 'method', 'uri', 'version']);
+    expect(JSON.parse(JSON.stringify(m))).toMatchObject({ kind: 'request', method: 'OPTIONS' });
+    const copy = { ...m, headers: m.headers.filter((h) => h.name !== 'To') };
+    expect(headerValue(copy, 'To')).toBeUndefined();
+  });
+
+  it('a frozen message is read like any other', () => {
+    const m = Object.freeze(request([['CSeq', '4 OPTIONS'], ['Contact', '<sip:a@b.example.com>, <sip:c@d.example.com>']]));
+    expect(messageCSeq(m)?.seq).toBe(4);
+    expect(headerValues(m, 'Contact')).toHaveLength(2);
   });
 });

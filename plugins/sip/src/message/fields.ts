@@ -6,14 +6,14 @@
  */
 import { headerKey } from './compact';
 import { parseCSeq } from './cseq';
-import { headerIndex, linesByKey, listValuesByKey, type HeaderSource } from './headers';
+import { firstLineByKey, headerIndex, listValuesByKey, type HeaderSource } from './headers';
 import { parseContacts, parseNameAddr } from './name-addr';
 import { parseVia } from './via';
 import type { CSeq, NameAddr, Via } from './types';
 
 /** `fields` entry of one single-line header: valid while its line still holds `source`. */
 function cachedLine<T>(message: HeaderSource, key: string, parse: (text: string) => T | undefined): T | undefined {
-  const line = linesByKey(message, key)[0];
+  const line = firstLineByKey(message, key);
   if (line === undefined) return undefined;
   const fields = headerIndex(message).fields;
   const entry = fields.get(key);
@@ -84,7 +84,7 @@ export function seedVias(message: HeaderSource, vias: readonly (Via | undefined)
 
 /** The value of a header's first line, as written (From, To, Call-ID, CSeq are single-valued). */
 export function firstLineValue(message: HeaderSource, name: string): string | undefined {
-  return linesByKey(message, headerKey(name))[0]?.value;
+  return firstLineByKey(message, headerKey(name))?.value;
 }
 
 /** The top Via, parsed; undefined when there is none or it is malformed. */

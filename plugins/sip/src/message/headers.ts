@@ -50,7 +50,8 @@ export function splitHeaderValue(value: string): string[] {
 /**
  * A message's headers indexed by comparison key, built on the first look-up
  * and reused by every later one (Kamailio's cached `parse_headers()`), with
- * room for the parsed forms of its fields (see fields.ts). It stays valid
+ * room for the parsed forms of its fields (see fields.ts). Kept on the
+ * message itself (see `INDEX`). It stays valid
  * while the message keeps the same `headers` array at the same length;
  * `setHeader`, `appendHeader` and `removeHeader` drop it. Code that edits
  * `headers` in place by other means must not have looked the message up
@@ -59,42 +60,82 @@ export function splitHeaderValue(value: string): string[] {
 export interface HeaderIndex {
   readonly headers: readonly SipHeader[];
   readonly length: number;
-  /** Lines by key, in order. */
-  readonly lines: Map<string, SipHeader[]>;
-  /** List values by key, split once. */
-  readonly values: Map<string, string[]>;
+  /**
+   * The key of each line, by position. `headerKey` hands out one string a
+   * name, so a look-up is a scan of a few pointer comparisons: cheaper to
+   * build than a map of arrays for the dozen lines of a typical message.
+   */
+  readonly keys: readonly string[];
+  /** List values by key, split once (made on first use). */
+  values: Map<string, string[]> | undefined;
   /** Parsed fields by name, each with the line text it was parsed from. */
   readonly fields: Map<string, { source: unknown; value: unknown }>;
 }
 
 const NO_LINES: readonly SipHeader[] = Object.freeze([]);
-const indexes = new WeakMap<HeaderSource, HeaderIndex>();
+/**
+ * Where a message keeps its index: a non-enumerable symbol property (not
+ * copied by spreads, not seen by JSON or deep equality). A WeakMap was the
+ * first choice, but one ephemeron per message made the garbage collector the
+ * largest cost of a request; it remains for messages that cannot take a
+ * property (frozen or sealed).
+ */
+const INDEX = Symbol('switchyard.headerIndex');
+type Indexed = HeaderSource & { [INDEX]?: HeaderIndex };
+const closedIndexes = new WeakMap<HeaderSource, HeaderIndex>();
+
+function storedIndex(message: HeaderSource): HeaderIndex | undefined {
+  return (message as Indexed)[INDEX] ?? (Object.isExtensible(message) ? undefined : closedIndexes.get(message));
+}
+
+function storeIndex(message: HeaderSource, index: HeaderIndex | undefined): void {
+  if (Object.hasOwn(message, INDEX)) (message as Indexed)[INDEX] = index;
+  else if (Object.isExtensible(message)) {
+    if (index !== undefined) Object.defineProperty(message, INDEX, { value: index, writable: true, enumerable: false, configurable: true });
+  } else if (index === undefined) closedIndexes.delete(message);
+  else closedIndexes.set(message, index);
+}
 
 /** The index of `message`, built now unless a valid one exists. */
 export function headerIndex(message: HeaderSource): HeaderIndex {
   const headers = message.headers;
-  const cached = indexes.get(message);
+  const cached = storedIndex(message);
   if (cached !== undefined && cached.headers === headers && cached.length === headers.length) return cached;
-  const lines = new Map<string, SipHeader[]>();
-  for (const header of headers) {
-    const key = headerKey(header.name);
-    const list = lines.get(key);
-    if (list === undefined) lines.set(key, [header]);
-    else list.push(header);
-  }
-  const index: HeaderIndex = { headers, length: headers.length, lines, values: new Map(), fields: new Map() };
-  indexes.set(message, index);
+  const keys = new Array<string>(headers.length);
+  for (let i = 0; i < headers.length; i++) keys[i] = headerKey(headers[i]!.name);
+  const index: HeaderIndex = { headers, length: headers.length, keys, values: undefined, fields: new Map() };
+  storeIndex(message, index);
   return index;
 }
 
 /** Forgets the index of an edited message. */
 function invalidate(message: HeaderTarget): void {
-  indexes.delete(message);
+  storeIndex(message, undefined);
 }
 
-/** Header lines of a key (`headerKey` form), in order; shared with the index: do not modify. */
+/** The first line of a key (`headerKey` form). */
+export function firstLineByKey(message: HeaderSource, key: string): SipHeader | undefined {
+  const { keys, headers } = headerIndex(message);
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return headers[i];
+  return undefined;
+}
+
+/** How many lines a key (`headerKey` form) has. */
+export function countByKey(message: HeaderSource, key: string): number {
+  const { keys } = headerIndex(message);
+  let count = 0;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) count++;
+  return count;
+}
+
+/** Header lines of a key (`headerKey` form), in order. */
 export function linesByKey(message: HeaderSource, key: string): readonly SipHeader[] {
-  return headerIndex(message).lines.get(key) ?? NO_LINES;
+  const { keys, headers } = headerIndex(message);
+  let lines: SipHeader[] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === key) (lines ??= []).push(headers[i]!);
+  }
+  return lines ?? NO_LINES;
 }
 
 /** The header lines (name + value) of `name`, compact forms included, in order. */
@@ -105,13 +146,14 @@ export function headerLines(message: HeaderSource, name: string): readonly SipHe
 /** List values of a key, split once per message; shared with the index: do not modify. */
 export function listValuesByKey(message: HeaderSource, key: string): readonly string[] {
   const index = headerIndex(message);
-  let values = index.values.get(key);
+  let values = index.values?.get(key);
   if (values === undefined) {
     values = [];
-    for (const header of index.lines.get(key) ?? NO_LINES) {
-      for (const element of splitHeaderValue(header.value)) values.push(element);
+    const { keys, headers } = index;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === key) for (const element of splitHeaderValue(headers[i]!.value)) values.push(element);
     }
-    index.values.set(key, values);
+    (index.values ??= new Map()).set(key, values);
   }
   return values;
 }
@@ -132,9 +174,9 @@ export function headerValues(message: HeaderSource, name: string): string[] {
  */
 export function headerValue(message: HeaderSource, name: string): string | undefined {
   const key = headerKey(name);
-  const lines = linesByKey(message, key);
-  if (lines.length === 0) return undefined;
-  if (UNSPLIT_HEADERS.has(key)) return lines[0]!.value;
+  const first = firstLineByKey(message, key);
+  if (first === undefined) return undefined;
+  if (UNSPLIT_HEADERS.has(key)) return first.value;
   return listValuesByKey(message, key)[0] ?? '';
 }
 

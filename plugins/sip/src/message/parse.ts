@@ -7,6 +7,8 @@ import { resolveParseLimits } from './limits';
 import { checkMessage, checkRequestUri } from './validate';
 import type { ParseLimits, ParseResult, SipMessage, SipParseErrorCode, SipRequest } from './types';
 
+const NO_BODY = Buffer.alloc(0);
+
 /** Offset of the start line: CRLFs before it are skipped (RFC 3261 §7.5). */
 function skipLeadingCrlf(data: Buffer): number {
   let offset = 0;
@@ -49,7 +51,7 @@ function parseUnguarded(data: Buffer, limits: ParseLimits): ParseResult {
     return fail(head.error ?? { code: 'SIP_PARSE_HEADER', message: 'the header section could not be read' });
   }
   const line = head.startLine;
-  const base = { version: 'SIP/2.0' as const, headers: head.headers, body: Buffer.alloc(0) };
+  const base = { version: 'SIP/2.0' as const, headers: head.headers, body: NO_BODY };
   const message: SipMessage =
     line.kind === 'request'
       ? { kind: 'request', method: line.method, uri: line.uri, ...base }
@@ -69,7 +71,8 @@ function parseUnguarded(data: Buffer, limits: ParseLimits): ParseResult {
   }
   // A datagram body past Content-Length is discarded (RFC 3261 §18.3); without one, the body is the rest.
   const bodyLength = contentLength.kind === 'value' ? contentLength.length : available;
-  message.body = Buffer.from(data.subarray(head.bodyOffset, head.bodyOffset + bodyLength));
+  // A copy: the message outlives the datagram's buffer. Most requests have no body: one shared empty one.
+  if (bodyLength > 0) message.body = Buffer.from(data.subarray(head.bodyOffset, head.bodyOffset + bodyLength));
   const invalid = checkMessage(message);
   return invalid ? fail(invalid) : { ok: true, message };
 }

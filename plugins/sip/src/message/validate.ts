@@ -7,7 +7,7 @@
 import { isCallId } from './cseq';
 import { parseError } from './errors';
 import { messageCSeq, messageFrom, messageTo, messageVias } from './fields';
-import { linesByKey, splitHeaderValue } from './headers';
+import { countByKey, firstLineByKey, linesByKey, splitHeaderValue } from './headers';
 import { isAbsoluteUri, parseUri, uriScheme } from './uri';
 import { parseVia } from './via';
 import type { NameAddr, SipMessage, SipParseError } from './types';
@@ -59,11 +59,11 @@ function checkVias(message: SipMessage): SipParseError | undefined {
 }
 
 function checkCSeq(message: SipMessage): SipParseError | undefined {
-  const lines = linesByKey(message, 'cseq');
-  if (lines.length === 0) return undefined;
-  if (lines.length > 1) return parseError('SIP_PARSE_CSEQ', 'the message has more than one CSeq');
+  const count = countByKey(message, 'cseq');
+  if (count === 0) return undefined;
+  if (count > 1) return parseError('SIP_PARSE_CSEQ', 'the message has more than one CSeq');
   const cseq = messageCSeq(message);
-  if (cseq === undefined) return parseError('SIP_PARSE_CSEQ', `CSeq ${JSON.stringify(lines[0].value)} is not "<number below 2^31> <method>"`);
+  if (cseq === undefined) return parseError('SIP_PARSE_CSEQ', `CSeq ${JSON.stringify(firstLineByKey(message, 'cseq')!.value)} is not "<number below 2^31> <method>"`);
   if (message.kind === 'request' && cseq.method !== message.method) {
     return parseError('SIP_PARSE_CSEQ', `CSeq method ${cseq.method} differs from the request method ${message.method}`);
   }
@@ -78,10 +78,10 @@ function isAddress(address: NameAddr | undefined): boolean {
 const SINGLE_KEYS = { From: 'from', To: 'to', 'Call-ID': 'call-id' } as const;
 
 function checkSingle(message: SipMessage, name: 'From' | 'To' | 'Call-ID'): SipParseError | undefined {
-  const lines = linesByKey(message, SINGLE_KEYS[name]);
-  if (lines.length === 0) return undefined;
-  if (lines.length > 1) return parseError('SIP_PARSE_HEADER', `the message has more than one ${name}`);
-  const value = lines[0]!.value;
+  const count = countByKey(message, SINGLE_KEYS[name]);
+  if (count === 0) return undefined;
+  if (count > 1) return parseError('SIP_PARSE_HEADER', `the message has more than one ${name}`);
+  const value = firstLineByKey(message, SINGLE_KEYS[name])!.value;
   const valid = name === 'Call-ID' ? isCallId(value) : isAddress(name === 'From' ? messageFrom(message) : messageTo(message));
   return valid ? undefined : parseError('SIP_PARSE_HEADER', `${name} ${JSON.stringify(value)} is malformed`);
 }
@@ -90,7 +90,7 @@ function checkSingle(message: SipMessage, name: 'From' | 'To' | 'Call-ID'): SipP
 export function checkMessage(message: SipMessage): SipParseError | undefined {
   if (message.kind === 'request') {
     for (const [name, key] of MANDATORY_REQUEST_HEADERS) {
-      if (linesByKey(message, key).length === 0) return parseError('SIP_PARSE_MISSING_HEADER', `the request has no ${name} header`);
+      if (firstLineByKey(message, key) === undefined) return parseError('SIP_PARSE_MISSING_HEADER', `the request has no ${name} header`);
     }
   }
   return checkVias(message) ?? checkCSeq(message) ?? checkSingle(message, 'From') ?? checkSingle(message, 'To') ?? checkSingle(message, 'Call-ID');

@@ -12,7 +12,9 @@ import type { ClusterStatusView } from '../src/management/types';
 import { startServer, TOKEN, VIEW } from './management-fixtures';
 import {
   assertBuilt,
+  freePort,
   hasTool,
+  linkNodeModules,
   isAlive,
   startUp,
   tempDir,
@@ -90,9 +92,17 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
   it('shows both nodes, the new primary within 1 s of a kill -9, an alarm cleared from the page, and refuses a switchover without the token', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const config = await writePairConfig(dir, {
-      alarms: { conditions: [{ id: 'node-crashed', detect: ['01-10040'], severity: 'major' }] },
-    });
+    // With the sip plugin, so the page has SIP listening, bindings and replication to show.
+    linkNodeModules(dir);
+    const [sipA, sipB] = [await freePort(), await freePort()];
+    const config = await writePairConfig(
+      dir,
+      {
+        plugins: { sip: { replication: { mode: 'sync' } } },
+        alarms: { conditions: [{ id: 'node-crashed', detect: ['01-10040'], severity: 'major' }] },
+      },
+      [{ sip: { port: sipA } }, { sip: { port: sipB } }],
+    );
     const port = (JSON.parse(fs.readFileSync(config, 'utf8')) as { management: { port: number } }).management.port;
     const origin = `http://127.0.0.1:${port}`;
     up = startUp(config);
@@ -113,6 +123,9 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
     await page.locator('[data-node="sip-b"][data-role="backup"]').waitFor({ timeout: 5000 });
     await expect.poll(() => page.locator('#live').textContent(), { timeout: 5000 }).toBe('live');
     expect(await page.locator('[data-node="sip-a"]').textContent()).toContain(`${first.primary.pid}`);
+    // The SIP section of each node's status report: port, listening, bindings, replication.
+    await expect.poll(() => page.locator('[data-node="sip-a"]').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`SIP127\\.0\\.0\\.1:${sipA} listening.*bindings0.*replication`));
+    await expect.poll(() => page.locator('[data-node="sip-b"]').textContent(), { timeout: 10_000 }).toContain(`127.0.0.1:${sipB}`);
 
     // A switchover without the token: the API refuses it, the page says so, nothing changes.
     await page.locator('#switchover-button').click();

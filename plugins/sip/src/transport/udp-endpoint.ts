@@ -5,6 +5,14 @@ import { SipTransportError, describeError } from './errors';
 import type { RemoteAddress } from './remote';
 
 /**
+ * Receive buffer asked of the kernel: at several thousand requests a second,
+ * the default (about 200 KiB, some 400 REGISTERs) overflows during any pause
+ * of the event loop (a GC, a journal write) and every datagram dropped is a
+ * client retransmission later. Linux caps it at `net.core.rmem_max`.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
  * One UDP socket for SIP: receives datagrams and sends from the same socket,
  * so replies leave from the port requests arrived on.
  */
@@ -36,6 +44,11 @@ export class UdpEndpoint {
     } catch (error) {
       closeQuietly(socket);
       throw error;
+    }
+    try {
+      socket.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
+    } catch {
+      // the system refused the size; the default buffer still works, with more drops under load
     }
     // Once bound, a socket error concerns one datagram (sends report theirs to the caller).
     socket.on('error', () => undefined);

@@ -6,6 +6,7 @@ import type { SipNodeOptions, SipOptions } from './options';
 import { Registrar } from './registrar';
 import { routeRequest, type RouteDecision } from './request-router';
 import { AnswerBudget } from './transport/answer-budget';
+import { SipMetrics } from './metrics';
 import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './sip-api';
 import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
 import { BindingJournal, BindingReplicator, ContactStore } from './store';
@@ -50,6 +51,7 @@ export class SipService implements SipApi {
   /** One rate limit per limit event, so a flood of refusals is one line a second plus a count. */
   private readonly limitLogs = new Map<string, EventRateLimit>();
   private readonly clock: Clock;
+  private readonly metrics: SipMetrics;
   private readonly host: string;
   private readonly port: number;
   private bindFailures = 0;
@@ -64,6 +66,7 @@ export class SipService implements SipApi {
     const section = engine.nodeOptions;
     if (!section) throw new Error(`node ${engine.nodeId} has no "sip" section (nodes[].sip.port)`);
     this.clock = engine.clock;
+    this.metrics = new SipMetrics(engine.metrics);
     this.host = section.host ?? nodeHost;
     this.port = section.port;
     this.malformedLog = new EventRateLimit(this.clock);
@@ -238,6 +241,7 @@ export class SipService implements SipApi {
       this.client.handleResponse(inbound);
       return;
     }
+    this.metrics.request(message.method);
     if (message.method === 'ACK') return;
     let answered: Promise<void>;
     try {
@@ -247,6 +251,7 @@ export class SipService implements SipApi {
       return;
     }
     answered.catch((error: unknown) => this.answerFailed(inbound as InboundRequest, via, error));
+    if (message.method === 'REGISTER') this.metrics.timeRegister(answered);
   }
 
   private answerFailed(inbound: InboundRequest, via: SipListener, error: unknown): void {
@@ -375,6 +380,7 @@ export class SipService implements SipApi {
   ): Promise<void> {
     try {
       const response = buildResponse(request, status, reason, { remote, headers });
+      this.metrics.response(request.method, status);
       return via.send(response, responseTarget(response, remote));
     } catch (error) {
       return Promise.reject(error as Error);

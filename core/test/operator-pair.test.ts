@@ -15,25 +15,9 @@ import {
   writePairConfig,
   type UpProcess,
 } from '../src/testing/processes';
+import { promtoolCheck } from './support/promtool';
 
 const HAS_PROMETHEUS = hasTool('promtool') && hasTool('prometheus');
-
-/** `promtool check metrics` on a scrape, as Prometheus' own linter sees it. */
-function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-    child.stdin.end(text);
-  });
-}
 
 async function get(port: number, what: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}${what}`);

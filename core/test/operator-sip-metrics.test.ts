@@ -13,8 +13,10 @@ import {
   writePairConfig,
   type UpProcess,
 } from '../src/testing/processes';
+import { promtoolCheck } from './support/promtool';
 
-const HAS_SIPSAK = hasTool('sipsak');
+const HAS_SIPSAK = hasTool('sipsak') && hasTool('promtool');
+
 
 /** Real processes: a pair running the sip plugin, sipsak as the SIP peer, the agent's /metrics as Prometheus reads it. */
 describe.skipIf(!HAS_SIPSAK)('SIP metrics of a running pair', () => {
@@ -68,6 +70,10 @@ describe.skipIf(!HAS_SIPSAK)('SIP metrics of a running pair', () => {
     // Every REGISTER answered is timed, and the answers took less than the histogram's top bucket.
     expect(lines).toContain(`switchyard_sip_register_duration_seconds_count{node="sip-a"} ${registers}`);
     expect(lines).toContain(`switchyard_sip_register_duration_seconds_bucket{le="2.5",node="sip-a"} ${registers}`);
+    // Prometheus' own linter accepts the scrape with the plugin's series in it.
+    const lint = await promtoolCheck(lines.join('\n'));
+    expect(lint.output).toBe('');
+    expect(lint.code).toBe(0);
     // The backup answered nothing: it saw no request.
     expect(lines.some((l) => l.startsWith('switchyard_sip_requests_total') && l.includes('node="sip-b"'))).toBe(false);
   }, 60_000);

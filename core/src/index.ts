@@ -59,3 +59,13 @@ export type {
 export { ManagementClient } from './management/client';
 export * from './alarms/index';
 export { writeFileAtomic, syncDirectory, type AtomicWriteOptions } from './fs/atomic-file';
+export {
+  METRIC_ERROR_CODES,
+  MetricError,
+  type MetricCounter,
+  type MetricGauge,
+  type MetricHistogram,
+  type MetricSpec,
+  type PluginMetrics,
+} from './metrics/index';
+export { renderHistoryTable, type SwitchoverEntry, type SwitchoverActor, type SwitchoverCause } from './history/index';

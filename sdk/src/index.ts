@@ -85,7 +85,15 @@ export {
   type SwitchyardConfigInput,
 } from '@switchyard/core';
 /** `engine.metrics`: the node's Prometheus counters, gauges and histograms (README: "Operator console, metrics and history"). */
-export type PluginMetrics = import('@switchyard/core').PluginEngine['metrics'];
+export {
+  METRIC_ERROR_CODES,
+  MetricError,
+  type PluginMetrics,
+  type MetricCounter,
+  type MetricGauge,
+  type MetricHistogram,
+  type MetricSpec,
+} from '@switchyard/core';
 export { scriptSafetyProblem, assertSafeScript } from './scripts/script-safety';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
 export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';

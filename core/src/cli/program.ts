@@ -21,6 +21,7 @@ Examples:
   switchyard switchover --reason "maintenance on sip-a"
   switchyard validate
   switchyard alarms list
+  switchyard history --json
   switchyard alarms clear sip-listener-down@sip-a`;
 
 /** Builds the `switchyard` command. `exit` receives the exit code of the command that ran. */

@@ -27,7 +27,7 @@ export async function runAgent(
   );
   for (const w of validated.warnings) process.stderr.write(`switchyard: warning: ${formatIssue(w)}\n`);
   const { managementUrl } = await agent.start();
-  process.stdout.write(`switchyard: management API ${managementUrl}; state dir ${agent.stateDir}; Ctrl-C to stop\n`);
+  process.stdout.write(`switchyard: console and management API ${managementUrl}; state dir ${agent.stateDir}; Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);

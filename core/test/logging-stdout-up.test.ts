@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, CLI, startUp, tempDir, waitFor, waitForPair, writePairConfig, type UpProcess } from '../src/testing/processes';
+import { assertBuilt, startUp, tempDir, waitFor, waitForPair, writePairConfig, type UpProcess } from '../src/testing/processes';
 
 /** `switchyard up` with `logging.output: 'stdout'`, as a systemd unit runs it: real processes. */
 describe('stdout log mode for journald (real processes)', () => {
@@ -46,26 +45,12 @@ describe('stdout log mode for journald (real processes)', () => {
     const dir = tempDir();
     dirs.push(dir);
     const config = await writePairConfig(dir);
-    const child = spawn(process.execPath, [CLI, 'up', '--log-stdout', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    up = {
-      child,
-      output: () => out,
-      stop: async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        const code = await exited;
-        clearTimeout(timer);
-        return code;
-      },
-    };
+    const started = startUp(config, ['--log-stdout']);
+    up = started;
     await waitForPair(config);
-    await waitFor(() => (/01-10020 HA link to sip-a up/.test(out) ? true : undefined), 10_000, 'the HA link up');
-    expect(await up.stop()).toBe(0);
-    expect(out).toMatch(/^<6>INFO \[sip-b t1\] 01-10020 HA link to sip-a up/m);
+    await waitFor(() => (/01-10020 HA link to sip-a up/.test(started.output()) ? true : undefined), 10_000, 'the HA link up');
+    expect(await started.stop()).toBe(0);
+    expect(started.output()).toMatch(/^<6>INFO \[sip-b t1\] 01-10020 HA link to sip-a up/m);
     expect(fs.existsSync(path.join(dir, '.switchyard', 'logs'))).toBe(false);
   });
 });

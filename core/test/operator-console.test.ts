@@ -27,6 +27,7 @@ import {
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM) || hasTool('chromium');
+if (process.env.CI === 'true' && !HAS_CHROMIUM) throw new Error('chromium is not installed, and CI must run the console test');
 /**
  * The README's screenshot: written to docs/ when SWITCHYARD_UPDATE_DOCS=1 (how it is refreshed), else to a
  * temp file, so a test run (CI) never changes a tracked file; the picture is taken and checked either way.
@@ -56,7 +57,6 @@ describe.skipIf(!HAS_CHROMIUM)('the web console in Chromium', () => {
   const dirs: string[] = [];
   beforeAll(() => {
     assertBuilt();
-    if (!HAS_CHROMIUM && process.env.CI === 'true') throw new Error('chromium is not installed, and CI must run the console test');
   });
   let server: ManagementServer | undefined;
   afterEach(async () => {

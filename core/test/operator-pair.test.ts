@@ -18,6 +18,7 @@ import {
 import { promtoolCheck } from './support/promtool';
 
 const HAS_PROMETHEUS = hasTool('promtool') && hasTool('prometheus');
+if (process.env.CI === 'true' && !HAS_PROMETHEUS) throw new Error('CI runs the operator suite: install prometheus (promtool and the server)');
 
 async function get(port: number, what: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}${what}`);

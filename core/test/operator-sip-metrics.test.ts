@@ -16,6 +16,7 @@ import {
 import { promtoolCheck } from './support/promtool';
 
 const HAS_SIPSAK = hasTool('sipsak') && hasTool('promtool');
+if (process.env.CI === 'true' && !HAS_SIPSAK) throw new Error('CI runs the SIP metrics suite: install sipsak and prometheus (promtool)');
 
 
 /** Real processes: a pair running the sip plugin, sipsak as the SIP peer, the agent's /metrics as Prometheus reads it. */

@@ -126,8 +126,9 @@ export interface UpProcess {
   stop(): Promise<number | null>;
 }
 
-export function startUp(configFile: string): UpProcess {
-  const child = spawn(process.execPath, [CLI, 'up', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `switchyard up --config configFile`, with `extraArgs` (e.g. `--log-stdout`) before `--config`. */
+export function startUp(configFile: string, extraArgs: readonly string[] = []): UpProcess {
+  const child = spawn(process.execPath, [CLI, 'up', ...extraArgs, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -17,6 +17,7 @@ import { freeUdpPort, passCheckOf, writePassCheckPairConfig } from './support/pa
 import { startDeviceUas, startOptionsUac, type RunningPeer } from './support/peers';
 
 const tools = hasTool('sipp');
+if (process.env.CI === 'true' && !tools) throw new Error('CI runs the SIPp pair suite: install sip-tester (sipp)');
 /** oosCheck 0.5 + max(oosForce 0.5, 5) */
 const T = 5.5;
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));

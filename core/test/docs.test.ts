@@ -5,26 +5,43 @@ import { CORE_EVENTS } from '../src/events/core-events';
 import { createEngineHooks } from '../src/engine/hooks';
 import { firstColumn, markdownTables } from '../src/testing/docs';
 
-const README = path.resolve(__dirname, '../../README.md');
+const DOCS = path.resolve(__dirname, '../../docs');
+const ERRORS = path.join(DOCS, 'operator/errors.md');
+const EVENTS = path.join(DOCS, 'operator/events.md');
+const HOOKS = path.join(DOCS, 'plugin-authors/hooks.md');
 
-/** The README is the operator's reference: its tables must say what the code says. */
-describe('README tables match the code', () => {
-  it('the error-code table lists exactly the core codes, each with the remedy the CLI prints', () => {
-    const [table] = markdownTables(README, 'Error codes');
+/** The operator and plugin-author docs are the reference: their tables must say what the code says. */
+describe('docs tables match the code', () => {
+  it('the core error-code table lists exactly the core codes, each with the remedy the CLI prints', () => {
+    const [table] = markdownTables(ERRORS, 'Core (`@switchyard/core`)');
     expect(firstColumn(table!)).toEqual(Object.keys(ERROR_CODES));
     for (const [code, remedy] of table!) expect(remedy, code).toBe(ERROR_CODES[code!.replace(/`/g, '') as keyof typeof ERROR_CODES]);
   });
 
-  it('the log-event table lists exactly the core events, with their levels', () => {
-    const [table] = markdownTables(README, 'Log events');
-    expect(firstColumn(table!).sort()).toEqual(CORE_EVENTS.map((e) => e.id).sort());
-    const levels = new Map(CORE_EVENTS.map((e) => [e.id, e.level]));
-    for (const [id, level] of table!) expect(level, id).toBe(levels.get(id!));
+  it('the core log-event table lists exactly the core events, with their levels and messages', () => {
+    const [table] = markdownTables(EVENTS, 'Core (`@switchyard/core`)');
+    expect(firstColumn(table!)).toEqual(CORE_EVENTS.map((e) => e.id));
+    const byId = new Map(CORE_EVENTS.map((e) => [e.id, e]));
+    for (const [id, level, message] of table!) {
+      expect(level, id).toBe(byId.get(id!)?.level);
+      expect(message!.replace(/^`+ ?| ?`+$/g, '').replace(/\\\|/g, '|'), id).toBe(byId.get(id!)?.message);
+    }
   });
 
-  it('the hooks table lists exactly the engine hooks', () => {
-    const [table] = markdownTables(README, 'Hooks');
-    const documented = firstColumn(table!).flatMap((cell) => cell.split('/').map((name) => name.trim()));
-    expect(documented.sort()).toEqual(Object.keys(createEngineHooks()).sort());
+  it('the hook summary lists exactly the engine hooks, each with its tapable class', () => {
+    const [table] = markdownTables(HOOKS, 'Summary');
+    const hooks = createEngineHooks() as unknown as Record<string, object>;
+    expect(firstColumn(table!)).toEqual(Object.keys(hooks));
+    for (const [name, type] of table!) expect(type, name).toBe(hooks[name!.replace(/`/g, '')]!.constructor.name);
+  });
+
+  it('the hook reference has a section for each hook naming its type', () => {
+    const hooks = createEngineHooks() as unknown as Record<string, object>;
+    for (const [name, hook] of Object.entries(hooks)) {
+      const [table] = markdownTables(HOOKS, `\`${name}\``);
+      expect(table, name).toBeDefined();
+      const type = table!.find((row) => row[0] === 'Type');
+      expect(type?.[1], name).toContain(`\`${hook.constructor.name}`);
+    }
   });
 });

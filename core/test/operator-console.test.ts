@@ -29,7 +29,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM) || hasTool('chromium');
 if (process.env.CI === 'true' && !HAS_CHROMIUM) throw new Error('chromium is not installed, and CI must run the console test');
 /**
- * The README's screenshot: written to docs/ when SWITCHYARD_UPDATE_DOCS=1 (how it is refreshed), else to a
+ * The screenshot of docs/operator/api.md: written to docs/ when SWITCHYARD_UPDATE_DOCS=1 (how it is refreshed), else to a
  * temp file, so a test run (CI) never changes a tracked file; the picture is taken and checked either way.
  */
 const SCREENSHOT =

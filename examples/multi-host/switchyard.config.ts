@@ -45,6 +45,6 @@ export default defineConfig({
       { id: 'control-nic-down', detect: ['01-40001'], cancel: ['01-40002'], severity: 'critical', reactions: ['log-it'] },
       { id: 'split-brain-ended', detect: ['01-50001'], severity: 'major', clearAfter: 3600, reactions: ['log-it'] },
     ],
-    reactions: { 'log-it': { kind: 'log', note: 'see the README section on two hosts' } },
+    reactions: { 'log-it': { kind: 'log', note: 'see docs/operator/deploy.md, two hosts' } },
   },
 });

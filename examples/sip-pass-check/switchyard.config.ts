@@ -2,8 +2,8 @@ import { defineConfig } from '@switchyard/sdk';
 
 /**
  * Single-host pair with SIP traffic monitoring (`sip-pass-check`). One
- * service device is probed with OPTIONS: play it with the SIPp UAS of the
- * README (`sipp -sf plugins/sip-pass-check/scenarios/uas-options.xml -i
+ * service device is probed with OPTIONS: play it with the SIPp UAS of
+ * plugins/sip-pass-check/README.md (`sipp -sf plugins/sip-pass-check/scenarios/uas-options.xml -i
  * 127.0.0.1 -p 5070`). Stop SIPp and send no other SIP traffic: after the
  * effective timeout T = 2 + max(1, 5) = 7 s the primary reports unavailable
  * and the pair switches over; with both nodes silent the next switchovers

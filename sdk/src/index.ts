@@ -84,7 +84,7 @@ export {
   type Alarm,
   type SwitchyardConfigInput,
 } from '@switchyard/core';
-/** `engine.metrics`: the node's Prometheus counters, gauges and histograms (README: "Operator console, metrics and history"). */
+/** `engine.metrics`: the node's Prometheus counters, gauges and histograms (docs/operator/api.md, "Operator console, metrics and history"). */
 export {
   METRIC_ERROR_CODES,
   MetricError,

@@ -3,7 +3,7 @@
  * from the arbiter's view and the nodes' status reports). Plugins add
  * theirs through `engine.metrics`; prom-client's default process metrics
  * (`process_*`, `nodejs_*`) come from each process, labelled by `node`.
- * The README's metric table is checked against this list.
+ * The metric table of docs/operator/api.md is checked against this list.
  */
 export interface MetricDefinition {
   name: string;

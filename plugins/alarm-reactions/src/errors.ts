@@ -2,7 +2,7 @@ import { codedErrorClass, describeError } from '@switchyard/sdk';
 
 /**
  * Every error code of the alarm-reactions plugin, with the remedy printed
- * with it (the README mirrors this table).
+ * with it (its README and docs/operator/errors.md list it: `npm run docs` writes both tables from this one).
  */
 export const ALARM_REACTION_ERROR_CODES = Object.freeze({
   SWY_ERR_ALARM_EXEC_UNSAFE:

@@ -2,10 +2,10 @@ import { codedErrorClass } from '@switchyard/sdk';
 
 /**
  * Every error code of the etcd arbiter, with the remedy printed with it
- * (the README's table mirrors this one).
+ * (its README and docs/operator/errors.md list it: `npm run docs` writes both tables from this one).
  */
 export const ETCD_ERROR_CODES = Object.freeze({
-  SWY_ERR_ETCD_OPTIONS_INVALID: 'Fix the etcd option at the key path shown (endpoints, prefix, nodeId, leaseTtl, …); the README lists them.',
+  SWY_ERR_ETCD_OPTIONS_INVALID: 'Fix the etcd option at the key path shown (endpoints, prefix, nodeId, leaseTtl, …); docs/operator/deploy.md ("etcd arbiter options") lists them.',
   SWY_ERR_ETCD_TLS_FILE: "A TLS file (ca, cert or key) could not be read; check the path and that the agent's user may read it.",
   SWY_ERR_ETCD_NOT_RUNNING: 'Call start() before using the election, and do not use it after stop().',
   SWY_ERR_ETCD_NO_LEASE:

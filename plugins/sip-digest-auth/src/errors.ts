@@ -1,6 +1,6 @@
 import { codedErrorClass } from '@switchyard/sdk';
 
-/** Every error code of `sip-digest-auth`, with the remedy printed with it (the README mirrors this table). */
+/** Every error code of `sip-digest-auth`, with the remedy printed with it (its README and docs/operator/errors.md list it: `npm run docs` writes both tables from this one). */
 export const DIGEST_ERROR_CODES = Object.freeze({
   SWY_ERR_DIGEST_CREDENTIALS_READ:
     'The credentials file could not be read; check plugins.sip-digest-auth.credentials names an existing file the node\'s user may read.',

@@ -32,30 +32,19 @@ describe('README of sip-digest-auth matches the code', () => {
   });
 });
 
-describe('the project README lists the plugin in its reference tables', () => {
-  const ROOT = path.resolve(__dirname, '../../../README.md');
-  /** Rows of the table that follows the line starting with `caption` inside `## heading` (header row dropped). */
-  const tableAfter = (heading: string, caption: string) => {
-    const text = require('node:fs').readFileSync(ROOT, 'utf8') as string;
-    const section = text.slice(text.indexOf(`\n## ${heading}\n`));
-    const start = section.indexOf(`\n${caption}`);
-    expect(start, `${heading}: "${caption}"`).toBeGreaterThan(0);
-    const lines = section.slice(start + 1).split('\n').slice(1).filter((l) => l.trim() !== '');
-    const end = lines.findIndex((l) => !l.startsWith('|'));
-    return lines
-      .slice(2, end < 0 ? undefined : end)
-      .map((l) => l.split('|').map((c) => c.trim()).slice(1, -1));
-  };
+describe('the operator docs list the plugin in their reference tables', () => {
+  const DOCS = path.resolve(__dirname, '../../../docs/operator');
+  const SECTION = 'SIP digest authentication (`@switchyard/plugin-sip-digest-auth`)';
 
-  it('## Log events has the events with their levels', () => {
-    const rows = tableAfter('Log events', 'SIP digest authentication (`@switchyard/plugin-sip-digest-auth`');
-    expect(rows.map((r) => r[0])).toEqual(DIGEST_EVENTS.map((e) => e.id));
-    for (const [id, level] of rows) expect(level, id).toBe(DIGEST_EVENTS.find((e) => e.id === id)?.level);
+  it('docs/operator/events.md has the events with their levels', () => {
+    const [table] = markdownTables(path.join(DOCS, 'events.md'), SECTION);
+    expect(firstColumn(table!)).toEqual(DIGEST_EVENTS.map((e) => e.id));
+    for (const [id, level] of table!) expect(level, id).toBe(DIGEST_EVENTS.find((e) => e.id === id)?.level);
   });
 
-  it('## Error codes has the codes with their remedies', () => {
-    const rows = tableAfter('Error codes', 'SIP digest authentication (`@switchyard/plugin-sip-digest-auth`');
-    expect(rows.map((r) => r[0]!.replace(/`/g, ''))).toEqual(Object.keys(DIGEST_ERROR_CODES));
-    for (const [code, remedy] of rows) expect(remedy, code).toBe(DIGEST_ERROR_CODES[code!.replace(/`/g, '') as keyof typeof DIGEST_ERROR_CODES]);
+  it('docs/operator/errors.md has the codes with their remedies', () => {
+    const [table] = markdownTables(path.join(DOCS, 'errors.md'), SECTION);
+    expect(firstColumn(table!)).toEqual(Object.keys(DIGEST_ERROR_CODES));
+    for (const [code, remedy] of table!) expect(remedy, code).toBe(DIGEST_ERROR_CODES[code!.replace(/`/g, '') as keyof typeof DIGEST_ERROR_CODES]);
   });
 });

@@ -1,6 +1,6 @@
 import { codedErrorClass } from '@switchyard/sdk';
 
-/** Every error code of `sip-iptakeover-monitoring`, with the remedy printed with it (the README mirrors this table). */
+/** Every error code of `sip-iptakeover-monitoring`, with the remedy printed with it (its README and docs/operator/errors.md list it: `npm run docs` writes both tables from this one). */
 export const VIP_ERROR_CODES = Object.freeze({
   SWY_ERR_VIP_SCRIPT_UNSAFE:
     'Give the VIP script as the absolute path of an executable file owned by root or the user Switchyard runs as, not writable by group or others, in folders with the same owners and not writable by group or others (chown root, chmod go-w), as keepalived requires with enable_script_security.',

@@ -27,9 +27,13 @@ export function runbookTable(events: readonly LogEventDefinition[]): string {
   return table(['id', 'level', 'message', 'meaning and what to do'], events.map((e) => [e.id, e.level, code(e.message), meaningOf(e.id)]));
 }
 
-/** A plugin README's table. */
+/** A plugin README's table. Its meanings carry no links: one relative to docs/operator/ would break there. */
 export function eventTable(events: readonly LogEventDefinition[]): string {
-  return table(['id', 'level', 'event'], events.map((e) => [e.id, e.level, meaningOf(e.id)]));
+  return table(['id', 'level', 'event'], events.map((e) => {
+    const meaning = meaningOf(e.id);
+    if (meaning.includes('](')) throw new Error(`the meaning of ${e.id} in tools/docs/src/meanings.ts has a link, but it also goes into a plugin README: write the page's name without a link`);
+    return [e.id, e.level, meaning];
+  }));
 }
 
 export function errorTable(codes: Readonly<Record<string, string>>): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blocks, fill, render } from '../src/generate';
+import { blocks, fill, render, ROOT } from '../src/generate';
+import { anchors, brokenLinks, docFiles, slug } from '../src/links';
 import { SOURCES } from '../src/sources';
 
 /** The committed docs hold the tables the code gives: regenerated in memory and compared, file by file. */
@@ -29,5 +30,18 @@ describe('the generator', () => {
     const block = { file: 'x.md', name: 'events:x', content: '' };
     expect(() => fill('x.md', 'no markers', [block])).toThrow('x.md has no <!-- generated:events:x:begin -->');
     expect(() => fill('x.md', '<!-- generated:events:y:begin --><!-- generated:events:y:end -->', [])).toThrow('nothing generates');
+  });
+});
+
+describe('links between the docs', () => {
+  it('every relative link names a file that exists, and a heading it has', () => {
+    const broken = docFiles(ROOT).flatMap((file) => brokenLinks(ROOT, file));
+    expect(broken).toEqual([]);
+  });
+
+  it('the check sees a broken anchor', () => {
+    expect(slug('One host: `switchyard up`')).toBe('one-host-switchyard-up');
+    expect(anchors('# A\n```\n# not a heading\n```\n## B c').has('b-c')).toBe(true);
+    expect(anchors('```\n# x\n```').has('x')).toBe(false);
   });
 });

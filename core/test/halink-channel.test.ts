@@ -128,6 +128,32 @@ describe('HaLink channels', () => {
     expect(receiver.stats().lastReceivedSeq).toBe(23);
   });
 
+  it('catches up by snapshot when the peer missed more bytes than retainBytes, even under the message count', async () => {
+    const { a, b } = await testPair();
+    const store = new Map<string, string>();
+    const sender = a.link.channel<[string, string]>('blobs', { retain: 10_000, retainBytes: 4096, snapshot: () => [...store] });
+    const mirror = new Map<string, string>();
+    const receiver = b.link.channel<[string, string]>('blobs');
+    receiver.onMessage(([key, value]) => mirror.set(key, value));
+    receiver.onSnapshot((data) => {
+      mirror.clear();
+      for (const [key, value] of data as Array<[string, string]>) mirror.set(key, value);
+    });
+    const put = (key: string, value: string): void => {
+      store.set(key, value);
+      sender.send([key, value]);
+    };
+    await connect(a, b);
+    put('first', 'x');
+    await vi.waitFor(() => expect(receiver.stats().lastReceivedSeq).toBe(1), SLOW);
+
+    await a.link.stop();
+    for (const n of range(1, 20)) put(`key${n}`, 'v'.repeat(500)); // 20 messages of > 500 bytes: over 4096 bytes, far under 10,000 messages
+    await a.link.start();
+    await vi.waitFor(() => expect(b.log.of(CoreEvent.HaLinkCatchUp)).toContainEqual(expect.objectContaining({ channel: 'blobs', mode: 'snapshot' })), SLOW);
+    expect(mirror).toEqual(store);
+  });
+
   it('gives a restarted peer (new epoch) a snapshot instead of stale sequence numbers', async () => {
     const { a, b, portA, portB } = await testPair();
     let state = ['v1'];

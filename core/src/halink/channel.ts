@@ -7,6 +7,11 @@ import { RetainedLog } from './retained-log';
 export interface ChannelOptions {
   /** Messages kept for resending after a reconnect; default 10000. */
   retain?: number;
+  /**
+   * Bytes of messages kept for resending, at most; default 4 MiB. A peer
+   * that missed more gets the snapshot instead (or a gap, without one).
+   */
+  retainBytes?: number;
   /** Current state, sent instead of messages the peer missed and this node no longer retains. */
   snapshot?: () => unknown;
 }
@@ -52,6 +57,7 @@ export interface HaChannels {
 export type CatchUpMode = 'resume' | 'snapshot' | 'gap';
 const CATCH_UP_MODES: readonly CatchUpMode[] = ['resume', 'snapshot', 'gap'];
 const DEFAULT_RETAIN = 10_000;
+const DEFAULT_RETAIN_BYTES = 4 * 1024 * 1024;
 
 /** What a channel needs from the link that carries it. */
 export interface ChannelTransport {
@@ -102,7 +108,11 @@ export class ChannelEndpoint<T> implements Channel<T> {
     if (!Number.isSafeInteger(retain) || retain < 0) {
       throw new SwitchyardError('SWY_ERR_HALINK_CHANNEL', `Channel "${name}": retain must be an integer ≥ 0, got ${String(retain)}.`);
     }
-    this.log = new RetainedLog(retain);
+    const retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
+    if (!Number.isSafeInteger(retainBytes) || retainBytes < 0) {
+      throw new SwitchyardError('SWY_ERR_HALINK_CHANNEL', `Channel "${name}": retainBytes must be an integer ≥ 0, got ${String(retainBytes)}.`);
+    }
+    this.log = new RetainedLog(retain, retainBytes);
     this.snapshot = options.snapshot;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Every error code of the SIP plugin, with the remedy printed with it. The
  * classes live next to the code that throws them (transport, message
- * builder, journal); this is the one table the README mirrors.
+ * builder, journal); this is the one table plugins/sip/README.md and docs/operator/errors.md are generated from (npm run docs).
  */
 import { SIP_MESSAGE_INVALID } from './message/errors';
 import { JOURNAL_ERROR_CODES } from './store/journal-error';

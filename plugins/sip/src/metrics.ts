@@ -14,7 +14,7 @@ const KNOWN_METHODS = new Set([
 /** Seconds; a REGISTER is answered in well under a millisecond unless it waits for the backup's acknowledgement. */
 export const REGISTER_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/** The names, for the README's metric table (a docs test compares them). */
+/** The names, for the metric table of docs/operator/api.md (a docs test compares them). */
 export const SIP_METRIC_NAMES = [
   'switchyard_sip_requests_total',
   'switchyard_sip_responses_total',

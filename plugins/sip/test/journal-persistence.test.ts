@@ -249,6 +249,30 @@ describe('BindingJournal', () => {
     expect(errors).toEqual([]);
   });
 
+  it('loads a snapshot larger than one decoding piece (4 MiB) whole: lines across piece ends, multi-byte characters, one line longer than a piece', async () => {
+    const clock = new ManualClock();
+    const now = clock.now();
+    const store = new ContactStore(clock);
+    const { journal, errors } = open(clock);
+    await journal.load();
+    journal.attach(store);
+    // ~40,000 lines of ~250 bytes: about 10 MiB, so pieces end mid-file; é and 😀 are 2 and 4 bytes in UTF-8.
+    for (let i = 0; i < 40_000; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h`, callId: `é😀${'x'.repeat(100)}-${i}` }));
+    const huge = binding(now, { aor: 'sip:huge@example.com', contact: 'sip:huge@h', callId: `😀${'y'.repeat(5 * 1024 * 1024)}` });
+    store.upsert(huge);
+    await journal.compact();
+    await journal.close();
+    expect((await fs.stat(path.join(dir, JOURNAL_SNAPSHOT_FILE))).size).toBeGreaterThan(12 * 1024 * 1024);
+    const again = new ContactStore(clock);
+    const second = open(clock);
+    expect(await second.journal.loadInto(again)).toBe(40_001);
+    expect(again.digest()).toBe(store.digest());
+    expect(again.get(huge.aor, huge.contact)?.callId).toBe(huge.callId);
+    expect(again.get('sip:u39999@example.com', 'sip:u39999@h')?.callId).toBe(`é😀${'x'.repeat(100)}-39999`);
+    await second.journal.close();
+    expect([...errors, ...second.errors]).toEqual([]);
+  });
+
   it('loadInto fills the store itself and persists its later changes, odd characters included', async () => {
     const clock = new ManualClock();
     const now = clock.now();

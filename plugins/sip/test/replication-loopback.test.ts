@@ -132,6 +132,30 @@ describe('BindingReplicator over a loopback HA link', () => {
     expect(differs.a.replicator.status().lastSentSeq).toBeGreaterThan(4); // the whole content, in frame-sized parts
   });
 
+  it('a backup needing the base says its digest in its channel snapshot, and a primary holding the same content answers `same`, not the bindings', () => {
+    interface Internals {
+      snapshot(): Record<string, unknown>;
+      onSnapshot(data: unknown, seq: number): void;
+    }
+    const { a, b, ca } = setup({ preload: 300, backupPreload: 'same', maxFrameBytes: 8192 });
+    ca.disconnect();
+    // What b's channel sends a peer that missed its stream (a restarted primary): b, fresh, has no base yet.
+    const fresh = setup({ preload: 300, backupPreload: 'same', maxFrameBytes: 8192 });
+    fresh.ca.disconnect();
+    (fresh.b.replicator as unknown as { haveBase: boolean }).haveBase = false;
+    const snapshot = (fresh.b.replicator as unknown as Internals).snapshot();
+    expect(snapshot).toMatchObject({ bindings: null, needsBase: true, digest: fresh.b.store.digest() });
+    // a, primary with the same content, receives it: one short `base … same` message, not ~40 KB in parts.
+    const before = a.replicator.status().lastSentSeq;
+    (a.replicator as unknown as Internals).onSnapshot({ ...snapshot, from: 'b-stream' }, 1);
+    expect(a.replicator.status().lastSentSeq).toBe(before + 1);
+    // With a digest that differs (or none), the whole content goes out, in frame-sized parts.
+    (a.replicator as unknown as Internals).onSnapshot({ ...snapshot, from: 'b-stream', digest: 'other' }, 1);
+    expect(a.replicator.status().lastSentSeq).toBeGreaterThan(before + 4);
+    ca.connect();
+    expect(contents(b.store)).toEqual(contents(a.store));
+  });
+
   it('still gets the content and reports in sync when its channel opens on a live link', async () => {
     const { a, b, of } = setup({ preload: 5, openWhileConnected: true });
     await Promise.resolve(); // the channel's catch-up runs once channel() has returned

@@ -246,8 +246,9 @@ export class ContactStore {
         continue;
       }
       if (keys.expiresAt <= now) continue;
-      if (!this.put({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q }, false)) continue;
-      this.expiries.push(keys.expiresAt, this.slotOf(keys.aor, keys.contact));
+      const slot = this.put({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q }, false);
+      if (slot < 0) continue;
+      this.expiries.push(keys.expiresAt, slot);
       if (tell) changes.push([new LazyUpsert(line), line]);
     }
     if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
@@ -299,7 +300,7 @@ export class ContactStore {
     }
     const tell = this.listeners.size > 0;
     for (const e of entries) {
-      if (!this.put(e, false)) continue;
+      if (this.put(e, false) < 0) continue;
       if (tell) changes.push([new LazyUpsert(e.line), e.line]);
     }
     this.rebuildExpiries();
@@ -313,14 +314,14 @@ export class ContactStore {
     return [change, encodeChange(change)];
   }
 
-  /** Stores `e` in its slot (a new one for a new AOR/Contact); false when that slot held the same line already. */
-  private put(e: Entry, queue = true): boolean {
-    let slot = this.slotOf(e.aor, e.contact);
-    if (slot >= 0 && this.lineOf[slot] === e.line) return false;
+  /** Stores `e` in its slot (a new one for a new AOR/Contact) and returns the slot; -1 when that slot held the same line already. */
+  private put(e: Entry, queue = true): number {
+    const entry = this.byAor.get(e.aor);
+    let slot = entry === undefined ? -1 : this.slotIn(entry, e.contact);
+    if (slot >= 0 && this.lineOf[slot] === e.line) return -1;
     if (slot >= 0) this.unsum(this.lineOf[slot]!);
-    if (slot < 0) {
+    else {
       slot = this.allocate();
-      const entry = this.byAor.get(e.aor);
       if (entry === undefined) this.byAor.set(e.aor, slot);
       else if (typeof entry === 'number') this.byAor.set(this.aorOf[entry]!, [entry, slot]);
       else entry.push(slot);
@@ -335,16 +336,20 @@ export class ContactStore {
     this.expiresAt[slot] = e.expiresAt;
     this.updatedAt[slot] = e.updatedAt;
     this.qOf[slot] = e.q ?? NaN;
-    if (!queue) return true;
+    if (!queue) return slot;
     this.expiries.push(e.expiresAt, slot);
     if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
     this.schedule();
-    return true;
+    return slot;
   }
 
   private slotOf(aor: string, contact: string): number {
     const entry = this.byAor.get(aor);
-    if (entry === undefined) return -1;
+    return entry === undefined ? -1 : this.slotIn(entry, contact);
+  }
+
+  /** The slot of `contact` among an AOR's slots; -1 when it has none. */
+  private slotIn(entry: number | number[], contact: string): number {
     if (typeof entry === 'number') return this.contactOf[entry] === contact ? entry : -1;
     for (const slot of entry) if (this.contactOf[slot] === contact) return slot;
     return -1;

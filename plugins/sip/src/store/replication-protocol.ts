@@ -40,7 +40,10 @@ export type ReplicationMessage =
  * large for one frame (the receiver then asks for `base`) or when the
  * sender is not primary. `needsBase`: the sender is a backup without the
  * primary's content — a standing `resync`, since the snapshot replaces the
- * messages (a `resync` among them) that the receiver missed.
+ * messages (a `resync` among them) that the receiver missed. `digest`, with
+ * `needsBase`: the sender's content's digest, as in a `resync`: a primary
+ * holding the same content answers with `same` instead of all of it (two
+ * nodes started from the same journal exchange no bindings).
  */
 export interface ReplicationSnapshot {
   v: typeof CODEC_VERSION;
@@ -48,6 +51,7 @@ export interface ReplicationSnapshot {
   term: number;
   bindings: string[] | null;
   needsBase?: boolean;
+  digest?: string;
 }
 
 /** `term` as received: a sender from before term fencing sends none (read as term 0, see {@link termOf}). */
@@ -106,6 +110,7 @@ export function isReplicationSnapshot(value: unknown): value is ReceivedReplicat
     typeof s.from === 'string' &&
     isTerm(s.term) &&
     (s.needsBase === undefined || typeof s.needsBase === 'boolean') &&
+    (s.digest === undefined || typeof s.digest === 'string') &&
     (s.bindings === null || isLines(s.bindings))
   );
 }

@@ -377,7 +377,11 @@ export class BindingReplicator {
     // No checkRole() here: the channel calls this mid-catch-up, where sending would interleave.
     const term = this.options.term();
     // A backup without the primary's content says so: a `resync` it sent may be among the messages this snapshot replaces.
-    if (this.options.role() !== 'primary') return { v: CODEC_VERSION, from: this.stream, term, bindings: null, ...(this.haveBase ? {} : { needsBase: true }) };
+    if (this.options.role() !== 'primary') {
+      if (this.haveBase) return { v: CODEC_VERSION, from: this.stream, term, bindings: null };
+      const digest = this.wantWholeBase ? {} : { digest: this.options.store.digest() };
+      return { v: CODEC_VERSION, from: this.stream, term, bindings: null, needsBase: true, ...digest };
+    }
     const bindings = this.options.store.encoded();
     let bytes = 0;
     for (const line of bindings) if ((bytes += lineBytes(line)) > this.snapshotBytes) break;
@@ -533,7 +537,7 @@ export class BindingReplicator {
     this.followStream(data.from);
     // The snapshot replaced the messages we missed, a `resync` among them maybe: it says so itself.
     if (data.needsBase) {
-      this.peerDigest = undefined;
+      this.peerDigest = data.digest;
       this.baseAsked(this.checkRole());
     }
     if (this.checkRole() !== 'backup') {

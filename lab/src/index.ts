@@ -12,3 +12,20 @@ export { ADDRESSES, type HostName, type LabPlace, type LinkKind } from './topolo
 export { ETCD_HEARTBEAT_MS, ETCD_ELECTION_MS } from './etcd';
 export { LabPair, labConfig, nodePid, NODES, SIP, type NodeId, type Probe, type ProbeAnswer } from './pair';
 export { startProbe } from './probe';
+export { FAULT_KINDS, NODE_FAULTS, injectFault, type ActiveFault, type FaultContext, type FaultKind, type FaultRole, type FaultSpec, type PairRoles } from './faults';
+export {
+  doublePrimaries,
+  doublePrimaryViolations,
+  longestOutage,
+  lostRegistrations,
+  servingSpans,
+  type AckedRegistration,
+  type DoublePrimary,
+  type FoundRegistration,
+  type LostRegistration,
+  type Outage,
+  type Span,
+} from './invariants';
+export { startRegisterLoad, queryRegistrations, type RegisterLoad } from './registrations';
+export { waitForSettledPair, type SettledPair } from './settle';
+export { findLeaks, snapshotResources, type Leak, type ResourceSnapshot } from './leaks';

@@ -1,0 +1,159 @@
+import type { ProbeAnswer } from './probe';
+
+/**
+ * Invariant checkers over recorded probe answers and registrations. Pure
+ * functions (no lab, no clock): a plugin author can run them on answers a
+ * prober recorded, and tests run them on hand-made data.
+ */
+
+/** A time span in epoch ms, closed at both ends. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** Two nodes answering 200 at once: the span both were seen serving, and its length. */
+export interface DoublePrimary extends Span {
+  ms: number;
+  nodes: [string, string];
+}
+
+/**
+ * The spans in which `target` was seen serving as primary: maximal runs of
+ * 200 answers with no other answer from it in between and no silence over
+ * `maxSilenceMs` (a silent node may have stopped, so silence ends a run).
+ * A lone 200 is a span of length 0. Answers from several probers to the
+ * same target (outside and inside its host) are merged by time.
+ */
+export function servingSpans(answers: readonly ProbeAnswer[], target: string, maxSilenceMs: number): Span[] {
+  const mine = answers.filter((a) => a.target === target).sort((a, b) => a.at - b.at);
+  const spans: Span[] = [];
+  let open: Span | undefined;
+  for (const a of mine) {
+    if (a.status !== 200) {
+      open = undefined;
+      continue;
+    }
+    if (open && a.at - open.to <= maxSilenceMs) open.to = a.at;
+    else spans.push((open = { from: a.at, to: a.at }));
+  }
+  return spans;
+}
+
+/**
+ * Every moment two nodes were both seen serving as primary: the overlaps of
+ * their {@link servingSpans}. `nodes` maps a node name to its probe target
+ * (its real SIP address, not the VIP). An overlap of length 0 (two 200s at
+ * the same instant) is listed too.
+ */
+export function doublePrimaries(answers: readonly ProbeAnswer[], nodes: Readonly<Record<string, string>>, maxSilenceMs: number): DoublePrimary[] {
+  const names = Object.keys(nodes);
+  const found: DoublePrimary[] = [];
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const a = servingSpans(answers, nodes[names[i]!]!, maxSilenceMs);
+      const b = servingSpans(answers, nodes[names[j]!]!, maxSilenceMs);
+      for (const x of a) {
+        for (const y of b) {
+          const from = Math.max(x.from, y.from);
+          const to = Math.min(x.to, y.to);
+          if (to >= from) found.push({ from, to, ms: to - from, nodes: [names[i]!, names[j]!] });
+        }
+      }
+    }
+  }
+  return found.sort((p, q) => p.from - q.from);
+}
+
+/**
+ * The double primaries longer than `boundMs`: the violations of "never two
+ * nodes answering 200 as primary beyond the bound".
+ */
+export function doublePrimaryViolations(answers: readonly ProbeAnswer[], nodes: Readonly<Record<string, string>>, boundMs: number, maxSilenceMs: number): DoublePrimary[] {
+  return doublePrimaries(answers, nodes, maxSilenceMs).filter((d) => d.ms > boundMs);
+}
+
+/** The longest time without a 200 from a target inside a window, and where it was. */
+export interface Outage extends Span {
+  ms: number;
+}
+
+/**
+ * The longest silence between 200s from `target` (e.g. the VIP) within
+ * `window`: counted from the last 200 at or before `window.from` (or from
+ * `window.from` if there is none) to the first 200 after it, and up to
+ * `window.to` if no 200 came at all after the last one. Undefined when the
+ * window is empty.
+ */
+export function longestOutage(answers: readonly ProbeAnswer[], target: string, window: Span): Outage | undefined {
+  if (window.to < window.from) return undefined;
+  const oks = answers
+    .filter((a) => a.target === target && a.status === 200)
+    .map((a) => a.at)
+    .sort((x, y) => x - y);
+  let last = window.from;
+  for (const at of oks) if (at <= window.from) last = at;
+  let worst: Outage = { from: last, to: last, ms: 0 };
+  for (const at of oks) {
+    if (at <= window.from) continue;
+    if (at > window.to) break;
+    if (at - last > worst.ms) worst = { from: last, to: at, ms: at - last };
+    last = at;
+  }
+  if (window.to - last > worst.ms) worst = { from: last, to: window.to, ms: window.to - last };
+  return worst;
+}
+
+/** A REGISTER the registrar answered 200: the latest one for its user. */
+export interface AckedRegistration {
+  user: string;
+  /** When the 200 arrived (epoch ms). */
+  at: number;
+  /** The expiry (s) the 200 granted. */
+  expires: number;
+}
+
+/** What a query of one user returned: the expiries (s) of its bindings, or none found. */
+export interface FoundRegistration {
+  user: string;
+  /** The final status of the query (200, or 0 for no answer). */
+  status: number;
+  expires: number[];
+}
+
+/** An acknowledged registration missing afterwards, or found with a shorter expiry than granted. */
+export interface LostRegistration {
+  user: string;
+  acked: AckedRegistration;
+  found: FoundRegistration | undefined;
+  reason: 'missing' | 'expiry' | 'unanswered';
+}
+
+/**
+ * Every acknowledged registration that a later query did not find with its
+ * expiry: missing, unanswered, or with every binding due to expire more
+ * than `slackS` seconds before the 200 said (granted at `acked.at` for
+ * `acked.expires` s, queried at `queriedAt`).
+ */
+export function lostRegistrations(
+  acked: Iterable<AckedRegistration>,
+  found: ReadonlyMap<string, FoundRegistration>,
+  queriedAt: number,
+  slackS: number,
+): LostRegistration[] {
+  const lost: LostRegistration[] = [];
+  for (const a of acked) {
+    const f = found.get(a.user);
+    if (!f || f.status === 0) {
+      lost.push({ user: a.user, acked: a, found: f, reason: 'unanswered' });
+      continue;
+    }
+    if (f.status !== 200 || f.expires.length === 0) {
+      lost.push({ user: a.user, acked: a, found: f, reason: 'missing' });
+      continue;
+    }
+    const due = a.expires - (queriedAt - a.at) / 1000;
+    if (Math.max(...f.expires) < due - slackS) lost.push({ user: a.user, acked: a, found: f, reason: 'expiry' });
+  }
+  return lost;
+}

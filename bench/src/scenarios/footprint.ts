@@ -24,7 +24,7 @@ export const footprintScenario: Scenario = {
       if (present.length > 0) results.push(summarize(name, 'MiB', present, [note]));
     };
     rss('rss-idle', [s['rss-idle-primary'], s['rss-idle-backup']], 'each node, idle (primary and backup)');
-    rss('rss-loaded', [s['rss-loaded-primary'], s['rss-loaded-backup']], `each node holding ${s['bindings'] ?? '?'} bindings (primary and backup)`);
+    rss('rss-loaded', [s['rss-loaded-primary'], s['rss-loaded-backup']], `each node holding ${s['bindings'] ?? '?'} bindings (primary and backup), 5 s after the backup caught up`);
     return results;
   },
 };

@@ -107,6 +107,8 @@ export const catchUpScenario: Scenario = {
       times.push(Math.round(performance.now() - t0));
       ctx.shared['catch-up-cpu'] = (cpuSeconds(backup.pid!) ?? cpu0) - cpu0;
       ctx.shared['bindings'] = stats.successful;
+      // Settled: 5 s on, past the full collection a node runs at its first idle 2-s check after a burst (MemoryRelease).
+      await sleep(5_000);
       ctx.shared['rss-loaded-primary'] = rssMiB(primary.pid!) ?? 0;
       ctx.shared['rss-loaded-backup'] = rssMiB(backup.pid!) ?? 0;
     } finally {

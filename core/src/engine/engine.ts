@@ -17,6 +17,7 @@ import { MonitorRegistry } from './monitors';
 import { PrimaryGrant } from './primary-grant';
 import { ServiceOwners } from '../plugin/service-registry';
 import { StatusMachine } from './status-machine';
+import { MemoryRelease, type FullGc } from '../node/memory-release';
 import type { SwitchoverResult } from '../management/types';
 import type { Alarm, HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
 
@@ -40,6 +41,8 @@ export interface EngineOptions {
   priority?: number;
   /** The other node of the pair (`nodes[]`), if there is one. */
   peer?: { id: string; priority: number };
+  /** The full garbage collection `releaseMemory` runs; default `globalThis.gc` (present with `--expose-gc`), none otherwise. */
+  fullGc?: FullGc;
 }
 
 interface AppliedPlugin {
@@ -68,6 +71,8 @@ export class Engine {
   readonly peer: { readonly id: string; readonly priority: number } | null;
   /** Who registered which service token: plugins go through it; core registers in `container` directly. */
   readonly services: ServiceOwners;
+  /** Returns memory to the OS after bulk work (plugins: `engine.releaseMemory`). */
+  readonly memory: MemoryRelease;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -100,6 +105,7 @@ export class Engine {
     this.peer = options.peer ? Object.freeze({ ...options.peer }) : null;
     this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
     this.primaryGrant = new PrimaryGrant(this.clock, (late) => void this.grantLapsed(late));
+    this.memory = new MemoryRelease(this.clock, this.logger, options.fullGc);
     this.monitors = new MonitorRegistry(this.clock, (signal, previous, eventFields) => {
       // The plugin's own event first (once, on the transition), then core's record of the monitor.
       if (!signal.ok && previous.ok && signal.eventId !== undefined) {
@@ -226,6 +232,7 @@ export class Engine {
     }
     await this.setStatus('stopped', [reason]);
     this.primaryGrant.cancel();
+    this.memory.close();
     this.emit(CoreEvent.NodeStopped, {});
   }
 

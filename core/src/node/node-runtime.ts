@@ -115,6 +115,7 @@ export class NodeRuntime {
     engine.onStateChange(() => this.sendHeartbeat());
     this.heartbeat = this.clock.setInterval(() => this.sendHeartbeat(), config.haLink.heartbeatInterval * 1000);
     await engine.start();
+    engine.memory.watchIdle(); // returns the memory a burst of load left behind, once it is over
     engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
     this.sendHeartbeat();
   }

@@ -66,6 +66,16 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
    */
   stepDown(reason: string): Promise<boolean>;
   /**
+   * After bulk work (a resync of a whole store, a large journal load),
+   * returns the memory it left behind to the OS: one full garbage
+   * collection, 200 ms after the last request and at most one a second.
+   * It blocks this node's event loop while it runs (tens of ms for 100,000
+   * bindings), so call it after bulk work only, never per request. A no-op
+   * unless the node runs with `--expose-gc`, as the nodes `switchyard up`
+   * and `switchyard node` start do.
+   */
+  releaseMemory(reason: string): void;
+  /**
    * The other node of the pair: its id, `priority`, and its latest HA-link
    * heartbeat (`state`, null while the link is down). Null when the node runs
    * alone (a test harness).

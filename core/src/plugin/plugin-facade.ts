@@ -27,6 +27,7 @@ export function createPluginFacade(
     dataDir: path.join(engine.dataDir, plugin.name),
     requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
     stepDown: (reason: string) => engine.yieldPrimary(reason, `${engine.nodeId}/${plugin.name}`),
+    releaseMemory: (reason: string) => engine.memory.request(`${plugin.name}: ${reason}`),
     hooks: createHookView(engine.hooks, { plugin: plugin.name, clock: engine.clock, lifecycleTimeout }),
     clock: engine.clock,
     logger: engine.logger.child({ plugin: plugin.name }),

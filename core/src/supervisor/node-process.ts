@@ -34,6 +34,8 @@ export class NodeProcess {
 
   spawn(init: Extract<SupervisorMessage, { t: 'init' }>): number {
     const child = fork(this.entry, [], {
+      // --expose-gc: the node returns memory after bulk work (MemoryRelease).
+      execArgv: [...process.execArgv, '--expose-gc'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, SWITCHYARD_NODE_ID: this.nodeId },
     });

@@ -10,6 +10,7 @@ import { SipMetrics } from './metrics';
 import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './sip-api';
 import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
 import { BindingJournal, BindingReplicator, ContactStore } from './store';
+import { BULK_BINDINGS } from './store/replication-options';
 import { BindPolicy } from './bind-policy';
 import { ExtraListeners } from './extra-listeners';
 import {
@@ -92,6 +93,7 @@ export class SipService implements SipApi {
       node: engine.nodeId,
       connected: () => channels.connected,
       maxFrameBytes: channels.maxFrameBytes,
+      onBulkWork: (reason: string) => engine.releaseMemory(reason),
       emit: (id: string, fields: Record<string, unknown>) => engine.events.emit(id, fields),
       events: {
         syncFallback: SipEvent.ReplicationSyncFallback,
@@ -150,6 +152,7 @@ export class SipService implements SipApi {
       // Straight into the store (no second copy), then the journal records the store's changes.
       const count = await this.journal.loadInto(this.store, 'replica');
       this.engine.events.emit(SipEvent.BindingsLoaded, { count });
+      if (count >= BULK_BINDINGS) this.engine.releaseMemory(`loaded ${count} bindings from the journal`);
     }
     await this.listener.start();
     this.monitorListening();

@@ -2,6 +2,7 @@ import { CoreEvent, LoopbackChannels, ManualClock, type Logger } from '@switchya
 import { describe, expect, it } from 'vitest';
 import { BindingReplicator, ContactStore, type BindingChange, type ChangeOrigin, type ReplicationMode } from '../src/store';
 import { BINDINGS_CHANNEL, REPLICATION_VERSION_ERROR, isReplicationMessage, termOf } from '../src/store/replication-protocol';
+import { BULK_BINDINGS } from '../src/store/replication-options';
 import { binding } from './store-fixtures';
 
 const EVENTS = { syncFallback: '00-04222', inSync: '00-04220', outOfSync: '00-04221', staleRefused: '00-04223' };
@@ -60,6 +61,7 @@ function setup(options: PairOptions = {}) {
       term: () => terms[node],
       node,
       emit: (id, fields) => events.push({ node, id, fields }),
+      onBulkWork: (reason) => events.push({ node, id: 'bulk-work', fields: { reason } }),
       events: EVENTS,
       connected: () => channels.connected,
       logger,
@@ -154,6 +156,18 @@ describe('BindingReplicator over a loopback HA link', () => {
     expect(a.replicator.status().lastSentSeq).toBeGreaterThan(before + 4);
     ca.connect();
     expect(contents(b.store)).toEqual(contents(a.store));
+  });
+
+  it('reports bulk work (for the node to release memory) when a base of BULK_BINDINGS or more is sent and adopted, not for a small one', () => {
+    const small = setup({ preload: 40 });
+    expect(small.b.store.count).toBe(40);
+    expect(small.events.filter((e) => e.id === 'bulk-work')).toEqual([]);
+    const large = setup({ preload: BULK_BINDINGS });
+    expect(large.b.store.count).toBe(BULK_BINDINGS);
+    expect(large.events.filter((e) => e.id === 'bulk-work')).toEqual([
+      { node: 'a', id: 'bulk-work', fields: { reason: `sent its ${BULK_BINDINGS} bindings to the peer` } },
+      { node: 'b', id: 'bulk-work', fields: { reason: `took the primary's ${BULK_BINDINGS} bindings` } },
+    ]);
   });
 
   it('still gets the content and reports in sync when its channel opens on a live link', async () => {

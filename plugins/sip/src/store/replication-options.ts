@@ -64,6 +64,12 @@ export interface BindingReplicatorOptions {
    * message per change, or hold flushes to play a turn's end themselves.
    */
   defer?: (flush: () => void) => void;
+  /**
+   * Called after bulk work (the whole content sent or adopted, at least
+   * {@link BULK_BINDINGS} bindings) with what it was: the plugin asks the
+   * node to return the memory it left behind (`engine.releaseMemory`).
+   */
+  onBulkWork?: (reason: string) => void;
   /** Debug lines (ignored or malformed messages); an error for a peer of another replication format. */
   logger?: Logger;
 }
@@ -81,3 +87,6 @@ export interface ReplicationStatus {
   /** Sequence number of the last message this node sent on the channel. */
   lastSentSeq: number;
 }
+
+/** A resync of at least this many bindings counts as bulk work (see {@link BindingReplicatorOptions.onBulkWork}). */
+export const BULK_BINDINGS = 10_000;

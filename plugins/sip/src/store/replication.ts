@@ -4,7 +4,7 @@ import type { BindingChange } from './binding';
 import { CODEC_VERSION, encodeChange } from './binding-codec';
 import { AckTracker, type ReplicationOutcome } from './ack-tracker';
 import type { ChangeOrigin } from './contact-store';
-import type { BindingReplicatorOptions, ReplicationRole, ReplicationStatus } from './replication-options';
+import { BULK_BINDINGS, type BindingReplicatorOptions, type ReplicationRole, type ReplicationStatus } from './replication-options';
 import {
   BINDINGS_CHANNEL,
   REPLICATION_VERSION_ERROR,
@@ -363,13 +363,15 @@ export class BindingReplicator {
       return;
     }
     // The stored lines themselves: nothing is encoded for a resync.
-    const parts = chunkLines(this.options.store.encoded(), this.basePartBytes);
+    const lines = this.options.store.encoded();
+    const parts = chunkLines(lines, this.basePartBytes);
     parts.forEach((bindings, part) => {
       const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part, last: part === parts.length - 1, bindings });
       this.tracker.track(seq, false);
       this.baseSeq = seq;
       if (part === 0) this.baseInFlight = { first: seq, term };
     });
+    if (lines.length >= BULK_BINDINGS) this.options.onBulkWork?.(`sent its ${lines.length} bindings to the peer`);
   }
 
   /** The channel's snapshot: our content if we are primary and it fits in a frame; else `null` (the backup asks for `base`). */
@@ -583,6 +585,7 @@ export class BindingReplicator {
     this.lastAppliedSeq = seq;
     this.sendAck(); // rare and large: let the primary know at once
     if (this.synced) this.reportHealth(); // mid catch-up, onSynced reports
+    if (bindings && bindings.length >= BULK_BINDINGS) this.options.onBulkWork?.(`took the primary's ${bindings.length} bindings`);
   }
 
   private followStream(from: string | undefined): void {

@@ -18,6 +18,7 @@ import { PrimaryGrant } from './primary-grant';
 import { ServiceOwners } from '../plugin/service-registry';
 import { StatusMachine } from './status-machine';
 import { MemoryRelease, type FullGc } from '../node/memory-release';
+import { SlowWork } from '../node/loop-lag';
 import type { SwitchoverResult } from '../management/types';
 import type { Alarm, HealthVerdict, NodeState, NodeStatus, Role, RoleOrder, SwitchoverProposal, SwitchoverVerdict } from './types';
 
@@ -73,6 +74,8 @@ export class Engine {
   readonly services: ServiceOwners;
   /** Returns memory to the OS after bulk work (plugins: `engine.releaseMemory`). */
   readonly memory: MemoryRelease;
+  /** The slowest synchronous plugin work lately (hook taps), named by slow-loop reports. */
+  readonly slowWork: SlowWork;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -106,6 +109,7 @@ export class Engine {
     this.dataDir = options.dataDir ?? path.join(os.tmpdir(), `switchyard-${options.cluster}-${options.nodeId}`);
     this.primaryGrant = new PrimaryGrant(this.clock, (late) => void this.grantLapsed(late));
     this.memory = new MemoryRelease(this.clock, this.logger, options.fullGc);
+    this.slowWork = new SlowWork(this.clock);
     this.monitors = new MonitorRegistry(this.clock, (signal, previous, eventFields) => {
       // The plugin's own event first (once, on the transition), then core's record of the monitor.
       if (!signal.ok && previous.ok && signal.eventId !== undefined) {

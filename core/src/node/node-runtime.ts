@@ -14,6 +14,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
+import { LAG_CHECK_MS, LoopLagMonitor } from './loop-lag';
 
 type InitMessage = Extract<SupervisorMessage, { t: 'init' }>;
 
@@ -26,6 +27,7 @@ export class NodeRuntime {
   private haLink: HaLink | null = null;
   private logger: winston.Logger | null = null;
   private heartbeat: TimerHandle | null = null;
+  private loopLag: LoopLagMonitor | null = null;
   private stopping: Promise<void> | null = null;
   private readonly clock = new SystemClock();
   private readonly pendingSwitchovers = new Map<number, (result: SwitchoverResult) => void>();
@@ -116,6 +118,15 @@ export class NodeRuntime {
     this.heartbeat = this.clock.setInterval(() => this.sendHeartbeat(), config.haLink.heartbeatInterval * 1000);
     await engine.start();
     engine.memory.watchIdle(); // returns the memory a burst of load left behind, once it is over
+    // A blocked loop sends no heartbeat: say so (01-10047) at a third of the silence the peer counts as down.
+    const budgetMs = config.haLink.heartbeatInterval * config.haLink.missedHeartbeats * 1000;
+    this.loopLag = new LoopLagMonitor(this.clock, {
+      warnMs: Math.max(LAG_CHECK_MS, budgetMs / 3),
+      budgetMs,
+      slowWork: engine.slowWork,
+      report: (report) => engine.emit(CoreEvent.LoopBlocked, { ...report }),
+    });
+    this.loopLag.start();
     engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
     this.sendHeartbeat();
   }
@@ -174,6 +185,7 @@ export class NodeRuntime {
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.heartbeat?.cancel();
+      this.loopLag?.stop();
       try {
         await this.engine?.stop(reason);
       } catch (error) {

@@ -2,6 +2,7 @@ import type { AsyncSeriesBailHook, Hook } from 'tapable';
 import { SwitchyardError } from '../errors';
 import { withTimeout, type Clock } from '../clock';
 import type { EngineHooks, HookName } from '../engine/hooks';
+import type { SlowWork } from '../node/loop-lag';
 
 /** Options a plugin may give a tap. The tap's name is always the plugin's. */
 export interface TapOptions {
@@ -36,6 +37,8 @@ export interface HookViewOptions {
   clock: Clock;
   /** Seconds a `start`/`stop` tap may take before it fails with SWY_ERR_PLUGIN_TIMEOUT. */
   lifecycleTimeout: number;
+  /** Where the synchronous time of each tap is noted, for slow-loop reports to name a culprit. */
+  slowWork?: SlowWork;
 }
 
 /** Wraps a tap's failure with the plugin's and hook's names (the cause kept). */
@@ -70,10 +73,13 @@ export function createHookView(hooks: EngineHooks, options: HookViewOptions): Pl
     const entry: Record<string, unknown> = {
       tap: (given: string | TapOptions, fn: (...a: unknown[]) => unknown) => {
         hook.tap(tapOptions(given), (...a: unknown[]) => {
+          const started = performance.now();
           try {
             return fn(...a);
           } catch (error) {
             throw hookError(options.plugin, hookName, error);
+          } finally {
+            options.slowWork?.note(`plugin "${options.plugin}", hook "${hookName}"`, performance.now() - started);
           }
         });
       },
@@ -83,7 +89,9 @@ export function createHookView(hooks: EngineHooks, options: HookViewOptions): Pl
         const timed = hookName === 'start' || hookName === 'stop';
         (hook as unknown as AsyncSeriesBailHook<unknown[], unknown>).tapPromise(tapOptions(given), async (...a: unknown[]) => {
           try {
-            const run = fn(...a);
+            const started = performance.now();
+            const run = fn(...a); // its synchronous part blocks the loop
+            options.slowWork?.note(`plugin "${options.plugin}", hook "${hookName}"`, performance.now() - started);
             return timed ? await lifecycleTimeout(run, options, hookName) : await run;
           } catch (error) {
             throw hookError(options.plugin, hookName, error);

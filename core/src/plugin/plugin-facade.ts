@@ -28,7 +28,7 @@ export function createPluginFacade(
     requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
     stepDown: (reason: string) => engine.yieldPrimary(reason, `${engine.nodeId}/${plugin.name}`),
     releaseMemory: (reason: string) => engine.memory.request(`${plugin.name}: ${reason}`),
-    hooks: createHookView(engine.hooks, { plugin: plugin.name, clock: engine.clock, lifecycleTimeout }),
+    hooks: createHookView(engine.hooks, { plugin: plugin.name, clock: engine.clock, lifecycleTimeout, slowWork: engine.slowWork }),
     clock: engine.clock,
     logger: engine.logger.child({ plugin: plugin.name }),
     events: Object.freeze({

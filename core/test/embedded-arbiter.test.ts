@@ -123,6 +123,27 @@ describe('embedded arbiter', () => {
     expect(s.events.some((e) => e.id === CoreEvent.HeartbeatsResumed)).toBe(true);
   });
 
+  it('gives a node still starting startupTimeout, not switchTimeout, before its silence counts as missed heartbeats (startup grace)', async () => {
+    const s = setup();
+    await startPair(s);
+    // sip-b restarts and takes 3 s to send its first heartbeat (modules and journal loading on a busy host).
+    s.arbiter.nodeExited('sip-b', 'exit code 1');
+    s.arbiter.nodeSpawned('sip-b');
+    await s.run(3_000, ['sip-b']);
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed)).toEqual([]);
+    // Once it reports running, switchTimeout applies again.
+    s.beat('sip-b', { status: 'running' });
+    await s.run(1_200, ['sip-b']);
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed).map((e) => e.fields.node)).toEqual(['sip-b']);
+    // A node that stays silent while starting is counted as down after startupTimeout (10 s).
+    s.arbiter.nodeExited('sip-a', 'exit code 1');
+    s.arbiter.nodeSpawned('sip-a');
+    await s.run(9_000, ['sip-a', 'sip-b']);
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed && e.fields.node === 'sip-a')).toEqual([]);
+    await s.run(1_200, ['sip-a', 'sip-b']);
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed && e.fields.node === 'sip-a')).toHaveLength(1);
+  });
+
   it('re-sends the current role to a restarted node', async () => {
     const s = setup();
     await startPair(s);

@@ -161,10 +161,12 @@ export class EmbeddedArbiter implements Arbiter {
 
   private checkHeartbeats(): void {
     const now = this.options.clock.monotonic();
-    const limit = this.options.switchTimeout * 1000;
     for (const m of this.members.values()) {
       if (!m.alive || !m.responsive || m.lastHeartbeat === null) continue;
       const silence = now - m.lastHeartbeat;
+      // Startup grace: a node still starting (loading its modules and journal on a busy host) is not frozen
+      // until startupTimeout; it holds no role to take over meanwhile.
+      const limit = (m.status === 'starting' ? Math.max(this.options.startupTimeout, this.options.switchTimeout) : this.options.switchTimeout) * 1000;
       if (silence < limit) continue;
       m.responsive = false;
       this.options.port.emit(CoreEvent.HeartbeatsMissed, { node: m.id, silence: (silence / 1000).toFixed(2) });

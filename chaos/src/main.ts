@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { LabPair } from '@switchyard/lab';
+import { FAULT_KINDS, type FaultKind, type LabPair } from '@switchyard/lab';
 import { formatReport } from './report';
 import { runChaos } from './run';
 import { describeFault, makeSchedule } from './schedule';
@@ -24,6 +24,13 @@ function onPath(tool: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && fs.existsSync(path.join(dir, tool)));
 }
 const DEFAULT_FAULTS = 200;
+
+function kindList(value: string): FaultKind[] {
+  const kinds = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (kinds.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`unknown fault kind ${unknown.join(', ') || '(none)'}: use ${FAULT_KINDS.join(', ')}`);
+  return [...new Set(kinds)] as FaultKind[];
+}
 
 function wholeNumber(name: string, max: number) {
   return (value: string): number => {
@@ -53,6 +60,7 @@ async function main(): Promise<number> {
     .option('--seed <n>', 'seed of the schedule (default: random, always printed)', wholeNumber('--seed', 2 ** 32 - 1))
     .option('--faults <n>', `number of faults (default ${DEFAULT_FAULTS})`, wholeNumber('--faults', 100_000))
     .option('--quick', `${QUICK_FAULTS} faults, a few minutes (what CI runs)`)
+    .option('--kinds <list>', `only these fault kinds, comma-separated (default all: ${FAULT_KINDS.join(',')})`, kindList)
     .option('--out <file>', 'write the report as JSON to this file')
     .option('--schedule-only', 'print the schedule and exit, without a lab')
     .addHelpText('after', HELP)
@@ -64,11 +72,11 @@ async function main(): Promise<number> {
     const code = (error as { exitCode?: number }).exitCode ?? 2;
     return code === 0 ? 0 : 2;
   }
-  const opts = program.opts<{ seed?: number; faults?: number; quick?: boolean; out?: string; scheduleOnly?: boolean }>();
+  const opts = program.opts<{ seed?: number; faults?: number; quick?: boolean; kinds?: FaultKind[]; out?: string; scheduleOnly?: boolean }>();
   const seed = opts.seed ?? crypto.randomInt(0, 2 ** 31);
   const count = opts.faults ?? (opts.quick ? QUICK_FAULTS : DEFAULT_FAULTS);
-  const schedule = makeSchedule(seed, count);
-  const reproduce = `npm run chaos -- --seed ${seed} --faults ${count}`;
+  const schedule = makeSchedule(seed, count, { kinds: opts.kinds });
+  const reproduce = `npm run chaos -- --seed ${seed} --faults ${count}${opts.kinds ? ` --kinds ${opts.kinds.join(',')}` : ''}`;
   process.stdout.write(`chaos: seed ${seed}, ${count} faults (reproduce: ${reproduce})\n`);
   for (const f of schedule) process.stdout.write(`schedule ${describeFault(f)}\n`);
   if (opts.scheduleOnly) return 0;

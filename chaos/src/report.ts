@@ -48,6 +48,12 @@ export interface ChaosReport {
   durationMs: number;
   perKind: Partial<Record<FaultKind, KindSummary>>;
   registrations: { acked: number; rejected: number; timedOut: number; usersQueried: number; lost: number };
+  /**
+   * What the probers saw: answers from the client's and each host's own
+   * prober, and every instant both nodes were seen answering 200 (within the
+   * bound or not) with the longest.
+   */
+  probes: { client: number; insideH1: number; insideH2: number; overlapsSeen: number; longestOverlapMs: number };
   violations: Violation[];
   results: FaultResult[];
   /** Why the run stopped before its last fault, if it did. */
@@ -80,6 +86,8 @@ export function formatReport(report: ChaosReport, reproduce: string): string {
   }
   const r = report.registrations;
   lines.push(`  registrations: ${r.acked} REGISTER 200s (${r.usersQueried} users), ${r.rejected} rejected, ${r.timedOut} unanswered; ${r.lost} acknowledged but lost`);
+  const p = report.probes;
+  lines.push(`  probes: ${p.client} answers at the client, ${p.insideH1} inside h1, ${p.insideH2} inside h2; both nodes seen answering 200 at once ${p.overlapsSeen} time(s), longest ${p.longestOverlapMs} ms`);
   if (report.aborted) lines.push(`  run stopped early: ${report.aborted}`);
   lines.push(`  violations: ${report.violations.length}`);
   for (const v of report.violations) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   doublePrimaries,
   findLeaks,
+  isDoublePrimaryViolation,
   injectFault,
   longestOutage,
   lostRegistrations,
@@ -54,7 +55,7 @@ function keepLogs(pair: LabPair, seed: number): string {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== 'node_modules') walk(file);
-      else if (entry.isFile() && /\.(log|out)$/.test(entry.name)) {
+      else if (entry.isFile() && (/\.out$/.test(entry.name) || (/\.log$/.test(entry.name) && path.basename(dir) === 'logs'))) {
         const to = path.join(out, path.relative(pair.dir, file));
         fs.mkdirSync(path.dirname(to), { recursive: true });
         fs.copyFileSync(file, to);
@@ -102,20 +103,36 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
   const seenOverlaps = new Map<string, boolean>();
 
   const answers = (): ProbeAnswer[] => probes.flatMap((p) => p.answers);
+  /** Answers each prober got (client, inside h1, inside h2), counted as they are dropped from memory. */
+  const answered = [0, 0, 0];
   const trim = (since: number) => {
-    for (const p of probes) {
+    probes.forEach((p, n) => {
       const i = p.answers.findIndex((a) => a.at >= since);
-      p.answers.splice(0, i < 0 ? p.answers.length : i);
-    }
+      answered[n]! += p.answers.splice(0, i < 0 ? p.answers.length : i).length;
+    });
+  };
+  const overlaps = { seen: 0, maxMs: 0 };
+  /** Which nodes answered 200 on their own address during a VIP outage: a primary served, but not through the VIP. */
+  const servingDuring = (span: { from: number; to: number }): string => {
+    const inside = answers().filter((a) => a.at > span.from && a.at < span.to && a.status === 200);
+    const per = Object.entries(nodes).map(([node, target]) => `${node} ${inside.filter((a) => a.target === target).length}`);
+    return `200s on the nodes' own addresses meanwhile: ${per.join(', ')}`;
   };
   /** Double primaries in the answers kept so far; each reported once, when it first exceeds the bound. */
   const checkDoublePrimaries = (faultIndex: number | null, windowFrom: number) => {
     for (const d of doublePrimaries(answers(), nodes, bounds.maxSilenceMs)) {
       const key = `${d.nodes.join('+')}@${d.from}`;
-      if (d.ms <= bounds.doublePrimaryMs || seenOverlaps.get(key)) continue;
+      if (!seenOverlaps.has(key)) overlaps.seen++;
+      overlaps.maxMs = Math.max(overlaps.maxMs, d.ms);
+      if (!isDoublePrimaryViolation(d, bounds.doublePrimaryMs)) {
+        seenOverlaps.set(key, false);
+        continue;
+      }
+      if (seenOverlaps.get(key)) continue;
       seenOverlaps.set(key, true);
       const index = faultIndex !== null && d.from < windowFrom ? Math.max(1, faultIndex - 1) : faultIndex;
-      violate('double-primary', index, `${d.nodes[0]} and ${d.nodes[1]} both answered 200 for ${d.ms} ms (${iso(d.from)} to ${iso(d.to)}; bound ${bounds.doublePrimaryMs} ms)`, d.from);
+      const how = d.shape === 'inside' ? 'one answered 200 while the other served before and after it' : `a handoff overlap over the bound of ${bounds.doublePrimaryMs} ms`;
+      violate('double-primary', index, `${d.nodes[0]} and ${d.nodes[1]} both answered 200 as primary for ${d.ms} ms, ${iso(d.from)} to ${iso(d.to)} (${how})`, d.from);
     }
   };
 
@@ -168,11 +185,19 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
         aborted = `the pair did not settle after fault ${f.index}`;
       }
       if (settledAt !== null) await sleep(f.pauseMs);
-      const windowEnd = Date.now();
       const bound = outageBound(bounds, f.kind, f.role);
+      // Service through the VIP must be back before the window closes: a settled pair the client cannot reach is no recovery.
+      if (settledAt !== null) {
+        try {
+          await waitFor(() => (answers().some((a) => a.target === vipTarget && a.status === 200 && a.at > Date.now() - 4 * PROBE_INTERVAL_MS) ? true : undefined), bounds.settleMs, '200s through the VIP');
+        } catch {
+          aborted = `no 200 through the VIP ${bounds.settleMs / 1000} s after fault ${f.index} settled`;
+        }
+      }
+      const windowEnd = Date.now();
       const outage = longestOutage(answers(), vipTarget, { from: windowFrom, to: windowEnd });
       if (outage && outage.ms > bound) {
-        violate('vip-outage', f.index, `no 200 through the VIP for ${outage.ms} ms, ${iso(outage.from)} to ${iso(outage.to)} (bound ${bound} ms)`, outage.from);
+        violate('vip-outage', f.index, `no 200 through the VIP for ${outage.ms} ms, ${iso(outage.from)} to ${iso(outage.to)} (bound ${bound} ms); ${servingDuring(outage)}`, outage.from);
       }
       checkDoublePrimaries(f.index, windowFrom);
       const result: FaultResult = {
@@ -226,6 +251,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       }
     }
     checkDoublePrimaries(schedule.length, Date.now());
+    trim(Number.POSITIVE_INFINITY);
   } finally {
     for (const p of procs) p.kill('SIGKILL');
     await Promise.all(procs.map((p) => p.exited));
@@ -245,6 +271,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
     durationMs: Date.now() - startedAt,
     perKind: summarizeKinds(results),
     registrations,
+    probes: { client: answered[0]!, insideH1: answered[1]!, insideH2: answered[2]!, overlapsSeen: overlaps.seen, longestOverlapMs: overlaps.maxMs },
     violations,
     results,
     ...(aborted ? { aborted } : {}),

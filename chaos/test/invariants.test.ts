@@ -38,13 +38,26 @@ describe('the double-primary checker on recorded probe data', () => {
     const answers = switchover(1500, 1000); // both 200 from 1000 to 1490
     const v = doublePrimaryViolations(answers, NODES, bound, silence);
     expect(v).toHaveLength(1);
-    expect(v[0]).toMatchObject({ from: 1000, to: 1490, ms: 490, nodes: ['sip-a', 'sip-b'] });
+    expect(v[0]).toMatchObject({ from: 1000, to: 1490, ms: 490, nodes: ['sip-a', 'sip-b'], shape: 'handoff' });
   });
 
   it('an overlap within the bound is not a violation, but is seen', () => {
     const answers = switchover(1010, 1000); // both 200 at 1000 only
-    expect(doublePrimaries(answers, NODES, silence)).toEqual([{ from: 1000, to: 1000, ms: 0, nodes: ['sip-a', 'sip-b'] }]);
+    expect(doublePrimaries(answers, NODES, silence)).toEqual([{ from: 1000, to: 1000, ms: 0, nodes: ['sip-a', 'sip-b'], shape: 'handoff' }]);
     expect(doublePrimaryViolations(answers, NODES, bound, silence)).toEqual([]);
+  });
+
+  it('a stale node answering 200 while the other serves before and after it is a violation, however short', () => {
+    // B primary throughout; A, just back from a cut, answers 200 twice, 8 ms apart, then 503 again.
+    const answers = [
+      ...series(B, 0, 2000, 200),
+      ...series(A, 0, 1000, 503),
+      { at: 1001, target: A, status: 200 },
+      { at: 1009, target: A, status: 200 },
+      ...series(A, 1020, 2000, 503),
+    ];
+    const v = doublePrimaryViolations(answers, NODES, bound, silence);
+    expect(v).toEqual([{ from: 1001, to: 1009, ms: 8, nodes: ['sip-a', 'sip-b'], shape: 'inside' }]);
   });
 
   it('answers of a prober inside the cut host count: a cut primary still serving after the takeover is a violation', () => {

@@ -16,6 +16,7 @@ export { FAULT_KINDS, NODE_FAULTS, injectFault, type ActiveFault, type FaultCont
 export {
   doublePrimaries,
   doublePrimaryViolations,
+  isDoublePrimaryViolation,
   longestOutage,
   lostRegistrations,
   servingSpans,

@@ -16,6 +16,13 @@ export interface Span {
 export interface DoublePrimary extends Span {
   ms: number;
   nodes: [string, string];
+  /**
+   * `handoff`: one node's serving ends and the other's begins within the
+   * overlap (a switchover; answers are timestamped on arrival, so a short one
+   * may be an ordering artefact). `inside`: one node served while the other
+   * answered 200 both before and after it: two primaries, however short.
+   */
+  shape: 'handoff' | 'inside';
 }
 
 /**
@@ -44,7 +51,7 @@ export function servingSpans(answers: readonly ProbeAnswer[], target: string, ma
  * Every moment two nodes were both seen serving as primary: the overlaps of
  * their {@link servingSpans}. `nodes` maps a node name to its probe target
  * (its real SIP address, not the VIP). An overlap of length 0 (two 200s at
- * the same instant) is listed too.
+ * the same instant) is listed too, with its shape.
  */
 export function doublePrimaries(answers: readonly ProbeAnswer[], nodes: Readonly<Record<string, string>>, maxSilenceMs: number): DoublePrimary[] {
   const names = Object.keys(nodes);
@@ -57,7 +64,9 @@ export function doublePrimaries(answers: readonly ProbeAnswer[], nodes: Readonly
         for (const y of b) {
           const from = Math.max(x.from, y.from);
           const to = Math.min(x.to, y.to);
-          if (to >= from) found.push({ from, to, ms: to - from, nodes: [names[i]!, names[j]!] });
+          if (to < from) continue;
+          const inside = (x.from > y.from && x.to < y.to) || (y.from > x.from && y.to < x.to);
+          found.push({ from, to, ms: to - from, nodes: [names[i]!, names[j]!], shape: inside ? 'inside' : 'handoff' });
         }
       }
     }
@@ -66,11 +75,17 @@ export function doublePrimaries(answers: readonly ProbeAnswer[], nodes: Readonly
 }
 
 /**
- * The double primaries longer than `boundMs`: the violations of "never two
- * nodes answering 200 as primary beyond the bound".
+ * Whether a double primary breaks "never two nodes answering 200 as primary
+ * beyond the bound": a handoff overlap longer than `boundMs`, or any
+ * `inside` one (a node answering 200 while the other served before and after).
  */
+export function isDoublePrimaryViolation(d: DoublePrimary, boundMs: number): boolean {
+  return d.shape === 'inside' || d.ms > boundMs;
+}
+
+/** The double primaries that are violations (see {@link isDoublePrimaryViolation}). */
 export function doublePrimaryViolations(answers: readonly ProbeAnswer[], nodes: Readonly<Record<string, string>>, boundMs: number, maxSilenceMs: number): DoublePrimary[] {
-  return doublePrimaries(answers, nodes, maxSilenceMs).filter((d) => d.ms > boundMs);
+  return doublePrimaries(answers, nodes, maxSilenceMs).filter((d) => isDoublePrimaryViolation(d, boundMs));
 }
 
 /** The longest time without a 200 from a target inside a window, and where it was. */

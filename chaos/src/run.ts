@@ -11,14 +11,17 @@ import {
   queryRegistrations,
   snapshotResources,
   startRegisterLoad,
+  startSendTimeProbe,
   waitForSettledPair,
+  withoutInFlightAcrossFreezes,
   SIP,
   type ActiveFault,
   type FaultContext,
   type LabPair,
   type LabProcess,
-  type Probe,
-  type ProbeAnswer,
+  type Freeze,
+  type SendTimeProbe,
+  type SentProbeAnswer,
   type RegisterLoad,
   type SettledPair,
 } from '@switchyard/lab';
@@ -93,16 +96,19 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
   const pair = await createChaosPair();
   opts.onPair?.(pair);
   const leftovers = [pair.dir, pair.lab.dir];
+  const labNamespaces = [...pair.lab.namespaces];
   const vipSpec = { address: VIP, dev: SIP_IF };
   const vipTarget = `${VIP}:${SIP_PORT}`;
   const nodes = { 'sip-a': SIP['sip-a'], 'sip-b': SIP['sip-b'] };
   const ctx: FaultContext = { vip: VIP_CIDR, sipIf: SIP_IF, haPort: HA_PORT, etcdMembers: 3 };
-  const probes: Probe[] = [];
+  const probes: SendTimeProbe[] = [];
+  /** SIGSTOP faults so far: answers in flight across one are the documented exception. */
+  const freezes: Freeze[] = [];
   const procs: LabProcess[] = [];
   let load: RegisterLoad | undefined;
   const seenOverlaps = new Map<string, boolean>();
 
-  const answers = (): ProbeAnswer[] => probes.flatMap((p) => p.answers);
+  const answers = (): SentProbeAnswer[] => probes.flatMap((p) => p.answers);
   /** Answers each prober got (client, inside h1, inside h2), counted as they are dropped from memory. */
   const answered = [0, 0, 0];
   const trim = (since: number) => {
@@ -120,7 +126,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
   };
   /** Double primaries in the answers kept so far; each reported once, when it first exceeds the bound. */
   const checkDoublePrimaries = (faultIndex: number | null, windowFrom: number) => {
-    for (const d of doublePrimaries(answers(), nodes, bounds.maxSilenceMs)) {
+    for (const d of doublePrimaries(withoutInFlightAcrossFreezes(answers(), freezes), nodes, bounds.maxSilenceMs)) {
       const key = `${d.nodes.join('+')}@${d.from}`;
       if (!seenOverlaps.has(key)) overlaps.seen++;
       overlaps.maxMs = Math.max(overlaps.maxMs, d.ms);
@@ -144,9 +150,9 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
     log(`chaos: pair settled: ${settled.primary} primary, ${settled.backup} backup, term ${settled.term}`);
     const client = pair.lab.client.sipAddress;
     probes.push(
-      pair.probe('client', client, [nodes['sip-a'], nodes['sip-b'], vipTarget], PROBE_INTERVAL_MS, budgetS),
-      pair.probe('h1', pair.lab.hosts.h1.sipAddress, [nodes['sip-a']], PROBE_INTERVAL_MS, budgetS),
-      pair.probe('h2', pair.lab.hosts.h2.sipAddress, [nodes['sip-b']], PROBE_INTERVAL_MS, budgetS),
+      startSendTimeProbe(pair.lab, 'client', client, [nodes['sip-a'], nodes['sip-b'], vipTarget], PROBE_INTERVAL_MS, budgetS),
+      startSendTimeProbe(pair.lab, 'h1', pair.lab.hosts.h1.sipAddress, [nodes['sip-a']], PROBE_INTERVAL_MS, budgetS),
+      startSendTimeProbe(pair.lab, 'h2', pair.lab.hosts.h2.sipAddress, [nodes['sip-b']], PROBE_INTERVAL_MS, budgetS),
     );
     procs.push(...probes.map((p) => p.proc));
     load = startRegisterLoad(pair.lab, 'client', { from: client, target: vipTarget, domain: VIP, rate: REGISTER_RATE, seconds: budgetS, prefix: `s${seed}u`, expires: REGISTER_EXPIRES });
@@ -169,8 +175,10 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       } catch (error) {
         violate('fault-failed', f.index, `could not inject ${describeFault(f)}: ${message(error)}`);
       }
+      const frozenAt = Date.now();
       await sleep(f.holdMs);
       const healedAt = Date.now();
+      if (f.kind === 'stop' && active?.node) freezes.push({ target: nodes[active.node], frozenAt, thawedAt: healedAt });
       try {
         await active?.heal();
       } catch (error) {
@@ -261,7 +269,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
   }
 
   const after = await snapshotResources();
-  for (const leak of findLeaks(before, after, { fdSlack: 2, paths: leftovers })) violate('leak', null, `${leak.kind} left behind: ${leak.what}`);
+  for (const leak of findLeaks(before, after, { fdSlack: 2, paths: leftovers, namespaces: labNamespaces })) violate('leak', null, `${leak.kind} left behind: ${leak.what}`);
 
   return {
     seed,

@@ -1,4 +1,4 @@
-import { doublePrimaries, doublePrimaryViolations, longestOutage, lostRegistrations, servingSpans, type ProbeAnswer } from '@switchyard/lab';
+import { doublePrimaries, doublePrimaryViolations, findLeaks, longestOutage, lostRegistrations, servingSpans, withoutInFlightAcrossFreezes, type ProbeAnswer, type ResourceSnapshot } from '@switchyard/lab';
 import { describe, expect, it } from 'vitest';
 import { boundsFor, outageBound } from '../src/bounds';
 
@@ -58,6 +58,17 @@ describe('the double-primary checker on recorded probe data', () => {
     ];
     const v = doublePrimaryViolations(answers, NODES, bound, silence);
     expect(v).toEqual([{ from: 1001, to: 1009, ms: 8, nodes: ['sip-a', 'sip-b'], shape: 'inside' }]);
+  });
+
+  it('a frozen primary: a 200 in flight across the freeze is the documented exception; a 200 to a request sent while frozen is a violation', () => {
+    // A frozen at 1000, B primary from 1800, A thawed at 2000 and answers the requests it holds.
+    const base = [...series(A, 0, 1000, 200), ...series(B, 0, 1800, 503), ...series(B, 1800, 3000, 200), ...series(A, 2030, 3000, 503)];
+    const freezes = [{ target: A, frozenAt: 1000, thawedAt: 2000 }];
+    const inFlight = { at: 2001, sentAt: 999, target: A, status: 200 };
+    expect(doublePrimaryViolations([...base, inFlight], NODES, bound, silence)).toHaveLength(1);
+    expect(doublePrimaryViolations(withoutInFlightAcrossFreezes([...base, inFlight], freezes), NODES, bound, silence)).toEqual([]);
+    const sentWhileFrozen = { at: 2002, sentAt: 1500, target: A, status: 200 };
+    expect(doublePrimaryViolations(withoutInFlightAcrossFreezes([...base, sentWhileFrozen], freezes), NODES, bound, silence)).toHaveLength(1);
   });
 
   it('answers of a prober inside the cut host count: a cut primary still serving after the takeover is a violation', () => {
@@ -128,5 +139,34 @@ describe('the registration checker', () => {
       ['u3', 'unanswered'],
       ['u4', 'expiry'],
     ]);
+  });
+});
+
+describe('the leak checker', () => {
+  const before: ResourceSnapshot = { namespaces: ['other'], addresses: ['eth0 192.0.2.2/24'], fds: ['/dev/null', 'pipe:[1]'], children: [], mounts: ['/', '/run/netns', '/run/netns/other'] };
+
+  it("finds the run's own namespaces, their mounts, root addresses, children and fds left behind", () => {
+    const after: ResourceSnapshot = {
+      namespaces: ['other', 'sy12-h1', 'syff-h1'],
+      addresses: ['eth0 192.0.2.2/24', 'eth0 198.51.100.100/24'],
+      fds: ['/dev/null', 'pipe:[1]', 'socket:[9]', 'socket:[10]', 'socket:[11]'],
+      children: [4242],
+      mounts: ['/', '/run/netns', '/run/netns/other', '/run/netns/sy12-h1', '/run/netns/syff-h1'],
+    };
+    const leaks = findLeaks(before, after, { fdSlack: 2, namespaces: ['sy12-h1', 'sy12-h2'] }).map((l) => `${l.kind} ${l.what}`);
+    expect(leaks).toEqual([
+      'namespace sy12-h1',
+      'address eth0 198.51.100.100/24',
+      'mount /run/netns/sy12-h1',
+      'process child pid 4242',
+      'fd socket:[9]',
+      'fd socket:[10]',
+      'fd socket:[11]',
+    ]);
+  });
+
+  it("nothing left: no leak (another lab's namespace and a few lazily opened fds do not count)", () => {
+    const after = { ...before, namespaces: ['other', 'syff-h1'], mounts: [...before.mounts, '/run/netns/syff-h1'], fds: [...before.fds, 'anon_inode:[eventpoll]'] };
+    expect(findLeaks(before, after, { fdSlack: 2, namespaces: ['sy12-h1'] })).toEqual([]);
   });
 });

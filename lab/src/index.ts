@@ -20,6 +20,8 @@ export {
   longestOutage,
   lostRegistrations,
   servingSpans,
+  withoutInFlightAcrossFreezes,
+  type Freeze,
   type AckedRegistration,
   type DoublePrimary,
   type FoundRegistration,
@@ -30,3 +32,4 @@ export {
 export { startRegisterLoad, queryRegistrations, type RegisterLoad } from './registrations';
 export { waitForSettledPair, type SettledPair } from './settle';
 export { findLeaks, snapshotResources, type Leak, type ResourceSnapshot } from './leaks';
+export { startSendTimeProbe, type SendTimeProbe, type SentProbeAnswer } from './send-time-probe';

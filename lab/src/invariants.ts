@@ -88,6 +88,24 @@ export function doublePrimaryViolations(answers: readonly ProbeAnswer[], nodes: 
   return doublePrimaries(answers, nodes, maxSilenceMs).filter((d) => isDoublePrimaryViolation(d, boundMs));
 }
 
+/** A node's process frozen (SIGSTOP) at `frozenAt` and thawed (SIGCONT) at `thawedAt`. */
+export interface Freeze {
+  target: string;
+  frozenAt: number;
+  thawedAt: number;
+}
+
+/**
+ * The answers without those `target` gave after a thaw to requests sent
+ * before the freeze: the documented exception to "two primaries never serve
+ * at once" (a process frozen between reading its grant and sending the
+ * answer, docs/operator/deploy.md). A 200 to a request sent while it was
+ * frozen stays in: a thawed node must answer those like a backup.
+ */
+export function withoutInFlightAcrossFreezes<A extends ProbeAnswer & { sentAt?: number }>(answers: readonly A[], freezes: readonly Freeze[]): A[] {
+  return answers.filter((a) => !freezes.some((f) => a.target === f.target && a.sentAt !== undefined && a.sentAt < f.frozenAt && a.at >= f.thawedAt));
+}
+
 /** The longest time without a 200 from a target inside a window, and where it was. */
 export interface Outage extends Span {
   ms: number;

@@ -88,13 +88,27 @@ function added(before: readonly string[], after: readonly string[]): string[] {
  * What `after` holds that `before` did not: namespaces, root addresses,
  * mounts, child processes, and file descriptors beyond `fdSlack` (Node
  * itself may open a few lazily: a DNS or crypto handle). `paths` that must
- * be gone (the lab's folders) are checked too.
+ * be gone (the lab's folders) are checked too. With `namespaces` (those the
+ * run made), other new namespaces and their `/run/netns` mounts are
+ * ignored: they belong to someone else's lab.
  */
-export function findLeaks(before: ResourceSnapshot, after: ResourceSnapshot, opts: { fdSlack?: number; paths?: readonly string[] } = {}): Leak[] {
+export function findLeaks(
+  before: ResourceSnapshot,
+  after: ResourceSnapshot,
+  opts: { fdSlack?: number; paths?: readonly string[]; namespaces?: readonly string[] } = {},
+): Leak[] {
+  // Other labs may come and go meanwhile (tests of another process): with `namespaces`, only those count.
+  const ours = (ns: string) => opts.namespaces === undefined || opts.namespaces.includes(ns);
+  // iproute2 leaves /run/netns itself mounted once it made a first namespace there, by design.
+  const ourMount = (m: string) => m !== '/run/netns' && (opts.namespaces === undefined || !m.startsWith('/run/netns/') || ours(m.slice('/run/netns/'.length)));
   const leaks: Leak[] = [
-    ...added(before.namespaces, after.namespaces).map((what) => ({ kind: 'namespace' as const, what })),
+    ...added(before.namespaces, after.namespaces)
+      .filter(ours)
+      .map((what) => ({ kind: 'namespace' as const, what })),
     ...added(before.addresses, after.addresses).map((what) => ({ kind: 'address' as const, what })),
-    ...added(before.mounts, after.mounts).map((what) => ({ kind: 'mount' as const, what })),
+    ...added(before.mounts, after.mounts)
+      .filter(ourMount)
+      .map((what) => ({ kind: 'mount' as const, what })),
     ...added(before.children.map(String), after.children.map(String)).map((pid) => ({ kind: 'process' as const, what: `child pid ${pid}` })),
     ...(opts.paths ?? []).filter((p) => fs.existsSync(p)).map((what) => ({ kind: 'path' as const, what })),
   ];

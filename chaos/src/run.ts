@@ -51,14 +51,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (ms: number) => new Date(ms).toISOString();
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Copies the agents' output and the nodes' logs out of the pair's folder before it is removed. */
+/** Copies the agents' output, the nodes' logs and their journals (evidence for a lost binding) out of the pair's folder before it is removed. */
 function keepLogs(pair: LabPair, seed: number): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `switchyard-chaos-${seed}-`));
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== 'node_modules') walk(file);
-      else if (entry.isFile() && (/\.out$/.test(entry.name) || (/\.log$/.test(entry.name) && path.basename(dir) === 'logs'))) {
+      else if (entry.isFile() && !/\.(key|crt|token)$/.test(entry.name) && entry.name !== 'switchyard.config.json') {
         const to = path.join(out, path.relative(pair.dir, file));
         fs.mkdirSync(path.dirname(to), { recursive: true });
         fs.copyFileSync(file, to);

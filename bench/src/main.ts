@@ -9,6 +9,7 @@ import { catchUpScenario, replicationLagScenario } from './scenarios/replication
 import { failoverScenario } from './scenarios/failover';
 import { footprintScenario } from './scenarios/footprint';
 import { footprint1mScenario } from './scenarios/footprint-1m';
+import { falseSwitchoversScenario } from './scenarios/false-switchovers';
 import { supervisorRestartScenario } from './scenarios/supervisor-restart';
 import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/multihost';
 import { referenceKamailioScenario } from './scenarios/reference-kamailio';
@@ -60,6 +61,7 @@ const SCENARIOS: Scenario[] = [
   catchUpScenario,
   footprintScenario,
   footprint1mScenario,
+  falseSwitchoversScenario,
   multihostCrashScenario,
   multihostHostLossScenario,
   vipFailoverScenario,

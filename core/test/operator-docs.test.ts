@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AGENT_METRICS } from '../src/metrics/definitions';
+import { AGENT_METRICS, NODE_METRICS } from '../src/metrics/definitions';
 import { METRIC_ERROR_CODES } from '../src/metrics/errors';
 import { firstColumn, markdownTables } from '../src/testing/docs';
 
@@ -22,8 +22,8 @@ describe('docs/operator/api.md: operator console, metrics and history', () => {
     const documented = new Map(table!.map((row) => [row[0]!.replace(/`/g, ''), row]));
     const sip = sipMetricNames();
     expect(sip.length).toBeGreaterThan(0);
-    expect([...documented.keys()].sort()).toEqual([...AGENT_METRICS.map((m) => m.name), ...sip].sort());
-    for (const metric of AGENT_METRICS) {
+    expect([...documented.keys()].sort()).toEqual([...AGENT_METRICS.map((m) => m.name), ...NODE_METRICS.map((m) => m.name), ...sip].sort());
+    for (const metric of [...AGENT_METRICS, ...NODE_METRICS]) {
       const [, type, labels, help] = documented.get(metric.name)!;
       expect(type, metric.name).toBe(metric.type);
       expect(labels, metric.name).toBe(metric.labels.length === 0 ? '—' : metric.labels.map((l) => `\`${l}\``).join(', '));

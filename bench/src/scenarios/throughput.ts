@@ -276,6 +276,7 @@ export const throughputScenario: Scenario = {
         await pair.stop();
       }
       const row = throughputResult(series.name, tried, plan, 'node', { reference: series.reference });
+      if (series.name === 'register-throughput-async' && !ctx.quick && row.median !== null) ctx.shared['register-async-capacity'] = row.median; // for false-switchovers
       // The targets are for the full run's steps; --quick tries one low step only.
       results.push(ctx.quick ? row : withTarget(row, 'median', series.target, 'least'));
     }

@@ -34,6 +34,19 @@ export const AGENT_METRICS = [
 export type AgentMetricName = (typeof AGENT_METRICS)[number]['name'];
 
 /** The roles and statuses a `switchyard_node_role` / `switchyard_node_status` series exists for. */
+/** Metrics each node process defines in its own registry (labelled `node` by the agent), beside its plugins'. */
+export const NODE_METRICS = [
+  {
+    name: 'switchyard_event_loop_lag_seconds',
+    type: 'histogram',
+    labels: ['node'],
+    help: 'How late the node\'s event loop ran a 20-ms timer, per turn: the time it was blocked (01-10047 reports long ones).',
+  },
+] as const satisfies readonly MetricDefinition[];
+
+/** Buckets of `switchyard_event_loop_lag_seconds`. */
+export const LOOP_LAG_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2];
+
 export const ROLES = ['primary', 'backup'] as const;
 export const STATUSES = ['starting', 'running', 'unavailable', 'stopping', 'stopped', 'down', 'unresponsive'] as const;
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;

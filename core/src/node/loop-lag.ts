@@ -56,7 +56,14 @@ export class LoopLagMonitor {
 
   constructor(
     private readonly clock: Clock,
-    private readonly options: { warnMs: number; budgetMs: number; slowWork?: SlowWork; report: (report: LoopLagReport) => void },
+    private readonly options: {
+      warnMs: number;
+      budgetMs: number;
+      slowWork?: SlowWork;
+      report: (report: LoopLagReport) => void;
+      /** Every turn's lag (ms), for a metric. */
+      observe?: (lagMs: number) => void;
+    },
   ) {}
 
   start(): void {
@@ -75,7 +82,8 @@ export class LoopLagMonitor {
 
   private tick(expected: number): void {
     const now = this.clock.monotonic();
-    const lag = now - expected;
+    const lag = Math.max(0, now - expected);
+    this.options.observe?.(lag);
     if (lag >= this.options.warnMs) {
       const p = (this.pending ??= { max: 0, count: 0, since: now - lag });
       p.max = Math.max(p.max, lag);

@@ -10,11 +10,12 @@ import { HaLink } from '../halink/link';
 import { runsIn } from '../plugin/define';
 import type { MetricJson } from '../metrics/cluster-metrics';
 import { nodeRegistry } from '../metrics/plugin-metrics';
-import { collectDefaultMetrics } from 'prom-client';
+import { Histogram, collectDefaultMetrics } from 'prom-client';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { LAG_CHECK_MS, LoopLagMonitor } from './loop-lag';
+import { LOOP_LAG_BUCKETS, NODE_METRICS } from '../metrics/definitions';
 
 type InitMessage = Extract<SupervisorMessage, { t: 'init' }>;
 
@@ -120,10 +121,13 @@ export class NodeRuntime {
     engine.memory.watchIdle(); // returns the memory a burst of load left behind, once it is over
     // A blocked loop sends no heartbeat: say so (01-10047) at a third of the silence the peer counts as down.
     const budgetMs = config.haLink.heartbeatInterval * config.haLink.missedHeartbeats * 1000;
+    const [lagMetric] = NODE_METRICS;
+    const lagHistogram = new Histogram({ name: lagMetric.name, help: lagMetric.help, buckets: LOOP_LAG_BUCKETS, registers: [nodeRegistry(engine)] });
     this.loopLag = new LoopLagMonitor(this.clock, {
       warnMs: Math.max(LAG_CHECK_MS, budgetMs / 3),
       budgetMs,
       slowWork: engine.slowWork,
+      observe: (lagMs) => lagHistogram.observe(lagMs / 1000),
       report: (report) => engine.emit(CoreEvent.LoopBlocked, { ...report }),
     });
     this.loopLag.start();

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { lagBetween, lagBuckets, lagQuantileMs } from '../src/scenarios/false-switchovers';
+
+const metrics = (a: number[], b: number[]) =>
+  [
+    '# HELP switchyard_event_loop_lag_seconds How late …',
+    '# TYPE switchyard_event_loop_lag_seconds histogram',
+    ...['0.001', '0.01', '0.1', '+Inf'].map((le, i) => `switchyard_event_loop_lag_seconds_bucket{le="${le}",node="sip-a"} ${a[i]}`),
+    ...['0.001', '0.01', '0.1', '+Inf'].map((le, i) => `switchyard_event_loop_lag_seconds_bucket{node="sip-b",le="${le}"} ${b[i]}`),
+    'switchyard_event_loop_lag_seconds_count{node="sip-a"} 0',
+  ].join('\n');
+
+describe('false-switchovers: reading the event-loop lag histogram', () => {
+  it('reads the cumulative buckets by node, whatever the label order', () => {
+    const buckets = lagBuckets(metrics([1, 2, 3, 4], [5, 6, 7, 8]));
+    expect([...buckets.keys()]).toEqual(['sip-a', 'sip-b']);
+    expect([...buckets.get('sip-b')!.entries()]).toEqual([
+      [0.001, 5],
+      [0.01, 6],
+      [0.1, 7],
+      [Number.POSITIVE_INFINITY, 8],
+    ]);
+  });
+
+  it('gives the bucket bound of a quantile of the turns between two reads', () => {
+    const before = lagBuckets(metrics([100, 100, 100, 100], [0, 0, 0, 0])).get('sip-a');
+    // 1,000 turns since: 980 under 1 ms, 15 under 10 ms, 4 under 100 ms, 1 over.
+    const after = lagBuckets(metrics([1_080, 1_095, 1_099, 1_100], [0, 0, 0, 0])).get('sip-a')!;
+    const counts = lagBetween(before, after);
+    expect(lagQuantileMs(counts, 0.5)).toBe(1);
+    expect(lagQuantileMs(counts, 0.99)).toBe(10);
+    expect(lagQuantileMs(counts, 0.999)).toBe(100);
+    expect(lagQuantileMs(counts, 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(lagQuantileMs(lagBetween(after, after), 0.99)).toBeNull(); // no turn counted in between
+  });
+
+  it('leaves a window out (a frozen backup): the turns before it plus the turns after it', () => {
+    const start = lagBuckets(metrics([0, 0, 0, 0], [0, 0, 0, 0])).get('sip-a');
+    const atFreeze = lagBuckets(metrics([500, 500, 500, 500], [0, 0, 0, 0])).get('sip-a')!;
+    const thawed = lagBuckets(metrics([500, 500, 500, 501], [0, 0, 0, 0])).get('sip-a')!; // the one turn late by the freeze
+    const end = lagBuckets(metrics([1_000, 1_000, 1_000, 1_001], [0, 0, 0, 0])).get('sip-a')!;
+    expect(lagQuantileMs(lagBetween(start, end), 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(lagQuantileMs(lagBetween(thawed, end, lagBetween(start, atFreeze)), 1)).toBe(1);
+  });
+});

@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../vitest.shared.mts';
+
+export default packageTestConfig();

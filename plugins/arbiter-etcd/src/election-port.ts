@@ -5,7 +5,7 @@ import type { EtcdElection } from './election';
 /** What the arbiter uses of {@link EtcdElection} (a test may hand it another). */
 export type ElectionPort = Pick<
   EtcdElection,
-  'connected' | 'leaseId' | 'leaseConfirmedAt' | 'leader' | 'highestTerm' | 'peers' | 'start' | 'stop' | 'campaign' | 'resign' | 'revoke' | 'publish' | 'send'
+  'connected' | 'leaseId' | 'leaseConfirmedAt' | 'leader' | 'leaderCurrent' | 'highestTerm' | 'peers' | 'start' | 'stop' | 'campaign' | 'resign' | 'revoke' | 'publish' | 'send'
 >;
 
 /** The term as this agent knows it: the leader key's, or a higher one seen since (terms only grow). */

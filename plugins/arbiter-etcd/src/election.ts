@@ -53,6 +53,8 @@ export class EtcdElection {
   private watches: KeyWatch[] = [];
   private timers: TimerHandle[] = [];
   private isConnected = false;
+  /** `leader` was read from etcd since it last became reachable (see {@link leaderCurrent}). */
+  private leaderFresh = false;
   private rereading = false;
   private stopping: Promise<void> | null = null;
   private notifyPending = false;
@@ -111,6 +113,17 @@ export class EtcdElection {
   /** The leader key's value and create revision (the term); null when there is no leader. */
   get leader(): LeaderRecord | null {
     return this.view.leader;
+  }
+
+  /**
+   * True while etcd is reachable and `leader` was read from it since it last
+   * became reachable. Just after a reconnect `leader` is the last one known
+   * from before, which may be long gone: a node cut off past its lease must
+   * not be ordered primary at its old term before its agent has read who
+   * leads now.
+   */
+  get leaderCurrent(): boolean {
+    return this.isConnected && this.leaderFresh;
   }
 
   /** The highest term (leader create revision) ever seen by this instance. */
@@ -357,12 +370,15 @@ export class EtcdElection {
   }
 
   private applyLeader(leader: LeaderRecord | null, revision: number): void {
-    if (this.view.applyLeader(leader, revision)) this.changed();
+    const wasFresh = this.leaderFresh;
+    this.leaderFresh = true; // an answer from etcd just said who leads
+    if (this.view.applyLeader(leader, revision) || !wasFresh) this.changed();
   }
 
   private setConnected(connected: boolean): void {
     if (this.phase !== 'running' || this.isConnected === connected) return;
     this.isConnected = connected;
+    if (!connected) this.leaderFresh = false;
     // Watches waiting out their retry delay would otherwise miss up to a second of events.
     if (connected) for (const watch of this.watches) watch.retryNow();
     this.changed();

@@ -220,7 +220,9 @@ export class EtcdArbiter implements Arbiter {
       const until = this.sendGrant(now);
       // While etcd is away the leader key seen is only the last known one: a node that left the primary
       // role meanwhile (grant lapsed, stepped down on its own) is not made primary again until etcd answers.
-      const mayOrder = this.election.connected || (state.role === 'primary' && state.term === leader.term);
+      // And just after etcd came back, not before the leader key was read again: the one known may be long gone
+      // (this node was cut off past its lease and the peer elected meanwhile).
+      const mayOrder = this.election.leaderCurrent || (state.role === 'primary' && state.term === leader.term);
       if (mayOrder && until > now && (state.role !== 'primary' || state.term !== leader.term)) this.local.order('primary', leader.term, 'elected through etcd');
       this.considerHealthSwitchover(now);
       return;

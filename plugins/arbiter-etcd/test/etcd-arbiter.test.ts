@@ -164,6 +164,25 @@ describe('EtcdArbiter: health switchover', () => {
     expect(a.state.role).toBe('backup');
   });
 
+  it('a primary cut off past its lease, the peer elected meanwhile: once etcd answers again it is not ordered primary at its old term before it has read who leads now', async () => {
+    pair = new ArbiterPair();
+    const { a, b } = await pair.established();
+    const oldTerm = a.state.term;
+    pair.etcd.cut('sip-a');
+    pair.linkUp = false;
+    await pair.clock.advance(6000); // past its lease: failsafe stops it, sip-b is elected
+    expect(b.state.role).toBe('primary');
+    expect(a.state.role).toBe('backup');
+    const healed = pair.now();
+    // Its keepalive comes back (a fresh lease, so a grant it could give) 300 ms before its read of the keys.
+    pair.etcd.heal('sip-a', { readAfterMs: 300 });
+    await pair.clock.advance(1000);
+    expect(pair.orders('sip-a', 'primary', healed)).toEqual([]);
+    expect(a.state).toMatchObject({ role: 'backup' });
+    expect(a.state.term).toBeGreaterThan(oldTerm);
+    expect(b.state.role).toBe('primary');
+  });
+
   it('after stepping down, a node whose resign could not reach etcd stays backup while it yields', async () => {
     pair = new ArbiterPair();
     const { a } = await pair.established();

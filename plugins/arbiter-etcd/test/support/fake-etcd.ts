@@ -60,10 +60,15 @@ export class FakeEtcd {
     this.clients.get(nodeId)?.reachabilityChanged();
   }
 
-  /** Agent `nodeId` reaches etcd again. */
-  heal(nodeId: string): void {
+  /**
+   * Agent `nodeId` reaches etcd again. With `readAfterMs`, its first calls
+   * (keepalive, lease) succeed at once but it reads the keys only that much
+   * later, as the real one does when its keepalive comes back before its
+   * watches and its once-a-second read.
+   */
+  heal(nodeId: string, opts: { readAfterMs?: number } = {}): void {
     this.unreachable.delete(nodeId);
-    this.clients.get(nodeId)?.reachabilityChanged();
+    this.clients.get(nodeId)?.reachabilityChanged(opts.readAfterMs);
   }
 
   reachable(nodeId: string): boolean {
@@ -188,6 +193,9 @@ export class FakeElection implements ElectionPort {
   private view: { leader: LeaderRecord | null; peers: Map<string, unknown> } = { leader: null, peers: new Map() };
   private highest = 0;
   private isConnected = false;
+  private leaderFresh = false;
+  /** Keys are not read before this (monotonic ms): see FakeEtcd.heal's `readAfterMs`. */
+  private readBlockedUntil = 0;
   private state: unknown = undefined;
   private keepalive: TimerHandle | null = null;
   private notifyPending = false;
@@ -215,6 +223,9 @@ export class FakeElection implements ElectionPort {
   }
   get leader(): LeaderRecord | null {
     return this.view.leader;
+  }
+  get leaderCurrent(): boolean {
+    return this.isConnected && this.leaderFresh;
   }
   get highestTerm(): number {
     return this.highest;
@@ -273,8 +284,12 @@ export class FakeElection implements ElectionPort {
 
   /** The cluster changed (a watch event) or etcd became reachable: read it again. */
   refresh(): void {
-    if (this.phase !== 'running' || !this.etcd.reachable(this.nodeId)) return;
+    if (this.phase !== 'running' || !this.etcd.reachable(this.nodeId) || this.clock.monotonic() < this.readBlockedUntil) return;
     const { leader, peers, messages } = this.etcd.read(this.nodeId);
+    if (!this.leaderFresh) {
+      this.leaderFresh = true;
+      this.changed();
+    }
     const before = JSON.stringify([this.view.leader, [...this.view.peers], this.highest]);
     this.view = { leader, peers };
     this.highest = Math.max(this.highest, leader?.term ?? 0);
@@ -283,9 +298,13 @@ export class FakeElection implements ElectionPort {
   }
 
   /** FakeEtcd.cut / heal: the next call fails or succeeds; the real one notices within a request timeout. */
-  reachabilityChanged(): void {
+  reachabilityChanged(readAfterMs = 0): void {
     if (this.phase !== 'running') return;
     const reachable = this.etcd.reachable(this.nodeId);
+    if (reachable && readAfterMs > 0) {
+      this.readBlockedUntil = this.clock.monotonic() + readAfterMs;
+      this.clock.setTimeout(() => this.refresh(), readAfterMs);
+    }
     this.setConnected(reachable);
     if (reachable) this.keepLease();
   }
@@ -310,6 +329,7 @@ export class FakeElection implements ElectionPort {
   private setConnected(connected: boolean): void {
     if (this.isConnected === connected) return;
     this.isConnected = connected;
+    if (!connected) this.leaderFresh = false;
     this.changed();
   }
 

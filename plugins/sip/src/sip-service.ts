@@ -9,7 +9,7 @@ import { AnswerBudget } from './transport/answer-budget';
 import { SipMetrics } from './metrics';
 import type { SipApi, SipRequestOptions, SipRequestResult, SipStatus } from './sip-api';
 import { createSipHooks, type InboundRequest, type SipHooks } from './sip-hooks';
-import { BindingJournal, BindingReplicator, ContactStore } from './store';
+import { BindingJournal, BindingReplicator, ContactStore, type BindingReplicatorOptions } from './store';
 import { BULK_BINDINGS } from './store/replication-options';
 import { BindPolicy } from './bind-policy';
 import { ExtraListeners } from './extra-listeners';
@@ -44,7 +44,17 @@ export class SipService implements SipApi {
   private readonly extras: ExtraListeners;
   private readonly client: SipClient;
   private readonly registrar: Registrar;
-  private readonly replicator: BindingReplicator;
+  /**
+   * Made in start(), once the journal is loaded: its channel opens then. A
+   * replicator that ran during the load took the primary's content (or said
+   * it held it) while the journal was still filling the store; the load then
+   * replaced that content with the journal's, a change the primary had
+   * acknowledged was gone, and the node still reported itself in sync (found
+   * by the chaos suite: a REGISTER answered 200 was lost after the backup's
+   * restart and a later failover).
+   */
+  private replicator: BindingReplicator | undefined;
+  private readonly replicatorOptions: BindingReplicatorOptions;
   private readonly journal: BindingJournal | null;
   private readonly policy: BindPolicy;
   private readonly peerChannel: Channel<PeerState>;
@@ -81,7 +91,7 @@ export class SipService implements SipApi {
           onError: (error: unknown) => engine.events.emit(SipEvent.PersistenceFailed, { error: String(error) }),
         })
       : null;
-    this.replicator = new BindingReplicator({
+    this.replicatorOptions = {
       channels,
       store: this.store,
       clock: this.clock,
@@ -101,7 +111,7 @@ export class SipService implements SipApi {
         outOfSync: SipEvent.ReplicationOutOfSync,
         staleRefused: SipEvent.ReplicationStaleRefused,
       },
-    });
+    };
     this.listener = new SipListener({
       host: this.host,
       port: this.port,
@@ -154,19 +164,20 @@ export class SipService implements SipApi {
       this.engine.events.emit(SipEvent.BindingsLoaded, { count });
       if (count >= BULK_BINDINGS) this.engine.releaseMemory(`loaded ${count} bindings from the journal`);
     }
+    this.replicator = new BindingReplicator(this.replicatorOptions);
     await this.listener.start();
     this.monitorListening();
   }
 
   async stop(): Promise<void> {
     await Promise.all([this.listener.stop(), this.extras.stop()]);
-    this.replicator.stop?.();
+    this.replicator?.stop();
     await this.journal?.close();
   }
 
   roleChanged(): void {
     this.switchoverPending = false;
-    this.replicator.roleChanged();
+    this.replicator?.roleChanged();
     this.policy.roleChanged();
   }
 
@@ -206,7 +217,7 @@ export class SipService implements SipApi {
   }
 
   status(): SipStatus {
-    const replication = this.replicator.status();
+    const replication = this.replicator?.status() ?? { mode: this.replicatorOptions.mode, inSync: false, lag: 0 };
     return {
       host: this.host,
       port: this.port,
@@ -297,8 +308,10 @@ export class SipService implements SipApi {
 
   private async replicateThenReply(inbound: InboundRequest, via: SipListener, decision: RouteDecision): Promise<void> {
     const request = inbound.message;
+    const replicator = this.replicator;
+    if (!replicator) return this.answerUnavailable(inbound, via); // still starting (an extra listener may open first)
     let unacknowledged = false;
-    for (const change of decision.changes) if ((await this.replicator.replicate(change)) === 'rejected') unacknowledged = true;
+    for (const change of decision.changes) if ((await replicator.replicate(change)) === 'rejected') unacknowledged = true;
     if (!this.serving()) return this.answerUnavailable(inbound, via);
     // sync + onTimeout 'reject': the backup did not acknowledge in time; never 200, the client retries.
     if (unacknowledged) {

@@ -11,7 +11,7 @@ import {
   queryRegistrations,
   snapshotResources,
   startRegisterLoad,
-  startSendTimeProbe,
+  startProbe,
   waitForSettledPair,
   withoutInFlightAcrossFreezes,
   SIP,
@@ -20,8 +20,8 @@ import {
   type LabPair,
   type LabProcess,
   type Freeze,
-  type SendTimeProbe,
-  type SentProbeAnswer,
+  type Probe,
+  type ProbeAnswer,
   type RegisterLoad,
   type SettledPair,
 } from '@switchyard/lab';
@@ -101,14 +101,14 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
   const vipTarget = `${VIP}:${SIP_PORT}`;
   const nodes = { 'sip-a': SIP['sip-a'], 'sip-b': SIP['sip-b'] };
   const ctx: FaultContext = { vip: VIP_CIDR, sipIf: SIP_IF, haPort: HA_PORT, etcdMembers: 3 };
-  const probes: SendTimeProbe[] = [];
+  const probes: Probe[] = [];
   /** SIGSTOP faults so far: answers in flight across one are the documented exception. */
   const freezes: Freeze[] = [];
   const procs: LabProcess[] = [];
   let load: RegisterLoad | undefined;
   const seenOverlaps = new Map<string, boolean>();
 
-  const answers = (): SentProbeAnswer[] => probes.flatMap((p) => p.answers);
+  const answers = (): ProbeAnswer[] => probes.flatMap((p) => p.answers);
   /** Answers each prober got (client, inside h1, inside h2), counted as they are dropped from memory. */
   const answered = [0, 0, 0];
   const trim = (since: number) => {
@@ -150,9 +150,9 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
     log(`chaos: pair settled: ${settled.primary} primary, ${settled.backup} backup, term ${settled.term}`);
     const client = pair.lab.client.sipAddress;
     probes.push(
-      startSendTimeProbe(pair.lab, 'client', client, [nodes['sip-a'], nodes['sip-b'], vipTarget], PROBE_INTERVAL_MS, budgetS),
-      startSendTimeProbe(pair.lab, 'h1', pair.lab.hosts.h1.sipAddress, [nodes['sip-a']], PROBE_INTERVAL_MS, budgetS),
-      startSendTimeProbe(pair.lab, 'h2', pair.lab.hosts.h2.sipAddress, [nodes['sip-b']], PROBE_INTERVAL_MS, budgetS),
+      startProbe(pair.lab, 'client', client, [nodes['sip-a'], nodes['sip-b'], vipTarget], PROBE_INTERVAL_MS, budgetS),
+      startProbe(pair.lab, 'h1', pair.lab.hosts.h1.sipAddress, [nodes['sip-a']], PROBE_INTERVAL_MS, budgetS),
+      startProbe(pair.lab, 'h2', pair.lab.hosts.h2.sipAddress, [nodes['sip-b']], PROBE_INTERVAL_MS, budgetS),
     );
     procs.push(...probes.map((p) => p.proc));
     load = startRegisterLoad(pair.lab, 'client', { from: client, target: vipTarget, domain: VIP, rate: REGISTER_RATE, seconds: budgetS, prefix: `s${seed}u`, expires: REGISTER_EXPIRES });

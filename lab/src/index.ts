@@ -32,4 +32,3 @@ export {
 export { startRegisterLoad, queryRegistrations, type RegisterLoad } from './registrations';
 export { waitForSettledPair, type SettledPair } from './settle';
 export { findLeaks, snapshotResources, type Leak, type ResourceSnapshot } from './leaks';
-export { startSendTimeProbe, type SendTimeProbe, type SentProbeAnswer } from './send-time-probe';

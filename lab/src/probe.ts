@@ -7,6 +7,8 @@ const PROBER = path.join(__dirname, 'prober.js');
 /** One answer the OPTIONS prober saw. */
 export interface ProbeAnswer {
   at: number;
+  /** When its request was sent (epoch ms; the lab's prober always says, recorded data may not). */
+  sentAt?: number;
   target: string;
   status: number;
 }

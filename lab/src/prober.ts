@@ -2,7 +2,9 @@
  * A bounded SIP OPTIONS prober, run inside a lab namespace:
  *   node dist/prober.js <from-address> <interval-ms> <duration-s> <host:port> [<host:port> ...]
  * Every interval it sends one OPTIONS (UDP) to each target and prints one
- * JSON line per answer: {"at": epoch ms, "target": "host:port", "status": 200}.
+ * JSON line per answer: {"at": epoch ms, "sentAt": epoch ms, "target": "host:port", "status": 200}
+ * (`sentAt`: when its request was sent; a fault check tells an answer that
+ * was in flight when its node froze from one it gave after it thawed).
  * It stops by itself after the duration; only the given targets get traffic.
  */
 import crypto from 'node:crypto';
@@ -16,17 +18,17 @@ if (!from || !(interval > 0) || !(duration > 0) || targets.length === 0) {
   process.exit(2);
 }
 const socket = dgram.createSocket('udp4');
-const pending = new Map<string, string>();
+const pending = new Map<string, { target: string; sentAt: number }>();
 let seq = 0;
 socket.on('message', (buf: Buffer) => {
   const text = buf.toString('latin1');
   const status = /^SIP\/2\.0 (\d{3})/.exec(text);
   const callId = /^(?:Call-ID|i):\s*(\S+)/im.exec(text);
   if (!status || !callId) return;
-  const target = pending.get(callId[1]);
-  if (target === undefined) return;
+  const sent = pending.get(callId[1]);
+  if (sent === undefined) return;
   pending.delete(callId[1]);
-  process.stdout.write(`${JSON.stringify({ at: Date.now(), target, status: Number(status[1]) })}\n`);
+  process.stdout.write(`${JSON.stringify({ at: Date.now(), sentAt: sent.sentAt, target: sent.target, status: Number(status[1]) })}\n`);
 });
 socket.on('error', () => undefined);
 socket.bind(0, from, () => {
@@ -41,7 +43,7 @@ socket.bind(0, from, () => {
     for (const target of targets) {
       const [host, p] = target.split(':') as [string, string];
       const callId = `${crypto.randomBytes(6).toString('hex')}-${seq++}`;
-      pending.set(callId, target);
+      pending.set(callId, { target, sentAt: Date.now() });
       if (pending.size > 10000) pending.delete(pending.keys().next().value as string);
       const msg =
         `OPTIONS sip:probe@${host}:${p} SIP/2.0\r\n` +

@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
+import { readAnswer } from './sip-answer';
 
 const [from, intervalArg, durationArg, ...targets] = process.argv.slice(2);
 const interval = Number(intervalArg);
@@ -21,14 +22,12 @@ const socket = dgram.createSocket('udp4');
 const pending = new Map<string, { target: string; sentAt: number }>();
 let seq = 0;
 socket.on('message', (buf: Buffer) => {
-  const text = buf.toString('latin1');
-  const status = /^SIP\/2\.0 (\d{3})/.exec(text);
-  const callId = /^(?:Call-ID|i):\s*(\S+)/im.exec(text);
-  if (!status || !callId) return;
-  const sent = pending.get(callId[1]);
+  const answer = readAnswer(buf);
+  if (!answer) return;
+  const sent = pending.get(answer.callId);
   if (sent === undefined) return;
-  pending.delete(callId[1]);
-  process.stdout.write(`${JSON.stringify({ at: Date.now(), sentAt: sent.sentAt, target: sent.target, status: Number(status[1]) })}\n`);
+  pending.delete(answer.callId);
+  process.stdout.write(`${JSON.stringify({ at: Date.now(), sentAt: sent.sentAt, target: sent.target, status: answer.status })}\n`);
 });
 socket.on('error', () => undefined);
 socket.bind(0, from, () => {

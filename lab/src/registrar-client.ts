@@ -16,6 +16,7 @@
  */
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
+import { readAnswer } from './sip-answer';
 import fs from 'node:fs';
 
 const [mode, from, target, domain, ...rest] = process.argv.slice(2);
@@ -34,15 +35,12 @@ const pending = new Map<string, Pending>();
 let seq = 0;
 
 socket.on('message', (buf: Buffer) => {
-  const text = buf.toString('latin1');
-  const status = /^SIP\/2\.0 (\d{3})/.exec(text);
-  const callId = /^(?:Call-ID|i):\s*(\S+)/im.exec(text);
-  if (!status || !callId) return;
-  const code = Number(status[1]);
-  if (code < 200) return;
-  const p = pending.get(callId[1]!);
+  const answer = readAnswer(buf);
+  if (!answer || answer.status < 200) return;
+  const { status: code, callId, text } = answer;
+  const p = pending.get(callId);
   if (!p) return;
-  pending.delete(callId[1]!);
+  pending.delete(callId);
   const expires: number[] = [];
   for (const line of text.split('\r\n')) {
     if (!/^(?:Contact|m)\s*:/i.test(line)) continue;

@@ -29,6 +29,16 @@ function open(clock: ManualClock, options: { compactAfter?: number } = {}) {
   return { journal, errors };
 }
 
+/** A new store whose changes an opened, loaded journal records. */
+async function openAttached() {
+  const clock = new ManualClock();
+  const store = new ContactStore(clock);
+  const { journal, errors } = open(clock);
+  await journal.load();
+  journal.attach(store);
+  return { clock, now: clock.now(), store, journal, errors };
+}
+
 const sortByContact = (bs: Binding[]) => [...bs].sort((a, b) => a.contact.localeCompare(b.contact));
 /** The snapshot file: a JSON header line, then one binding a line. */
 const readSnapshot = async () => {
@@ -232,12 +242,7 @@ describe('BindingJournal', () => {
   });
 
   it('writes a snapshot of many bindings (several serialisation chunks) that reloads whole', async () => {
-    const clock = new ManualClock();
-    const now = clock.now();
-    const store = new ContactStore(clock);
-    const { journal, errors } = open(clock);
-    await journal.load();
-    journal.attach(store);
+    const { clock, now, store, journal, errors } = await openAttached();
     for (let i = 0; i < 4_500; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
     await journal.compact();
     await journal.close();
@@ -250,12 +255,7 @@ describe('BindingJournal', () => {
   });
 
   it('loads a snapshot larger than one decoding piece (4 MiB) whole: lines across piece ends, multi-byte characters, one line longer than a piece', async () => {
-    const clock = new ManualClock();
-    const now = clock.now();
-    const store = new ContactStore(clock);
-    const { journal, errors } = open(clock);
-    await journal.load();
-    journal.attach(store);
+    const { clock, now, store, journal, errors } = await openAttached();
     // ~40,000 lines of ~250 bytes: about 10 MiB, so pieces end mid-file; é and 😀 are 2 and 4 bytes in UTF-8.
     for (let i = 0; i < 40_000; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h`, callId: `é😀${'x'.repeat(100)}-${i}` }));
     const huge = binding(now, { aor: 'sip:huge@example.com', contact: 'sip:huge@h', callId: `😀${'y'.repeat(5 * 1024 * 1024)}` });

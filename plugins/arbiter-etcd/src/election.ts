@@ -174,6 +174,7 @@ export class EtcdElection {
       ttl: this.options.leaseTtl,
       keepaliveIntervalMs: this.options.keepaliveIntervalMs,
       requestTimeoutMs,
+      endpoints: endpoints.length,
       call: (what, run) => this.call(what, run),
       changed: () => this.changed(),
       granted: () => this.published.granted(),

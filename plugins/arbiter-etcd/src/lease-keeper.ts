@@ -1,6 +1,6 @@
 import { Backoff } from '@switchyard/sdk';
 import type { Clock, TimerHandle } from '@switchyard/sdk';
-import { EtcdLeaseInvalidError, type Etcd3, type Lease } from 'etcd3';
+import { EtcdLeaseInvalidError, isRecoverableError, type Etcd3, type Lease } from 'etcd3';
 
 /** What the keeper needs from its election. */
 export interface LeaseKeeperOptions {
@@ -10,6 +10,11 @@ export interface LeaseKeeperOptions {
   ttl: number;
   keepaliveIntervalMs: number;
   requestTimeoutMs: number;
+  /**
+   * How many endpoints etcd has: a keepalive whose stream failed to reach one
+   * (connection refused, reset) is sent again, up to this many times in all.
+   */
+  endpoints: number;
   /** Runs one etcd call within its budget and records whether etcd answered (see EtcdElection.connected). */
   call<T>(what: string, run: () => Promise<T>): Promise<T>;
   /** Lease id or confirmation changed. */
@@ -135,7 +140,7 @@ export class LeaseKeeper {
     if (!lease || id === null) return;
     const sentAt = this.options.clock.monotonic();
     try {
-      await this.options.call('lease keepalive', () => lease.keepaliveOnce({ deadline: Date.now() + this.options.requestTimeoutMs }));
+      await this.options.call('lease keepalive', () => this.keepaliveOnce(lease));
       if (generation !== this.generation) return;
       // One keepalive in flight at a time, so answers come in send order; still, never move the bound back.
       if (this.confirmed === null || sentAt > this.confirmed) this.confirmed = sentAt;
@@ -149,6 +154,25 @@ export class LeaseKeeper {
       // (a new etcd leader even restarts its TTL), and only etcd can say it is gone.
     }
     this.scheduleKeepalive(sentAt);
+  }
+
+  /**
+   * A keepalive is a stream opened on one endpoint, picked at random, and
+   * etcd3 does not retry a stream on another: with one member of three down,
+   * every third keepalive would fail and `connected` flap. etcd3 marks the
+   * failed endpoint, so the next attempt goes to another one; all within one
+   * deadline.
+   */
+  private async keepaliveOnce(lease: Lease): Promise<unknown> {
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await lease.keepaliveOnce({ deadline });
+      } catch (error) {
+        const again = attempt < this.options.endpoints && error instanceof Error && isRecoverableError(error) && Date.now() < deadline;
+        if (!again || this.stopped) throw error;
+      }
+    }
   }
 
   private scheduleKeepalive(lastSentAt: number): void {

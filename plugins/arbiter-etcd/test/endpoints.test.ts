@@ -58,4 +58,19 @@ describe.skipIf(!hasTool('etcd'))('EtcdElection endpoints', () => {
     for (let i = 0; i < 10; i++) expect((await b.campaign()).won).toBe(false);
     expect(a.connected && b.connected).toBe(true);
   });
+
+  it('with one endpoint of three dead, `connected` never drops: a keepalive that lands on it is sent again to a live one', async () => {
+    etcd = await startEtcd();
+    const deadA = `http://127.0.0.1:${await freePort()}`;
+    const deadB = `http://127.0.0.1:${await freePort()}`;
+    const prefix = freshPrefix();
+    // Two dead of three make a dead pick likely on every keepalive (three a second at a 2 s TTL).
+    const a = await elections.started({ endpoints: [deadA, etcd.endpoint, deadB], prefix, nodeId: 'a' });
+    const startedAt = a.election.leaseConfirmedAt!;
+    a.connectedSeen.length = 0;
+    // 15 keepalives (5 s at a 2 s TTL): each picks its endpoint at random.
+    await until(() => a.election.leaseConfirmedAt! > startedAt + 5000, 8000, '5 s of keepalives');
+    expect(a.connectedSeen.filter((c) => !c).length, 'times `connected` went false').toBe(0);
+    expect(a.election.connected).toBe(true);
+  });
 });

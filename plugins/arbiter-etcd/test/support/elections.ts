@@ -12,6 +12,8 @@ export interface TestElection {
   election: EtcdElection;
   received: Received[];
   changes(): number;
+  /** `connected` as each change notification saw it, in order (a flap shows as a false). */
+  connectedSeen: boolean[];
 }
 
 /**
@@ -23,16 +25,20 @@ export class Elections {
 
   create(options: Partial<EtcdElectionOptions> & Pick<EtcdElectionOptions, 'endpoints' | 'prefix' | 'nodeId'>): TestElection {
     const received: Received[] = [];
+    const connectedSeen: boolean[] = [];
     let changes = 0;
-    const election = new EtcdElection({
+    const election: EtcdElection = new EtcdElection({
       leaseTtl: 2,
       clock: new SystemClock(),
       ...options,
-      onChange: () => void changes++,
+      onChange: () => {
+        changes++;
+        connectedSeen.push(election.connected);
+      },
       onMessage: (from, body) => received.push({ from, body }),
     });
     this.made.push(election);
-    return { election, received, changes: () => changes };
+    return { election, received, changes: () => changes, connectedSeen };
   }
 
   /** Starts an election and waits until it holds a lease. */

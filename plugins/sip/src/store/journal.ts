@@ -172,7 +172,8 @@ export class BindingJournal {
     } else {
       line = encodeChange(change); // the store's own line: encoded once, where the change was made
     }
-    this.pending.push(line);
+    // A snapshot is due that covers this change (the content has it): no line to hold.
+    if (!this.compactRequested) this.pending.push(line);
     this.arm();
   }
 
@@ -266,28 +267,43 @@ export class BindingJournal {
       await handle.appendFile(`${lines.join('\n')}\n`, 'utf8');
       await handle.datasync();
     } catch (cause) {
-      this.pending = lines.concat(this.pending);
+      this.keepPending(lines);
       await this.dropHandle(); // reopening cuts a partly written line
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot append ${lines.length} entries to ${this.logFile}.`, this.logFile, 'append', cause);
     }
     this.logEntries += lines.length;
   }
 
+  /**
+   * Lines an append could not write go back in front of the queue, unless
+   * that makes a compaction's worth: then the next attempt writes a snapshot
+   * (which covers them) instead, so a full disk holds at most `compactAfter`
+   * lines in memory, never one per change for as long as it lasts.
+   */
+  private keepPending(lines: string[]): void {
+    this.pending = lines.concat(this.pending);
+    if (this.logEntries + this.pending.length < this.compactAfter) return;
+    this.compactRequested = true;
+    this.pending = [];
+  }
+
   private async compactNow(): Promise<void> {
     const generation = this.generation + 1;
     // Everything recorded so far is in the content: pending lines are covered by the snapshot.
-    const lines = this.pending;
     this.pending = [];
+    // Changes from here on go to the log after this snapshot; a failure asks for another snapshot.
+    this.compactRequested = false;
     const bindings = this.content?.encoded() ?? [];
     const head: FileHeader = { format: FORMAT, version: CODEC_VERSION, generation, savedAt: this.clock.now() };
     try {
       await writeFileAtomic(this.snapshotFile, await joinLines(JSON.stringify(head), bindings), { mode: JOURNAL_FILE_MODE });
     } catch (cause) {
-      this.pending = lines.concat(this.pending);
+      // The next attempt writes a snapshot again, which covers these lines.
+      this.compactRequested = true;
+      this.pending = [];
       throw this.error('SWY_ERR_SIP_JOURNAL_WRITE', `Cannot write the snapshot ${this.snapshotFile}.`, this.snapshotFile, 'compact', cause);
     }
     this.generation = generation;
-    this.compactRequested = false;
     if (this.legacySnapshot) {
       // Folded into the version 2 snapshot: a later load must not fall back to it.
       await fs.rm(this.legacySnapshotFile, { force: true }).catch(() => undefined);

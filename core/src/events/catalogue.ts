@@ -9,6 +9,8 @@ export interface LogEventDefinition {
   message: string;
   /** Who registered it: `core` or a plugin name. */
   owner?: string;
+  /** Worth a line on the `switchyard up` console at `info` level (otherwise only with `--verbose`). */
+  notable?: boolean;
 }
 
 /** One emitted log event, as it reaches the `logEvent` hook, the log files and the supervisor. */
@@ -22,6 +24,8 @@ export interface LogEventRecord {
   /** Epoch milliseconds. */
   time: number;
   owner: string;
+  /** Copied from the definition by the agent that prints it (see {@link LogEventDefinition.notable}). */
+  notable?: boolean;
 }
 
 const ID_FORMAT = /^\d{2}-\d{5}$/;
@@ -39,7 +43,7 @@ export class LogEventCatalogue {
       if (!ID_FORMAT.test(def.id)) {
         throw new SwitchyardError('SWY_ERR_EVENT_ID_FORMAT', `Log-event id "${def.id}" (from ${owner}) is not of the form NN-NNNNN.`);
       }
-      const full = { ...def, owner: def.owner ?? owner };
+      const full = { ...def, owner: def.owner ?? owner, notable: def.notable ?? false };
       const existing = this.definitions.get(def.id);
       if (existing) {
         if (existing.level === full.level && existing.message === full.message) continue;

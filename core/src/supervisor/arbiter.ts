@@ -18,6 +18,13 @@ export interface ArbiterPort {
   consult(nodeId: string, proposal: SwitchoverProposal): Promise<SwitchoverVerdict | undefined>;
   /** Log events about decisions. */
   emit(eventId: string, fields: Record<string, unknown>): void;
+  /**
+   * Kills a local node that stopped answering (frozen, not crashed) before
+   * `to` is ordered primary, so it keeps nothing only the primary may hold
+   * and never answers again after a thaw. The agent restarts it as backup.
+   * Optional: an agent that cannot fence leaves it out.
+   */
+  fence?(nodeId: string, reason: string, to: string): void;
 }
 
 /** A node as the arbiter sees it. */

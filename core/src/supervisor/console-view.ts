@@ -68,7 +68,7 @@ export class ConsoleView {
   }
 
   event(record: LogEventRecord): void {
-    if (!this.options.verbose && record.level === 'info' && !NOTABLE.has(record.id)) return;
+    if (!this.options.verbose && record.level === 'info' && !NOTABLE.has(record.id) && record.notable !== true) return;
     if (record.level === 'debug') return;
     if (!this.limiter.admit(record)) return;
     this.line(record.time, record.level, `${record.node} t${record.term}`, record.id, record.message);

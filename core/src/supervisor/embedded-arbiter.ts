@@ -14,6 +14,13 @@ export interface EmbeddedArbiterOptions {
   startupTimeout: number;
   /** Seconds to wait before re-proposing a vetoed health switchover. Default 5. */
   vetoRetry?: number;
+  /**
+   * Fence a primary that stopped sending heartbeats (frozen, not exited)
+   * when the role is handed to the other node: `port.fence` kills it before
+   * the new primary's order goes out. Default false (it is demoted when it
+   * thaws).
+   */
+  fence?: boolean;
 }
 
 interface Member extends ArbiterNodeView {
@@ -170,14 +177,19 @@ export class EmbeddedArbiter implements Arbiter {
       if (silence < limit) continue;
       m.responsive = false;
       this.options.port.emit(CoreEvent.HeartbeatsMissed, { node: m.id, silence: (silence / 1000).toFixed(2) });
-      if (this.primaryId === m.id) this.failover(m.id, `primary ${m.id} missed heartbeats for ${(silence / 1000).toFixed(2)}s`);
+      if (this.primaryId === m.id) this.failover(m.id, `primary ${m.id} missed heartbeats for ${(silence / 1000).toFixed(2)}s`, true);
     }
   }
 
-  /** The primary is gone: promote the other node if it is up, whatever its status. */
-  private failover(from: string, reason: string): void {
+  /**
+   * The primary is gone: promote the other node if it is up, whatever its
+   * status. A silent (not exited) primary is fenced first when `fence` is on:
+   * its kill is under way before the new primary's order is sent.
+   */
+  private failover(from: string, reason: string, silent = false): void {
     const to = this.otherThan(from);
     if (to && this.usable(to) && to.status !== 'starting') {
+      if (silent && this.options.fence) this.options.port.fence?.(from, reason, to.id);
       this.switchTo(to.id, reason);
       return;
     }

@@ -10,6 +10,13 @@ export const embeddedArbiterOptionsSchema = z.strictObject({
   switchTimeout: seconds('arbiter.switchTimeout').default(1),
   /** Seconds to wait for both nodes at start before assigning roles to whoever is up. */
   startupTimeout: seconds('arbiter.startupTimeout').default(10),
+  /**
+   * Kill (SIGKILL) a primary that stopped answering for `switchTimeout`
+   * when the other node takes over, instead of demoting it when it thaws.
+   * Needed when the primary holds something only one process may hold,
+   * such as the SIP plugin's public address (`plugins.sip.public`).
+   */
+  fence: z.boolean({ error: 'arbiter.fence must be true or false' }).default(false),
 });
 
 /** Rounds away binary noise (0.1 × 3 = 0.30000000000000004) for comparing and printing. */
@@ -50,5 +57,6 @@ export const embeddedArbiterKind = defineArbiter({
       port: context.port,
       switchTimeout: options.switchTimeout,
       startupTimeout: options.startupTimeout,
+      fence: options.fence,
     }),
 });

@@ -168,6 +168,7 @@ export class Supervisor implements SupervisorControl {
             (v) => v ?? undefined,
           ),
         emit: (id, fields) => this.emit(id, fields),
+        fence: (nodeId, reason, to) => this.fence(nodeId, reason, to),
       },
     });
   }
@@ -302,6 +303,20 @@ export class Supervisor implements SupervisorControl {
 
   switchover(request: { reason: string; by: string }): Promise<SwitchoverResult> {
     return this.arbiter.requestSwitchover(request.reason, request.by);
+  }
+
+  /**
+   * Fencing (`arbiter.fence`): kills a node that stopped answering, by its
+   * pid, before the arbiter orders the other node primary. SIGKILL reaches
+   * a stopped process too; its sockets are closed as it exits, and its exit
+   * restarts it as backup like a crash.
+   */
+  private fence(nodeId: string, reason: string, to: string): void {
+    const slot = this.slot(nodeId);
+    const pid = slot.process.pid;
+    if (pid === null) return;
+    this.emit(CoreEvent.NodeFenced, { node: nodeId, pid, to, reason });
+    slot.process.kill('SIGKILL');
   }
 
   /** Sends a signal to a node process (tests, `kill` from the CLI later). */
@@ -468,6 +483,8 @@ export class Supervisor implements SupervisorControl {
   }
 
   private record(record: LogEventRecord): void {
+    // The console prints info events whose definition is notable (a plugin's, e.g. where the service is reachable).
+    if (record.level === 'info' && this.catalogue.has(record.id) && this.catalogue.get(record.id).notable) record = { ...record, notable: true };
     if (this.logger) {
       try {
         writeLogEvent(this.logger, record);

@@ -69,6 +69,7 @@ export const EVENT_MEANINGS: Readonly<Record<string, string>> = {
   "01-10045": "node process stopped at the supervisor's request (`up` shutting down)",
   "01-10046": "node lost its supervisor (IPC channel closed) and stops cleanly; in the node's own log (no alarm condition sees it). What to do: restart the agent (run it under systemd, [deploy.md](deploy.md#under-systemd)); find why the supervisor died (OOM killer, `kill -9`).",
   "01-10047": "the node's event loop ran late by at least a third of the silence its peer counts as down (a heartbeat is only sent by this loop), with the slowest plugin hook work of that time when one was slow. What to do: if it names a plugin hook, that plugin does bulk work on the loop; otherwise look for CPU starvation (load, a busy neighbour process, swap) before it becomes a false switchover.",
+  "01-10048": "the single-host agent killed a primary that stopped answering (frozen, not crashed) before the other node took the primary role (`arbiter.fence`), so it cannot keep exclusive resources such as the SIP plugin's public address or answer again after a thaw; it restarts as backup like a crashed node. What to do: find out why the process stopped answering (SIGSTOP, swap, CPU starvation, a debugger); 01-10042 comes just before.",
   "01-10050": "management API listening (scheme, address, and whether reads need the token)",
   "01-10051": "management API refused a request (no or bad token). What to do: if it is not your own client, find who calls the management API without the token.",
   "01-10060": "supervisor started",

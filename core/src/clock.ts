@@ -46,6 +46,41 @@ export class SystemClock implements Clock {
   }
 }
 
+/**
+ * A wall clock that a step of the system clock does not move: `now()` is
+ * the base clock's wall time when this was made, plus the monotonic time
+ * since. For times that must keep their distance from now whatever NTP (or
+ * a resumed VM) does to the host's clock while the process runs, such as a
+ * registration's expiry: a step back would lengthen it, a step forward
+ * expire it early. The offset to the host's clock is fixed at creation, so
+ * timestamps meant for people (logs) keep using the base clock.
+ */
+export class StepFreeClock implements Clock {
+  private readonly wallAtStart: number;
+  private readonly monotonicAtStart: number;
+
+  constructor(private readonly base: Clock) {
+    this.wallAtStart = base.now();
+    this.monotonicAtStart = base.monotonic();
+  }
+
+  now(): number {
+    return this.wallAtStart + (this.base.monotonic() - this.monotonicAtStart);
+  }
+  monotonic(): number {
+    return this.base.monotonic();
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.base.setTimeout(fn, ms);
+  }
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    return this.base.setInterval(fn, ms);
+  }
+  sleep(ms: number): Promise<void> {
+    return this.base.sleep(ms);
+  }
+}
+
 interface ManualTimer {
   id: number;
   at: number;
@@ -61,13 +96,15 @@ export class ManualClock implements Clock {
   private current: number;
   private nextId = 1;
   private timers: ManualTimer[] = [];
+  /** What {@link stepWall} added to the wall clock. */
+  private wallStep = 0;
 
   constructor(start = 1_700_000_000_000) {
     this.current = start;
   }
 
   now(): number {
-    return this.current;
+    return this.current + this.wallStep;
   }
   monotonic(): number {
     return this.current;
@@ -81,6 +118,14 @@ export class ManualClock implements Clock {
   }
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+
+  /**
+   * Steps the wall clock (`now()`) by `ms`, as NTP stepping the host's clock
+   * would: monotonic time and timers do not move.
+   */
+  stepWall(ms: number): void {
+    this.wallStep += ms;
   }
 
   /** Number of timers still scheduled. */

@@ -28,6 +28,7 @@ export {
   ConfigInvalidError,
   type ConfigIssue,
   Backoff,
+  StepFreeClock,
   SystemClock,
   SwitchyardError,
   codedErrorClass,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { EventRateLimit, escapePeerText, type Channel, type Clock, type HaChannels, type PluginEngine } from '@switchyard/sdk';
+import { EventRateLimit, StepFreeClock, escapePeerText, type Channel, type Clock, type HaChannels, type PluginEngine } from '@switchyard/sdk';
 import { SipEvent } from './events';
 import type { SipMessage, SipParseError, SipRequest } from './message';
 import type { SipNodeOptions, SipOptions } from './options';
@@ -76,7 +76,8 @@ export class SipService implements SipApi {
     const options = engine.options;
     const section = engine.nodeOptions;
     if (!section) throw new Error(`node ${engine.nodeId} has no "sip" section (nodes[].sip.port)`);
-    this.clock = engine.clock;
+    // Expiries keep their distance from now when NTP steps the host's clock (chaos: clock-step).
+    this.clock = new StepFreeClock(engine.clock);
     this.metrics = new SipMetrics(engine.metrics);
     this.host = section.host ?? nodeHost;
     this.port = section.port;

@@ -64,6 +64,28 @@ describe('sip plugin in a test node', () => {
     expect(statusOf(await p.probe.next())).toBe(404);
   });
 
+  it("keeps every expiry when the host's wall clock is stepped while it runs: back 1939 s, then forward 2 h", async () => {
+    const p = track(await pair());
+    const expiriesOf = async (user: string) => {
+      p.probe.send(p.ports.a, register(p.probe, p.ports.a, user, undefined, false));
+      const answer = await p.probe.next();
+      expect(statusOf(answer)).toBe(200);
+      return [...answer.matchAll(/;expires=(\d+)/g)].map((m) => Number(m[1]));
+    };
+    p.probe.send(p.ports.a, register(p.probe, p.ports.a, 'alice', 3600));
+    expect(statusOf(await p.probe.next())).toBe(200);
+    p.clock.stepWall(-1_939_000);
+    p.probe.send(p.ports.a, register(p.probe, p.ports.a, 'bob', 3600));
+    expect(statusOf(await p.probe.next())).toBe(200);
+    p.clock.stepWall(1_939_000 + 7_200_000);
+    await p.clock.advance(10_000);
+    // Each expiry is what it was granted, less the 10 s that really passed: not 1939 s less, not expired.
+    expect(await expiriesOf('alice')).toEqual([3590]);
+    expect(await expiriesOf('bob')).toEqual([3590]);
+    expect(sipStatus(p.a).bindings).toBe(2);
+    expect(sipStatus(p.b).bindings).toBe(2);
+  });
+
   it('in sync mode answers REGISTER only after the backup acknowledged, and falls back to async when it does not answer', async () => {
     const p = track(await pair({ replication: { mode: 'sync', syncTimeout: 0.5 } }));
     p.probe.send(p.ports.a, register(p.probe, p.ports.a, 'bob', 300));

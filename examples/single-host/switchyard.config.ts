@@ -5,19 +5,25 @@ import { defineConfig } from '@switchyard/sdk';
  * own HA port; the supervisor of `switchyard up` is the arbiter. No virtual
  * IP, no VIP scripts, no secret to configure (one is generated per run).
  * Intended for small deployments.
+ *
+ * Clients use one SIP address, 127.0.0.1:5060 (UDP and TCP), that only the
+ * primary listens on; each node keeps its own port (5062, 5064) for the
+ * backup's 503 and health probes. `fence` lets the agent kill a frozen
+ * primary so the other node can take the address within `switchTimeout`.
  */
 export default defineConfig({
   cluster: 'demo',
   nodes: [
-    { id: 'sip-a', host: '127.0.0.1', haPort: 7461, priority: 100, sip: { port: 5060 } },
-    { id: 'sip-b', host: '127.0.0.1', haPort: 7462, priority: 50, sip: { port: 5062 } },
+    { id: 'sip-a', host: '127.0.0.1', haPort: 7461, priority: 100, sip: { port: 5062 } },
+    { id: 'sip-b', host: '127.0.0.1', haPort: 7462, priority: 50, sip: { port: 5064 } },
   ],
-  arbiter: { kind: 'embedded', switchTimeout: 1 },
+  arbiter: { kind: 'embedded', switchTimeout: 1, fence: true },
   management: { host: '127.0.0.1', port: 7460 },
   haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3 },
   plugins: {
     // The SIP service: registrar, OPTIONS, redirect server; the backup answers 503.
-    sip: { bindRetryInterval: 5, replication: { mode: 'async' } },
+    // `public`: the pair's one SIP address, held by the primary only.
+    sip: { public: { host: '127.0.0.1', port: 5060 }, bindRetryInterval: 5, replication: { mode: 'async' } },
     // Reaction kinds for alarms: log, exec, webhook, switchover.
     'alarm-reactions': true,
   },

@@ -6,8 +6,10 @@ export interface BindPolicyOptions {
   retryInterval: number;
   role(): 'primary' | 'backup';
   listening(): boolean;
-  /** Asks the arbiter to move the primary role to the peer. */
-  requestSwitchover(why: string): void;
+  /** The primary cannot open the pair's public address (past its takeover window); the peer cannot tell whether it could. */
+  publicFailing?(): boolean;
+  /** Asks the arbiter to move the primary role to the peer, saying which address cannot be opened. */
+  requestSwitchover(why: string, address: 'own' | 'public'): void;
 }
 
 /**
@@ -15,7 +17,9 @@ export interface BindPolicyOptions {
  * its SIP port stays `running`, but a primary that cannot serve gives the
  * role away — at once when the peer is listening, else after one retry
  * interval, so that when neither can bind the role alternates each retry
- * interval until one binds, and that one keeps it.
+ * interval until one binds, and that one keeps it. The pair's public
+ * address (only the primary tries it, so the backup's chances are unknown)
+ * follows the alternation rule.
  */
 export class BindPolicy {
   private peerListening: boolean | null = null;
@@ -42,17 +46,25 @@ export class BindPolicy {
 
   private evaluate(trigger: string): void {
     const { role, listening, clock, retryInterval } = this.options;
-    if (role() !== 'primary' || listening()) return;
-    if (this.peerListening === true) {
-      this.options.requestSwitchover(`the backup is listening (${trigger})`);
+    if (role() !== 'primary') return;
+    if (listening()) {
+      if (this.options.publicFailing?.()) this.alternate(trigger, 'public', 'whether the backup could open it is only known once it is primary');
       return;
     }
+    if (this.peerListening === true) {
+      this.options.requestSwitchover(`the backup is listening (${trigger})`, 'own');
+      return;
+    }
+    this.alternate(trigger, 'own', this.peerListening === false ? 'the backup cannot bind either' : 'the backup state is unknown');
+  }
+
+  /** Hands the role over once it was held a retry interval without binding: when neither can bind, the role alternates. */
+  private alternate(trigger: string, address: 'own' | 'public', why: string): void {
+    const { clock, retryInterval } = this.options;
     const held = (clock.monotonic() - this.primarySince) / 1000;
     if (trigger === 'bind retry failed' && held >= retryInterval * 0.999) {
       this.primarySince = clock.monotonic();
-      this.options.requestSwitchover(
-        `${this.peerListening === false ? 'the backup cannot bind either' : 'the backup state is unknown'}; alternating every ${retryInterval}s until one binds`,
-      );
+      this.options.requestSwitchover(`${why}; alternating every ${retryInterval}s until one binds`, address);
     }
   }
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 
@@ -84,6 +85,21 @@ export const sipOptionsSchema = z.strictObject({
       flushInterval: seconds('persistence.flushInterval').default(0.2),
     })
     .default({ enabled: true, flushInterval: 0.2 }),
+  /**
+   * The pair's one public SIP address (UDP and TCP), held by the primary
+   * only: a client points at it and never needs a node's own port. On one
+   * host set `arbiter.fence` so a frozen primary is killed and the address
+   * freed for the new one. Unset: clients use the nodes' own addresses.
+   */
+  public: z
+    .strictObject({
+      /** An IPv4 or IPv6 address of this host (not a wildcard): answers leave from it. */
+      host: z.string().refine((h) => net.isIP(h) !== 0 && !['0.0.0.0', '::'].includes(h), {
+        message: 'public.host must be an IPv4 or IPv6 address of this host, not a name or a wildcard (answers must leave from it)',
+      }),
+      port: z.number().int().min(1).max(65535),
+    })
+    .optional(),
   /** Largest SIP message accepted, bytes. */
   maxMessageBytes: z.number().int().min(1024).max(65535).default(65535),
 });

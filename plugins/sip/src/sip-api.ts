@@ -14,6 +14,8 @@ export interface SipStatus {
   host: string;
   port: number;
   listening: boolean;
+  /** The pair's public address (`plugins.sip.public`) and whether this node holds it now (only the primary does). */
+  public?: { host: string; port: number; held: boolean };
   /** Addresses listened on besides `host` (see {@link SipApi.listenOn}), e.g. a virtual IP this node holds. */
   extraHosts: string[];
   bindings: number;

@@ -13,6 +13,8 @@ import { BindingJournal, BindingReplicator, ContactStore, type BindingReplicator
 import { BULK_BINDINGS } from './store/replication-options';
 import { BindPolicy } from './bind-policy';
 import { ExtraListeners } from './extra-listeners';
+import { PublicAddress } from './public-address';
+import { SipTransportError } from './transport/errors';
 import {
   SipClient,
   SipListener,
@@ -42,6 +44,8 @@ export class SipService implements SipApi {
   readonly store: ContactStore;
   private readonly listener: SipListener;
   private readonly extras: ExtraListeners;
+  /** The pair's public address (`plugins.sip.public`), held while primary; null when not configured. */
+  private readonly publicAddress: PublicAddress | null;
   private readonly client: SipClient;
   private readonly registrar: Registrar;
   /**
@@ -124,7 +128,7 @@ export class SipService implements SipApi {
       onParseError: (info) => void this.onParseError(info.remote, info.error, this.listener),
       onBindFailed: (info) => {
         this.bindFailures += 1;
-        engine.events.emit(SipEvent.ListenerBindFailed, { ...info, retry: options.bindRetryInterval });
+        engine.events.emit(SipEvent.ListenerBindFailed, { ...info, reason: "this node's own SIP address (nodes[].sip)", retry: options.bindRetryInterval });
         this.monitorListening();
         this.policy.bindFailed();
       },
@@ -144,12 +148,14 @@ export class SipService implements SipApi {
       create: (host, port, onBindFailed) => this.extraListener(host, port, onBindFailed),
       debug: (message) => engine.logger.debug(message),
     });
+    this.publicAddress = options.public ? this.createPublicAddress(options.public) : null;
     this.policy = new BindPolicy({
       clock: this.clock,
       retryInterval: options.bindRetryInterval,
       role: () => engine.node.role,
       listening: () => this.listener.listening,
-      requestSwitchover: (why) => void this.giveUpPrimary(why),
+      publicFailing: () => this.publicAddress?.failing ?? false,
+      requestSwitchover: (why, address) => void this.giveUpPrimary(why, address),
     });
     this.peerChannel = channels.channel<PeerState>('sip.listener-state', { retain: 1 });
     this.peerChannel.onMessage((state) => this.policy.peerState(state.listening));
@@ -171,12 +177,15 @@ export class SipService implements SipApi {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.listener.stop(), this.extras.stop()]);
+    await Promise.all([this.listener.stop(), this.extras.stop(), this.releasePublic('the node stops')]);
     this.replicator?.stop();
     await this.journal?.close();
   }
 
   roleChanged(): void {
+    // First: a demoted primary lets the public address go before anything else, so the new primary can take it.
+    if (this.engine.node.role === 'primary') this.publicAddress?.hold();
+    else void this.releasePublic(`now ${this.engine.node.role}`);
     this.switchoverPending = false;
     this.replicator?.roleChanged();
     this.policy.roleChanged();
@@ -217,12 +226,60 @@ export class SipService implements SipApi {
     return listener;
   }
 
+  /** The public address, its listener wired into the same message path as the node's own (replies leave from it). */
+  private createPublicAddress(address: { host: string; port: number }): PublicAddress {
+    if (sameEndpoint(address, { host: this.host, port: this.port })) {
+      throw new SipTransportError(
+        'SWY_ERR_SIP_OPTIONS',
+        `plugins.sip.public ${address.host}:${address.port} is node ${this.engine.nodeId}'s own SIP address (nodes[].sip); give the public address a port of its own`,
+      );
+    }
+    const options = this.engine.options;
+    return new PublicAddress({
+      ...address,
+      clock: this.clock,
+      takeoverWindowMs: PUBLIC_TAKEOVER_WINDOW_MS,
+      retryInterval: options.bindRetryInterval,
+      create: (retryInterval, handlers) => {
+        const listener: SipListener = new SipListener({
+          ...address,
+          clock: this.clock,
+          bindRetryInterval: retryInterval,
+          limits: { maxMessageBytes: options.maxMessageBytes },
+          ...this.tcpLimits(),
+          onMessage: (inbound) => void this.onInbound(inbound, listener),
+          onParseError: (info) => void this.onParseError(info.remote, info.error, listener),
+          onBindFailed: handlers.onBindFailed,
+          onBound: handlers.onBound,
+        });
+        return listener;
+      },
+      bindFailed: (failure) => {
+        const { attempt: _attempt, message: _message, ...fields } = failure;
+        this.engine.events.emit(SipEvent.ListenerBindFailed, { ...fields, retry: options.bindRetryInterval });
+        this.policy.bindFailed();
+      },
+      bound: (info) => this.engine.events.emit(SipEvent.PublicAddressHeld, info),
+      changed: () => undefined,
+    });
+  }
+
+  private async releasePublic(why: string): Promise<void> {
+    const publicAddress = this.publicAddress;
+    if (!publicAddress) return;
+    const held = publicAddress.held;
+    await publicAddress.release();
+    if (held) this.engine.events.emit(SipEvent.PublicAddressReleased, { ...this.engine.options.public, why });
+  }
+
   status(): SipStatus {
     const replication = this.replicator?.status() ?? { mode: this.replicatorOptions.mode, inSync: false, lag: 0 };
+    const pub = this.engine.options.public;
     return {
       host: this.host,
       port: this.port,
       listening: this.listener.listening,
+      ...(pub && this.publicAddress ? { public: { host: pub.host, port: pub.port, held: this.publicAddress.held } } : {}),
       extraHosts: this.extras.hosts(),
       bindings: this.store.count,
       replication: { mode: replication.mode, inSync: replication.inSync, lag: replication.lag },
@@ -237,11 +294,12 @@ export class SipService implements SipApi {
     this.peerChannel.send({ listening });
   }
 
-  private async giveUpPrimary(why: string): Promise<void> {
+  private async giveUpPrimary(why: string, address: 'own' | 'public'): Promise<void> {
     if (this.switchoverPending) return;
     this.switchoverPending = true;
     this.engine.events.emit(SipEvent.BindSwitchover, { why });
-    const result = await this.engine.requestSwitchover(`SIP port ${this.host}:${this.port} cannot be opened; ${why}`);
+    const where = address === 'public' && this.engine.options.public ? this.engine.options.public : { host: this.host, port: this.port };
+    const result = await this.engine.requestSwitchover(`SIP ${address === 'public' ? 'public address' : 'port'} ${where.host}:${where.port} cannot be opened; ${why}`);
     if (!result.ok) this.switchoverPending = false;
   }
 
@@ -417,6 +475,13 @@ export class SipService implements SipApi {
     const request = parsePartialForError(error.partial);
     if (request) await this.reply(via, request, remote, 400, 'Bad Request').catch(() => undefined);
   }
+}
+
+/** Milliseconds a new primary retries the public address quietly while the old one releases it (or is fenced). */
+const PUBLIC_TAKEOVER_WINDOW_MS = 2000;
+
+function sameEndpoint(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+  return a.port === b.port && (a.host === b.host || ['0.0.0.0', '::'].includes(b.host));
 }
 
 export type { SipMessage };

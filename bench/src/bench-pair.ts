@@ -7,6 +7,8 @@ export interface BenchPairOptions {
   sip?: Record<string, unknown>;
   /** Record every binding change with a timestamp (the trace plugin), for replication lag. */
   trace?: boolean;
+  /** More `arbiter` options (e.g. `fence`). */
+  arbiter?: Record<string, unknown>;
 }
 
 export interface SipNodeSection {
@@ -39,7 +41,7 @@ export class BenchPair {
         { id: 'sip-a', host: '127.0.0.1', haPort: haA, priority: 100, sip: { port: sipA } },
         { id: 'sip-b', host: '127.0.0.1', haPort: haB, priority: 50, sip: { port: sipB } },
       ],
-      arbiter: { kind: 'embedded', switchTimeout: 1, startupTimeout: 10 },
+      arbiter: { kind: 'embedded', switchTimeout: 1, startupTimeout: 10, ...this.options.arbiter },
       management: { host: '127.0.0.1', port: mgmt },
       haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3 },
       supervisor: { restartDelay: 0.2, restartMaxDelay: 2, stopTimeout: 5 },

@@ -15,6 +15,7 @@ import { multihostCrashScenario, multihostHostLossScenario } from './scenarios/m
 import { referenceKamailioScenario } from './scenarios/reference-kamailio';
 import { throughputScenario } from './scenarios/throughput';
 import { vipFailoverScenario } from './scenarios/vip-failover';
+import { publicAddressFailoverScenario } from './scenarios/public-address-failover';
 import type { Scenario, ScenarioContext } from './scenarios/context';
 import type { ScenarioResult } from './stats';
 import { renderTable } from './table';
@@ -54,6 +55,7 @@ const SCENARIOS: Scenario[] = [
   microScenario,
   failoverScenario('crash'),
   failoverScenario('freeze'),
+  publicAddressFailoverScenario,
   supervisorRestartScenario,
   throughputScenario,
   referenceKamailioScenario,

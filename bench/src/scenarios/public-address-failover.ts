@@ -1,0 +1,229 @@
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ManagementClient } from '@switchyard/core';
+import { freePort, isAlive, waitFor } from '@switchyard/sdk/testing';
+import { BenchPair } from '../bench-pair';
+import { runSipp, type SippStats } from '../sipp';
+import { summarize, withTarget, type ScenarioResult } from '../stats';
+import { sleep, type Scenario, type ScenarioContext } from './context';
+
+/** Milliseconds between probes: 1,000 requests/s. */
+const PROBE_INTERVAL_MS = 1;
+
+interface Probe {
+  sentAt: number;
+  answeredAt?: number;
+  status?: number;
+}
+
+/**
+ * UDP OPTIONS to one address every millisecond (a busy timer, so the rate
+ * holds on a loaded event loop), each matched to its answer by Call-ID: the
+ * client-visible gap and the requests that got no answer are read from it.
+ */
+class PublicProber {
+  private readonly socket = dgram.createSocket('udp4');
+  private timer: NodeJS.Timeout | null = null;
+  readonly probes: Probe[] = [];
+  private localPort = 0;
+  private next = 0;
+
+  constructor(private readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.socket.on('message', (msg) => {
+      const text = msg.toString('latin1', 0, 400);
+      const seq = Number(/Call-ID: pub-(\d+)/.exec(text)?.[1] ?? -1);
+      const probe = this.probes[seq];
+      if (!probe || probe.answeredAt !== undefined) return;
+      probe.answeredAt = performance.now();
+      probe.status = Number(/^SIP\/2\.0 (\d{3})/.exec(text)?.[1] ?? 0);
+    });
+    this.socket.on('error', () => undefined); // ICMP port unreachable while nobody holds the address: the probe is lost, counted below
+    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', () => resolve()));
+    this.localPort = (this.socket.address() as { port: number }).port;
+    this.next = performance.now();
+    this.timer = setInterval(() => this.tick(), PROBE_INTERVAL_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** The longest time between two consecutive 200 answers arriving within [from, to]. */
+  longestGap(from: number, to: number): number {
+    const arrivals = this.probes
+      .filter((p) => p.status === 200 && p.answeredAt !== undefined && p.answeredAt >= from && p.answeredAt <= to)
+      .map((p) => p.answeredAt!)
+      .sort((a, b) => a - b);
+    let gap = 0;
+    for (let i = 1; i < arrivals.length; i++) gap = Math.max(gap, arrivals[i]! - arrivals[i - 1]!);
+    return gap;
+  }
+
+  /** First 200 to a request sent after `since`. */
+  first200After(since: number): Probe | undefined {
+    return this.probes.find((p) => p.sentAt > since && p.status === 200);
+  }
+
+  /** Requests sent within [from, to] answered with something else than 200 (a backup's 503). */
+  refused(from: number, to: number): number {
+    return this.probes.filter((p) => p.sentAt >= from && p.sentAt <= to && p.status !== undefined && p.status !== 200).length;
+  }
+
+  /** Requests sent within [from, to] that got no answer at all (checked once answers had time to come). */
+  lost(from: number, to: number): number {
+    return this.probes.filter((p) => p.sentAt >= from && p.sentAt <= to && p.answeredAt === undefined).length;
+  }
+
+  private tick(): void {
+    // Catch up on the probes a late timer turn missed, so the rate stays 1,000/s.
+    const now = performance.now();
+    while (this.next <= now) {
+      this.send(this.next);
+      this.next += PROBE_INTERVAL_MS;
+    }
+  }
+
+  private send(at: number): void {
+    const seq = this.probes.length;
+    this.probes.push({ sentAt: Math.max(at, performance.now()) });
+    const text = [
+      `OPTIONS sip:probe@127.0.0.1:${this.port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${this.localPort};branch=z9hG4bK-pub-${seq}`,
+      `From: <sip:bench@127.0.0.1>;tag=p${seq}`,
+      'To: <sip:probe@127.0.0.1>',
+      `Call-ID: pub-${seq}`,
+      'CSeq: 1 OPTIONS',
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    this.socket.send(text, this.port, '127.0.0.1');
+  }
+}
+
+type Kind = 'kill' | 'freeze' | 'switchover';
+
+/**
+ * public-address-failover (issue 17): a single-host pair with one public
+ * SIP address held by the primary (`plugins.sip.public`, `arbiter.fence`),
+ * probed with UDP OPTIONS every 1 ms through that address. Per event —
+ * kill -9 of the primary, SIGSTOP of the primary (fenced by the agent),
+ * a manual switchover — the figure is the client-visible gap: the longest
+ * time between two consecutive 200 answers around the event; and the
+ * requests sent meanwhile that got no answer.
+ */
+export const publicAddressFailoverScenario: Scenario = {
+  name: 'public-address-failover',
+  usesSipp: true,
+  async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
+    const reps = ctx.quick ? 2 : 10;
+    const publicPort = await freePort();
+    const pair = new BenchPair({ sip: { public: { host: '127.0.0.1', port: publicPort } }, arbiter: { fence: true } });
+    await pair.start();
+    const prober = new PublicProber(publicPort);
+    const gaps: Record<Kind, number[]> = { kill: [], freeze: [], switchover: [] };
+    const lost: Record<Kind, number[]> = { kill: [], freeze: [], switchover: [] };
+    const refused: Record<Kind, number[]> = { kill: [], freeze: [], switchover: [] };
+    const quiet: number[] = [];
+    // An operator's switchover through the management API (token from the runtime dir), from this process: no CLI to spawn meanwhile.
+    const management = (JSON.parse(fs.readFileSync(pair.file, 'utf8')) as { management: { port: number } }).management;
+    const token = fs.readFileSync(path.join(pair.dir, '.switchyard', 'management.token'), 'utf8').trim();
+    const operator = new ManagementClient({ host: '127.0.0.1', port: management.port, token, timeoutMs: 5_000 });
+    let term = 1;
+    let sipp: SippStats | undefined;
+    let sippRounds = 0;
+    try {
+      await prober.start();
+      for (const kind of ['kill', 'freeze', 'switchover'] as const) {
+        for (let i = 0; i < reps; i++) {
+          ctx.progress.update(`public-address-failover: ${kind} ${i + 1}/${reps}`);
+          const { primary } = await pair.stable(term, 30_000);
+          const since = performance.now();
+          await waitFor(() => (prober.first200After(since) ? true : undefined), 10_000, 'the public address to answer 200');
+          await sleep(500); // a quiet half second of probes on the settled pair: the baseline gap
+          const t0 = performance.now();
+          quiet.push(prober.longestGap(t0 - 500, t0));
+          if (kind === 'kill') process.kill(primary.pid!, 'SIGKILL');
+          else if (kind === 'freeze') process.kill(primary.pid!, 'SIGSTOP');
+          else {
+            const r = await operator.switchover('bench public-address-failover');
+            if (!r.ok) throw new Error(`switchover refused: ${r.reason ?? '?'}`);
+          }
+          const back = await waitFor(() => prober.first200After(t0), 15_000, 'a 200 through the public address after the event');
+          // Let answers in flight arrive (and the probe run on a settled pair) before counting.
+          await sleep(300);
+          const end = back.answeredAt! + 100;
+          gaps[kind].push(Math.round(prober.longestGap(t0 - 100, end) * 10) / 10);
+          lost[kind].push(prober.lost(t0 - 100, end));
+          refused[kind].push(prober.refused(t0 - 100, end));
+          if (kind === 'freeze' && isAlive(primary.pid!)) process.kill(primary.pid!, 'SIGCONT'); // not fenced: should not happen
+          term = primary.term + 1;
+        }
+      }
+      term = (await pair.stable(term, 30_000)).primary.term;
+      // SIPp's OPTIONS at 1,000 calls/s through the public address (retransmitting after 500 ms, as a SIP client
+      // does) across manual switchovers: a lost request is a failed call.
+      const rounds = ctx.quick ? 2 : 5;
+      ctx.progress.update(`public-address-failover: SIPp at 1,000 calls/s across ${rounds} switchovers`);
+      const sippRun = runSipp('options.xml', publicPort, { calls: (rounds + 2) * 1000, rate: 1000, cwd: pair.dir, timeoutMs: (rounds + 2) * 1000 + 30_000 });
+      for (let i = 0; i < rounds; i++) {
+        await sleep(700);
+        const r = await operator.switchover('bench public-address-failover (SIPp)');
+        if (!r.ok) throw new Error(`switchover refused: ${r.reason ?? '?'}`);
+        term = (await pair.stable(term + 1, 30_000)).primary.term;
+      }
+      sipp = await sippRun;
+      sippRounds = rounds;
+    } finally {
+      prober.stop();
+      await pair.stop();
+    }
+    const sortedQuiet = [...quiet].sort((a, b) => a - b);
+    const probeNote =
+      `UDP OPTIONS every ${PROBE_INTERVAL_MS} ms through the public address (1,000 requests/s); gap = longest time between consecutive 200s from 100 ms before the event; ` +
+      `on the settled pair (500 ms before each event) the longest gap was ${sortedQuiet[Math.floor(sortedQuiet.length / 2)]?.toFixed(1)} ms median, ${sortedQuiet.at(-1)?.toFixed(1)} ms max`;
+    const bind = 'bind-on-promote (the new primary binds the address; not a socket passed by the agent)';
+    return [
+      withTarget(summarize('public-address-failover-kill', 'ms', gaps.kill, [probeNote, bind, `unanswered requests per run: ${lost.kill.join(', ')}; answered non-200: ${refused.kill.join(', ')}`]), 'median', 20),
+      withTarget(
+        summarize('public-address-failover-freeze', 'ms', gaps.freeze, [
+          probeNote,
+          'freeze bound = arbiter.switchTimeout 1 s (+ the arbiter check, a tenth of it); the frozen primary is fenced (SIGKILL) before the other is ordered primary',
+          `unanswered requests per run: ${lost.freeze.join(', ')}; answered non-200: ${refused.freeze.join(', ')}`,
+        ]),
+        'median',
+        1120,
+      ),
+      withTarget(
+        summarize('public-address-failover-switchover', 'ms', gaps.switchover, [probeNote, bind, `answered non-200 per run: ${refused.switchover.join(', ')}`]),
+        'median',
+        10,
+      ),
+      withTarget(
+        summarize('public-address-switchover-lost', 'requests', lost.switchover, [
+          'requests (UDP, no retransmission) that got no answer during a manual switchover at 1,000/s',
+        ]),
+        'max',
+        0,
+      ),
+      withTarget(
+        summarize('public-address-switchover-sipp-failed', 'calls', sipp ? [sipp.failed] : [], [
+          `SIPp OPTIONS at 1,000 calls/s through the public address across ${sippRounds} manual switchovers: ${sipp?.successful ?? 0} successful, ` +
+            `${sipp?.failed ?? '?'} failed, ${sipp?.retransmissions ?? '?'} retransmissions (requests lost and sent again after 500 ms)`,
+        ]),
+        'max',
+        0,
+      ),
+    ];
+  },
+};

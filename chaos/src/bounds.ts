@@ -51,6 +51,10 @@ export function outageBound(bounds: Bounds, kind: FaultKind, role: FaultRole | u
     case 'ha-link-cut':
       // Either side may end up switching over.
       return bounds.failoverMs;
+    case 'disk-full':
+    case 'clock-step':
+      // Bindings stay in memory and replicated; roles and leases run on monotonic time: no reason to switch.
+      return bounds.noOutageMs;
     default:
       return role === 'backup' ? bounds.noOutageMs : bounds.failoverMs;
   }

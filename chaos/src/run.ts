@@ -171,7 +171,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       const injectedAt = Date.now();
       let active: ActiveFault | undefined;
       try {
-        active = await injectFault(pair, { kind: f.kind, role: f.role, member: f.member }, settled, ctx);
+        active = await injectFault(pair, { kind: f.kind, role: f.role, member: f.member, stepSeconds: f.stepSeconds }, settled, ctx);
       } catch (error) {
         violate('fault-failed', f.index, `could not inject ${describeFault(f)}: ${message(error)}`);
       }

@@ -24,6 +24,8 @@ export interface ScheduledFault {
   role?: FaultRole;
   /** For `etcd-member`: which member (0-based). */
   member?: number;
+  /** For `clock-step`: seconds the host's wall clock jumps (negative: back); the heal steps it back. */
+  stepSeconds?: number;
   holdMs: number;
   pauseMs: number;
 }
@@ -38,7 +40,12 @@ export const HOLD_MS: Readonly<Record<FaultKind, readonly [number, number]>> = {
   'etcd-member': [1_000, 5_000],
   'etcd-all': [1_000, 6_000],
   'ha-link-cut': [1_000, 5_000],
+  // A full disk until an operator frees space; a clock off until NTP steps it back.
+  'disk-full': [1_000, 8_000],
+  'clock-step': [2_000, 8_000],
 };
+/** How far a `clock-step` jumps, [min, max] seconds, either way: an NTP step after drift up to a resumed VM's hour. */
+export const STEP_SECONDS: readonly [number, number] = [30, 3_600];
 /** The pause between a settled pair and the next fault, [min, max] ms. */
 export const PAUSE_MS: readonly [number, number] = [500, 3_000];
 /** Share of node faults aimed at the primary (the rest hit the backup). */
@@ -72,6 +79,7 @@ export function makeSchedule(seed: number, count: number, opts: { kinds?: readon
     const fault: ScheduledFault = { index, kind, holdMs: between(rng, HOLD_MS[kind]), pauseMs: between(rng, PAUSE_MS) };
     if (NODE_FAULTS.includes(kind)) fault.role = rng() < PRIMARY_SHARE ? 'primary' : 'backup';
     if (kind === 'etcd-member') fault.member = Math.floor(rng() * members);
+    if (kind === 'clock-step') fault.stepSeconds = (rng() < 0.5 ? -1 : 1) * between(rng, STEP_SECONDS);
     schedule.push(fault);
   }
   return schedule;
@@ -84,7 +92,8 @@ export function targetOf(f: ScheduledFault): string {
   return f.kind === 'vip-removed' ? 'primary' : 'all';
 }
 
-/** One schedule line, e.g. `#3 cut-host primary hold 2.4 s pause 1.1 s`. */
+/** One schedule line, e.g. `#3 cut-host primary hold 2.4 s pause 1.1 s`, `#4 clock-step backup -600 s hold …`. */
 export function describeFault(f: ScheduledFault): string {
-  return `#${f.index} ${f.kind} ${targetOf(f)} hold ${(f.holdMs / 1000).toFixed(1)} s pause ${(f.pauseMs / 1000).toFixed(1)} s`;
+  const step = f.stepSeconds === undefined ? '' : ` ${f.stepSeconds > 0 ? '+' : ''}${f.stepSeconds} s`;
+  return `#${f.index} ${f.kind} ${targetOf(f)}${step} hold ${(f.holdMs / 1000).toFixed(1)} s pause ${(f.pauseMs / 1000).toFixed(1)} s`;
 }

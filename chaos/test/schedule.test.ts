@@ -1,6 +1,6 @@
 import { FAULT_KINDS, NODE_FAULTS } from '@switchyard/lab';
 import { describe, expect, it } from 'vitest';
-import { HOLD_MS, PAUSE_MS, describeFault, makeSchedule, mulberry32 } from '../src/schedule';
+import { HOLD_MS, PAUSE_MS, STEP_SECONDS, describeFault, makeSchedule, mulberry32 } from '../src/schedule';
 
 describe('the seeded schedule', () => {
   it('mulberry32 gives the same sequence for the same seed and values in [0, 1)', () => {
@@ -45,6 +45,11 @@ describe('the seeded schedule', () => {
       expect(roles, kind).toEqual(new Set(['primary', 'backup']));
     }
     expect(new Set(s.filter((f) => f.kind === 'etcd-member').map((f) => f.member))).toEqual(new Set([0, 1, 2]));
+    const steps = s.filter((f) => f.kind === 'clock-step').map((f) => f.stepSeconds!);
+    expect(steps.some((x) => x < 0) && steps.some((x) => x > 0), 'clock steps go both ways').toBe(true);
+    for (const x of steps) expect(Math.abs(x)).toBeGreaterThanOrEqual(STEP_SECONDS[0]);
+    for (const x of steps) expect(Math.abs(x)).toBeLessThanOrEqual(STEP_SECONDS[1]);
+    expect(s.filter((f) => f.stepSeconds !== undefined).every((f) => f.kind === 'clock-step')).toBe(true);
     for (const f of s) {
       const [lo, hi] = HOLD_MS[f.kind];
       expect(f.holdMs).toBeGreaterThanOrEqual(lo);

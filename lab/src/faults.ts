@@ -7,20 +7,28 @@ import type { HostName } from './topology';
  * running {@link LabPair}, most common first. Each is injected, held, then
  * healed with the function {@link injectFault} returns.
  */
-export const FAULT_KINDS = ['kill', 'stop', 'cut-host', 'sip-nic-down', 'vip-removed', 'etcd-member', 'etcd-all', 'ha-link-cut'] as const;
+export const FAULT_KINDS = ['kill', 'stop', 'cut-host', 'sip-nic-down', 'vip-removed', 'etcd-member', 'etcd-all', 'ha-link-cut', 'disk-full', 'clock-step'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Which node a node or host fault hits: resolved to a node id when it is injected. */
 export type FaultRole = 'primary' | 'backup';
 
 /** Fault kinds aimed at a node (or its host), which take a {@link FaultRole}. */
-export const NODE_FAULTS: readonly FaultKind[] = ['kill', 'stop', 'cut-host', 'sip-nic-down', 'ha-link-cut'];
+export const NODE_FAULTS: readonly FaultKind[] = ['kill', 'stop', 'cut-host', 'sip-nic-down', 'ha-link-cut', 'disk-full', 'clock-step'];
 
-/** What to inject: the kind, and for node faults the role, for `etcd-member` the member index. */
+/**
+ * Fault kinds that need the pair created with a node disk (`disk-full`:
+ * `LabPair.create({ nodeDisk })`) or host clocks (`clock-step`: `{ hostClocks: true }`).
+ */
+export const PAIR_OPTION_FAULTS: Readonly<Partial<Record<FaultKind, 'nodeDisk' | 'hostClocks'>>> = { 'disk-full': 'nodeDisk', 'clock-step': 'hostClocks' };
+
+/** What to inject: the kind, and for node faults the role, for `etcd-member` the member index, for `clock-step` the step. */
 export interface FaultSpec {
   kind: FaultKind;
   role?: FaultRole;
   member?: number;
+  /** `clock-step`: seconds the host's wall clock jumps (negative: back); healing steps it back. */
+  stepSeconds?: number;
 }
 
 /** The pair as it is before the fault: who is primary, and each node's process id (not its agent's). */
@@ -136,6 +144,33 @@ export async function injectFault(pair: LabPair, spec: FaultSpec, roles: PairRol
     case 'etcd-all':
       await Promise.all(members(ctx).map((m) => pair.lab.stopEtcd(m)));
       return { spec, what: `all ${ctx.etcdMembers} etcd member(s) stopped`, heal: async () => void (await Promise.all(members(ctx).map((m) => pair.lab.startEtcd(m)))) };
+    case 'disk-full': {
+      if (!pair.disks) throw new Error('disk-full needs the pair created with a node disk (LabPair.create({ nodeDisk }))');
+      const disks = pair.disks;
+      const files = disks.contentsOf(node);
+      if (files.length === 0) throw new Error(`${node} keeps nothing on its disk ${disks.dirOf(node)}: filling it would test nothing`);
+      const bytes = await disks.fill(node);
+      return {
+        spec,
+        node,
+        host,
+        what: `${node}'s data disk (${files.join(', ')}) filled: ${Math.round(bytes / 1024)} KiB written, then ENOSPC`,
+        heal: () => disks.free(node),
+      };
+    }
+    case 'clock-step': {
+      if (!pair.clocks) throw new Error('clock-step needs the pair created with host clocks (LabPair.create({ hostClocks: true }))');
+      const clocks = pair.clocks;
+      const seconds = spec.stepSeconds ?? 600;
+      clocks.step(host, seconds);
+      return {
+        spec,
+        node,
+        host,
+        what: `${host}'s wall clock (${node}) stepped ${seconds >= 0 ? '+' : ''}${seconds} s`,
+        heal: async () => clocks.step(host, 0),
+      };
+    }
     case 'ha-link-cut':
       await mustRunIn(pair, host, ['nft', '-f', '-'], haLinkRules(ctx.haPort));
       return {

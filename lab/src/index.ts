@@ -12,7 +12,7 @@ export { ADDRESSES, type HostName, type LabPlace, type LinkKind } from './topolo
 export { ETCD_HEARTBEAT_MS, ETCD_ELECTION_MS } from './etcd';
 export { LabPair, labConfig, nodePid, NODES, SIP, type NodeId, type Probe, type ProbeAnswer } from './pair';
 export { startProbe } from './probe';
-export { FAULT_KINDS, NODE_FAULTS, injectFault, type ActiveFault, type FaultContext, type FaultKind, type FaultRole, type FaultSpec, type PairRoles } from './faults';
+export { FAULT_KINDS, NODE_FAULTS, PAIR_OPTION_FAULTS, injectFault, type ActiveFault, type FaultContext, type FaultKind, type FaultRole, type FaultSpec, type PairRoles } from './faults';
 export {
   doublePrimaries,
   doublePrimaryViolations,
@@ -31,4 +31,6 @@ export {
 } from './invariants';
 export { startRegisterLoad, queryRegistrations, type RegisterLoad } from './registrations';
 export { waitForSettledPair, type SettledPair } from './settle';
+export { NodeDisks, FILLER_FILE } from './node-disks';
+export { HostClocks, fakeTimeLibrary } from './host-clocks';
 export { findLeaks, snapshotResources, type Leak, type ResourceSnapshot } from './leaks';

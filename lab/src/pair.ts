@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLI, linkNodeModules, readNodeLog, tempDir, waitFor, type LogLine } from '@switchyard/core/testing';
 import type { ClusterStatusView, NodeStatusView } from '@switchyard/core';
+import { HostClocks, fakeTimeLibrary } from './host-clocks';
 import { Lab } from './lab';
+import { NodeDisks } from './node-disks';
 import type { LabProcess } from './processes';
 import { startProbe, type Probe } from './probe';
 import { makeLabTls } from './tls';
@@ -46,6 +48,10 @@ export class LabPair {
     readonly lab: Lab,
     readonly dir: string,
     readonly config: string,
+    /** Each node's data folder on a small disk of its own (option `nodeDisk`). */
+    readonly disks?: NodeDisks,
+    /** Each host's wall clock, steppable (option `hostClocks`). */
+    readonly clocks?: HostClocks,
   ) {}
 
   /**
@@ -58,9 +64,15 @@ export class LabPair {
     /** Plugins enabled on top of the lab config's (`sip`, `alarm-reactions`), with their options. */
     plugins?: Record<string, unknown>;
     config?: (dir: string, endpoints: readonly string[]) => Record<string, unknown>;
+    /** Bytes: each node's data folder (its bindings journal) on a tmpfs of this size, which `disks.fill()` can fill. */
+    nodeDisk?: number;
+    /** Run each host's agent and node on a wall clock of its own, which `clocks.step()` steps (needs libfaketime). */
+    hostClocks?: boolean;
   }): Promise<LabPair> {
+    if (options.hostClocks) fakeTimeLibrary(); // a missing libfaketime fails before any namespace exists
     const lab = await Lab.create({ etcdMembers: options.etcdMembers });
     const dir = tempDir('switchyard-lab-pair-');
+    const disks = options.nodeDisk === undefined ? undefined : new NodeDisks(options.nodeDisk);
     try {
       linkNodeModules(dir);
       await makeLabTls(dir);
@@ -68,9 +80,12 @@ export class LabPair {
       const written = (options.config ?? labConfig)(dir, lab.etcdEndpoints);
       if (options.plugins) written.plugins = { ...(written.plugins as Record<string, unknown>), ...options.plugins };
       fs.writeFileSync(config, JSON.stringify(written, null, 2));
-      return new LabPair(lab, dir, config);
+      // A one-node agent keeps its state in <runtimeDir>/<node>, and its node's data in data/<node> there.
+      for (const id of Object.keys(NODES)) await disks?.mount(id, path.join(written.runtimeDir as string, id, 'data', id));
+      return new LabPair(lab, dir, config, disks, options.hostClocks ? new HostClocks(dir) : undefined);
     } catch (error) {
       await lab.destroy();
+      await disks?.release().catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
       throw error;
     }
@@ -96,6 +111,7 @@ export class LabPair {
 
   startAgent(id: NodeId): LabProcess {
     const agent = this.lab.spawn(NODES[id], [process.execPath, CLI, 'node', '--config', this.config, '--id', id], {
+      env: this.clocks?.envFor(NODES[id]),
       logFile: path.join(this.dir, `agent-${id}.out`),
       label: `agent ${id}`,
     });
@@ -203,6 +219,8 @@ export class LabPair {
   async destroy(): Promise<void> {
     if (process.env.SWITCHYARD_LAB_DEBUG) process.stderr.write(this.agentOutput());
     await this.lab.destroy();
+    // After the lab: no process of the pair holds a file on the disks any more.
+    await this.disks?.release();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,9 @@ export const LAB_TOOLS = {
   etcd: 'etcd-server',
   etcdctl: 'etcd-client',
   openssl: 'openssl',
+  mount: 'mount',
+  umount: 'mount',
+  faketime: 'faketime',
 } as const;
 
 export type LabTool = keyof typeof LAB_TOOLS;

@@ -264,12 +264,14 @@ export class SipService implements SipApi {
     });
   }
 
-  private async releasePublic(why: string): Promise<void> {
+  /** Closes the public address (the sockets stop reading at once; resolves once closed). */
+  private releasePublic(why: string): Promise<void> {
     const publicAddress = this.publicAddress;
-    if (!publicAddress) return;
+    if (!publicAddress) return Promise.resolve();
     const held = publicAddress.held;
-    await publicAddress.release();
+    const closed = publicAddress.release();
     if (held) this.engine.events.emit(SipEvent.PublicAddressReleased, { ...this.engine.options.public, why });
+    return closed;
   }
 
   status(): SipStatus {

@@ -31,7 +31,7 @@ export default defineConfig({
     expect(loaded.configDir).toBe(dir);
     expect(loaded.config.cluster).toBe('ts-pair');
     expect(loaded.config.nodes.map((n) => n.haPort)).toEqual([7501, 7502]);
-    expect(loaded.config.haLink.heartbeatInterval).toBe(0.1);
+    expect(loaded.config.haLink.heartbeatInterval).toBe(0.05);
     expect(loaded.config.management.port).toBe(7460);
     expect(loaded.runtimeDir).toBe(path.join(dir, 'state'));
     expect(loaded.multiHost).toBe(false);

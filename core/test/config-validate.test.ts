@@ -136,7 +136,7 @@ describe('validateConfig: rules across keys', () => {
   });
 
   it('points at heartbeatInterval when one interval alone exceeds the switch timeout', async () => {
-    const error = await configError(load(pairConfig({ haLink: { heartbeatInterval: 2 }, arbiter: { kind: 'embedded', switchTimeout: 1.5 } })));
+    const error = await configError(load(pairConfig({ haLink: { heartbeatInterval: 2, missedHeartbeats: 3 }, arbiter: { kind: 'embedded', switchTimeout: 1.5 } })));
     expect(issueAt(error, 'haLink.heartbeatInterval', 'SWY_ERR_CONFIG_INVALID').message).toContain('lower haLink.heartbeatInterval below 0.5');
   });
 

@@ -85,10 +85,14 @@ function checkManagementExposure(config: { management: z.output<typeof managemen
 }
 
 export const haLinkSchema = z.strictObject({
-  /** Seconds between heartbeats on the HA link and to the arbiter. */
-  heartbeatInterval: seconds('haLink.heartbeatInterval').default(0.1),
+  /**
+   * Seconds between heartbeats on the HA link and to the arbiter. Short, so
+   * that a node's silence is measured finely: with 5 misses the link counts
+   * a peer down after 0.25 s, before the embedded arbiter's 0.3 s.
+   */
+  heartbeatInterval: seconds('haLink.heartbeatInterval').default(0.05),
   /** Heartbeats missed before the link counts as down. */
-  missedHeartbeats: z.number().int().min(1).max(100).default(3),
+  missedHeartbeats: z.number().int().min(1).max(100).default(5),
   /** Shared secret for HMAC authentication; required when nodes are on different hosts. */
   secret: z.string().min(16, 'haLink.secret must be at least 16 characters').optional(),
   /** Largest frame accepted from the peer, in bytes. */
@@ -183,7 +187,7 @@ export const configSchema = z.strictObject({
   nodes: z.array(nodeSchema).length(2, 'a pair has exactly 2 nodes'),
   arbiter: arbiterSchema.default({ kind: 'embedded' }),
   management: managementSchema.default({ port: 7460 }),
-  haLink: haLinkSchema.default({ heartbeatInterval: 0.1, missedHeartbeats: 3, maxFrameBytes: 1024 * 1024, handshakeTimeout: 2 }),
+  haLink: haLinkSchema.default({ heartbeatInterval: 0.05, missedHeartbeats: 5, maxFrameBytes: 1024 * 1024, handshakeTimeout: 2 }),
   /** Folder for tokens, state and logs, relative to the config file. */
   runtimeDir: z.string().default('.switchyard'),
   logging: loggingSchema.default({ ...LOGGING_DEFAULTS, rateLimit: { ...LOGGING_DEFAULTS.rateLimit } }),

@@ -6,8 +6,11 @@ const seconds = (what: string) => z.number({ error: `${what} must be a number of
 
 /** Options of `arbiter: { kind: 'embedded', ... }`. */
 export const embeddedArbiterOptionsSchema = z.strictObject({
-  /** Seconds without a heartbeat from a node before the arbiter treats it as down. */
-  switchTimeout: seconds('arbiter.switchTimeout').default(1),
+  /**
+   * Seconds without a heartbeat from a node before the arbiter treats it as
+   * down: a frozen primary is replaced this long after its last heartbeat.
+   */
+  switchTimeout: seconds('arbiter.switchTimeout').default(0.3),
   /** Seconds to wait for both nodes at start before assigning roles to whoever is up. */
   startupTimeout: seconds('arbiter.startupTimeout').default(10),
   /**

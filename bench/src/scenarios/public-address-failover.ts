@@ -84,7 +84,11 @@ export const publicAddressFailoverScenario: Scenario = {
       sippRounds = rounds;
     } finally {
       prober.stop();
-      await pair.stop();
+      try {
+        await pair.stop();
+      } finally {
+        fs.rmSync(pair.dir, { recursive: true, force: true });
+      }
     }
     // The design choice: the same handover by bind-on-promote and by a socket passed from the agent, with stand-in nodes.
     ctx.progress.update('public-address-failover: handover prototype (bind vs passed socket)');

@@ -65,11 +65,22 @@ export class NodeDisks {
     await fs.promises.rm(path.join(this.dirOf(node), FILLER_FILE), { force: true });
   }
 
-  /** Unmounts every disk (call once the processes using them are gone). Keeps going past a failure; throws the first. */
-  async release(): Promise<void> {
+  /**
+   * Unmounts every disk. A process that is still exiting may hold a file
+   * there for a moment ("target is busy"): tried again for up to
+   * `busyMs`, then detached lazily (`umount -l`: gone from the tree at
+   * once, freed when the last file closes). Throws only if that fails too.
+   */
+  async release(busyMs = 3_000): Promise<void> {
     let first: unknown;
     for (const [node, dir] of [...this.mounted]) {
-      const r = await runCommand(requireTool('umount'), [dir]);
+      const until = Date.now() + busyMs;
+      let r = await runCommand(requireTool('umount'), [dir]);
+      while (r.code !== 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        r = await runCommand(requireTool('umount'), [dir]);
+      }
+      if (r.code !== 0) r = await runCommand(requireTool('umount'), ['-l', dir]);
       if (r.code === 0) this.mounted.delete(node);
       else first ??= new LabError('SWY_ERR_LAB_COMMAND_FAILED', `umount ${dir} failed (${r.code}): ${r.stderr.trim()}`);
     }

@@ -218,10 +218,13 @@ export class LabPair {
 
   async destroy(): Promise<void> {
     if (process.env.SWITCHYARD_LAB_DEBUG) process.stderr.write(this.agentOutput());
-    await this.lab.destroy();
-    // After the lab: no process of the pair holds a file on the disks any more.
-    await this.disks?.release();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    try {
+      await this.lab.destroy();
+    } finally {
+      // After the lab: no process of the pair holds a file on the disks any more.
+      await this.disks?.release();
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -224,6 +224,34 @@ describe('HaLink connection', () => {
     expect(afterStable).toBeLessThanOrEqual(120);
   });
 
+  it('retries a dial the peer refused (not listening yet) after 20 ms, then 40 ms: a pair starting together links up without waiting 100 ms', async () => {
+    class RecordingClock extends ManualClock {
+      readonly delays: number[] = [];
+      override setTimeout(fn: () => void, ms: number) {
+        this.delays.push(ms);
+        return super.setTimeout(fn, ms);
+      }
+    }
+    const clock = new RecordingClock();
+    const { a, b } = await testPair({ clock, missedHeartbeats: 1000 }, { missedHeartbeats: 1000 });
+    // Reconnect delays only: the link's other timers (handshake deadline, silence checks) are longer.
+    const retries = () => clock.delays.filter((ms) => ms <= 60);
+    await a.link.start(); // b does not listen yet: refused
+    await vi.waitFor(() => expect(retries()).toHaveLength(1), SLOW);
+    const [first] = retries();
+    expect(first).toBeGreaterThanOrEqual(16);
+    expect(first).toBeLessThanOrEqual(24);
+    await clock.advance(first!);
+    await vi.waitFor(() => expect(retries()).toHaveLength(2), SLOW);
+    const second = retries()[1]!;
+    expect(second).toBeGreaterThanOrEqual(32);
+    expect(second).toBeLessThanOrEqual(48);
+    await b.link.start();
+    await clock.advance(second);
+    await vi.waitFor(() => expect(a.link.connected && b.link.connected).toBe(true), SLOW);
+    expect(first! + second).toBeLessThan(100);
+  });
+
   it('drops an authenticated peer that sends an unknown frame type, and takes it back when it behaves', async () => {
     const { b, portB } = await testPair();
     await b.link.start();

@@ -1,3 +1,4 @@
+import { PrimarySockets } from './primary-sockets';
 import os from 'node:os';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
@@ -44,6 +45,8 @@ export interface EngineOptions {
   peer?: { id: string; priority: number };
   /** The full garbage collection `releaseMemory` runs; default `globalThis.gc` (present with `--expose-gc`), none otherwise. */
   fullGc?: FullGc;
+  /** Sockets the agent binds and hands to the primary (`switchyard up`); default: none offered. */
+  primarySockets?: PrimarySockets;
 }
 
 interface AppliedPlugin {
@@ -76,6 +79,8 @@ export class Engine {
   readonly memory: MemoryRelease;
   /** The slowest synchronous plugin work lately (hook taps), named by slow-loop reports. */
   readonly slowWork: SlowWork;
+  /** The agent's primary sockets on this node (plugins: `engine.primarySockets`). */
+  readonly primarySockets: PrimarySockets;
 
   private readonly statusMachine = new StatusMachine();
   private readonly monitors: MonitorRegistry;
@@ -110,6 +115,7 @@ export class Engine {
     this.primaryGrant = new PrimaryGrant(this.clock, (late) => void this.grantLapsed(late));
     this.memory = new MemoryRelease(this.clock, this.logger, options.fullGc);
     this.slowWork = new SlowWork(this.clock);
+    this.primarySockets = options.primarySockets ?? new PrimarySockets([], () => undefined);
     this.monitors = new MonitorRegistry(this.clock, (signal, previous, eventFields) => {
       // The plugin's own event first (once, on the transition), then core's record of the monitor.
       if (!signal.ok && previous.ok && signal.eventId !== undefined) {

@@ -16,7 +16,11 @@ export type SupervisorMessage =
       runtimeDir: string;
       /** HA-link secret: the configured one, or one generated for this run. */
       secret: string;
+      /** Names of the primary sockets the agent bound and hands to the primary (plugins' `primarySockets`). */
+      primarySockets?: string[];
     }
+  /** One bound socket of a primary socket (the handle travels with the message), sent after a primary order. */
+  | { t: 'primary-socket'; name: string; transport: 'udp' | 'tcp' }
   | { t: 'order'; order: RoleOrder }
   /** The arbiter's grant: serve as primary until `until` (host CLOCK_MONOTONIC ms); null = no limit. */
   | { t: 'grant'; until: number | null }
@@ -43,7 +47,9 @@ export type NodeMessage =
   | { t: 'status-reply'; id: number; report: Record<string, unknown> }
   | { t: 'metrics-reply'; id: number; metrics: MetricJson[] }
   | { t: 'fatal'; code: string; message: string }
-  | { t: 'switchover-request'; id: number; reason: string; by: string };
+  | { t: 'switchover-request'; id: number; reason: string; by: string }
+  /** The node closed its copies of a primary socket: the agent may hand it to the next primary. */
+  | { t: 'primary-socket-released'; name: string };
 
 export function isNodeMessage(value: unknown): value is NodeMessage {
   return typeof value === 'object' && value !== null && typeof (value as { t?: unknown }).t === 'string';

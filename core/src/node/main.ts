@@ -31,25 +31,26 @@ if (!process.send) {
 }
 
 let runtime: NodeRuntime | null = null;
-const queue: SupervisorMessage[] = [];
+/** Messages (and the socket handle one may carry) that came before the runtime started. */
+const queue: [SupervisorMessage, unknown][] = [];
 
-process.on('message', (raw: unknown) => {
+process.on('message', (raw: unknown, handle: unknown) => {
   if (!isSupervisorMessage(raw)) return;
   if (raw.t === 'init' && !runtime) {
     runtime = new NodeRuntime(raw, send);
     runtime
       .start()
       .then(() => {
-        for (const m of queue.splice(0)) void runtime?.handle(m);
+        for (const [m, h] of queue.splice(0)) void runtime?.handle(m, h);
       })
       .catch(fatal);
     return;
   }
   if (!runtime) {
-    queue.push(raw);
+    queue.push([raw, handle]);
     return;
   }
-  void runtime.handle(raw).then(() => {
+  void runtime.handle(raw, handle).then(() => {
     if (raw.t === 'stop') process.exit(0);
   });
 });

@@ -4,6 +4,7 @@ import { SystemClock, type TimerHandle } from '../clock';
 import { validateConfig } from '../config/validate';
 import { CoreTokens } from '../core-tokens';
 import { Engine } from '../engine/engine';
+import { PrimarySockets } from '../engine/primary-sockets';
 import { SwitchyardError, describeError } from '../errors';
 import { CoreEvent } from '../events/core-events';
 import { HaLink } from '../halink/link';
@@ -66,6 +67,7 @@ export class NodeRuntime {
       priority: self.priority,
       peer: { id: peer.id, priority: peer.priority },
       dataDir: path.join(init.runtimeDir, 'data', self.id),
+      primarySockets: new PrimarySockets(init.primarySockets ?? [], (name) => this.send({ t: 'primary-socket-released', name })),
       onEvent: (record) => {
         writeLogEvent(logger, record);
         this.send({ t: 'event', record });
@@ -135,10 +137,13 @@ export class NodeRuntime {
     this.sendHeartbeat();
   }
 
-  /** Handles one message from the supervisor. Never throws. */
-  async handle(message: SupervisorMessage): Promise<void> {
+  /** Handles one message from the supervisor (`handle`: the socket handle a `primary-socket` carries). Never throws. */
+  async handle(message: SupervisorMessage, handle?: unknown): Promise<void> {
     const engine = this.engine;
     switch (message.t) {
+      case 'primary-socket':
+        if (engine && handle !== undefined) engine.primarySockets.receive(message.name, message.transport, handle);
+        return;
       case 'order':
         if (!engine) return;
         await engine.applyOrder(message.order).catch(() => undefined); // a stale order is logged by the engine

@@ -89,7 +89,22 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, NodeSche
    * (`switchyard up` / `switchyard node`), whatever the plugin's scope.
    */
   readonly arbiters?: Readonly<Record<string, ArbiterKind>>;
+  /**
+   * Addresses only the primary may serve (UDP and TCP), from the plugin's
+   * options. On one host the agent of `switchyard up` binds each once and
+   * hands the bound sockets to the primary (`engine.primarySockets`), so
+   * the address moves with the role and requests wait in the socket
+   * instead of being refused while it moves.
+   */
+  primarySockets?(options: z.output<Schema>): readonly PrimarySocketSpec[];
   apply(engine: PluginEngine<z.output<Schema>, z.output<NodeSchema>>): void | Promise<void>;
+}
+
+/** One address only the primary serves: `name` is how the plugin asks for it (`engine.primarySockets.take(name)`). */
+export interface PrimarySocketSpec {
+  name: string;
+  host: string;
+  port: number;
 }
 
 /** Brand that marks an object as made by `definePlugin`. */

@@ -1,3 +1,4 @@
+import type { PrimarySocketsView } from '../engine/primary-sockets';
 import type { Clock } from '../clock';
 import type { LogEventDefinition } from '../events/catalogue';
 import type { MonitorHandle, MonitorOptions } from '../engine/monitors';
@@ -75,6 +76,16 @@ export interface PluginEngine<Options = unknown, NodeOptions = unknown> {
    * and `switchyard node` start do.
    */
   releaseMemory(reason: string): void;
+  /**
+   * Addresses only the primary may serve, bound once by the agent of
+   * `switchyard up` (declared with `primarySockets` in the plugin's
+   * definition) and handed to the primary: `offered(name)` says whether
+   * this node gets them (else bind the address yourself); `take(name)`
+   * resolves with the UDP and TCP handles once this node is primary and the
+   * previous holder let go; after closing them, `release(name)` lets the
+   * agent hand them on. Two processes never read one socket.
+   */
+  readonly primarySockets: PrimarySocketsView;
   /**
    * The other node of the pair: its id, `priority`, and its latest HA-link
    * heartbeat (`state`, null while the link is down). Null when the node runs

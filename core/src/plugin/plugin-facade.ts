@@ -28,6 +28,11 @@ export function createPluginFacade(
     requestSwitchover: (reason: string) => engine.requestSwitchover(reason, `${engine.nodeId}/${plugin.name}`),
     stepDown: (reason: string) => engine.yieldPrimary(reason, `${engine.nodeId}/${plugin.name}`),
     releaseMemory: (reason: string) => engine.memory.request(`${plugin.name}: ${reason}`),
+    primarySockets: Object.freeze({
+      offered: (name: string) => engine.primarySockets.offered(name),
+      take: (name: string) => engine.primarySockets.take(name),
+      release: (name: string) => engine.primarySockets.release(name),
+    }),
     hooks: createHookView(engine.hooks, { plugin: plugin.name, clock: engine.clock, lifecycleTimeout, slowWork: engine.slowWork }),
     clock: engine.clock,
     logger: engine.logger.child({ plugin: plugin.name }),

@@ -59,9 +59,10 @@ export class NodeProcess {
     return child.pid ?? -1;
   }
 
-  send(message: SupervisorMessage): void {
+  /** Sends a message, with a socket handle when it carries one (the child gets its own copy; this process keeps its own). */
+  send(message: SupervisorMessage, handle?: unknown): void {
     const child = this.child;
-    if (child?.connected) child.send(message, undefined, {}, () => undefined);
+    if (child?.connected) child.send(message, handle as never, {}, () => undefined);
   }
 
   kill(signal: NodeJS.Signals): void {

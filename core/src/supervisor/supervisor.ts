@@ -26,6 +26,8 @@ import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverRe
 import type { Arbiter } from './arbiter';
 import { NodeProcess } from './node-process';
 import { RestartBackoff } from './restart-policy';
+import { PrimarySocketHandover } from './primary-socket-handover';
+import { bindPrimarySocket, PrimarySocketBindError, type BoundPrimarySocket } from './primary-sockets-bind';
 import { agentStateDir, managementHost, prepareAgentStateDir } from './agent-paths';
 import { createReactions, createSupervisorEngine, switchoverAwayFrom, SUPERVISOR_ID } from './supervisor-engine';
 
@@ -91,6 +93,9 @@ export class Supervisor implements SupervisorControl {
   private readonly localNodes: readonly string[];
   /** Active and recently cleared alarms (tests read it; operators use the API). */
   readonly alarms: AlarmEngine;
+  /** Plugins' primary sockets this agent bound (one host only), and who holds them. */
+  private primarySockets: BoundPrimarySocket[] = [];
+  private handover = new PrimarySocketHandover([], () => undefined);
   /** The switchover history, the console and its event stream, process metrics. */
   readonly operators: OperatorView;
 
@@ -161,7 +166,11 @@ export class Supervisor implements SupervisorControl {
       logger: logger.child({ node: SUPERVISOR_ID, arbiter: validated.arbiter.kind }),
       haLink: config.haLink,
       port: {
-        order: (nodeId, order) => this.slot(nodeId).process.send({ t: 'order', order }),
+        order: (nodeId, order) => {
+          this.slot(nodeId).process.send({ t: 'order', order });
+          if (order.role === 'primary') this.handover.promoted(nodeId);
+          else this.handover.demoted(nodeId);
+        },
         grant: (nodeId, until) => this.slot(nodeId).process.send({ t: 'grant', until }),
         consult: (nodeId, proposal) =>
           this.ask<SwitchoverVerdict | null>(this.slot(nodeId), (id) => ({ t: 'consult', id, proposal }), null).then(
@@ -216,6 +225,7 @@ export class Supervisor implements SupervisorControl {
       throw error;
     }
     this.emit(CoreEvent.SupervisorStarted, { cluster: config.cluster, pid: process.pid });
+    this.bindPrimarySockets();
     await this.arbiter.start();
     for (const slot of this.slots.values()) this.spawn(slot);
     this.viewTimer = this.clock.setInterval(() => this.publishNodes(), 250);
@@ -240,6 +250,7 @@ export class Supervisor implements SupervisorControl {
     );
     // After the nodes: a graceful agent gives up its arbiter lease only once its node no longer serves.
     await this.arbiter.stop({ graceful: true });
+    for (const socket of this.primarySockets.splice(0)) for (const handle of [socket.udp, socket.tcp]) handle.close();
     await this.management?.close();
     await this.alarms.stop();
     await this.operators.stop();
@@ -317,6 +328,35 @@ export class Supervisor implements SupervisorControl {
     if (pid === null) return;
     this.emit(CoreEvent.NodeFenced, { node: nodeId, pid, to, reason });
     slot.process.kill('SIGKILL');
+    // A killed process never runs again, not even to read a socket: what it held may go to the new primary now.
+    this.handover.gone(nodeId);
+  }
+
+  /**
+   * On one host (all nodes local), binds every primary socket the enabled
+   * plugins declare, once, and hands each to the primary (when the previous
+   * holder let go). An address that cannot be bound here (01-10049) is left
+   * to the primary to bind itself.
+   */
+  private bindPrimarySockets(): void {
+    if (this.localNodes.length !== this.validated.config.nodes.length) return;
+    for (const { plugin, options } of this.validated.plugins) {
+      for (const spec of plugin.primarySockets?.(options) ?? []) {
+        try {
+          this.primarySockets.push(bindPrimarySocket(spec));
+        } catch (error) {
+          const { transport, errno } = error instanceof PrimarySocketBindError ? error : { transport: '?', errno: String(error) };
+          this.emit(CoreEvent.PrimarySocketUnbound, { name: spec.name, address: spec.host, port: spec.port, transport, errno });
+        }
+      }
+    }
+    const byName = new Map(this.primarySockets.map((s) => [s.name, s]));
+    this.handover = new PrimarySocketHandover([...byName.keys()], (nodeId, name) => {
+      const socket = byName.get(name)!;
+      const child = this.slot(nodeId).process;
+      child.send({ t: 'primary-socket', name, transport: 'udp' }, socket.udp);
+      child.send({ t: 'primary-socket', name, transport: 'tcp' }, socket.tcp);
+    });
   }
 
   /** Sends a signal to a node process (tests, `kill` from the CLI later). */
@@ -379,6 +419,7 @@ export class Supervisor implements SupervisorControl {
       file: validated.file,
       runtimeDir: this.stateDir,
       secret: this.secret,
+      primarySockets: this.primarySockets.map((s) => s.name),
     });
     slot.arbiterSent = null;
     slot.linkUp = null;
@@ -422,6 +463,9 @@ export class Supervisor implements SupervisorControl {
           slot.process.send({ t: 'switchover-reply', id: message.id, result }),
         );
         return;
+      case 'primary-socket-released':
+        this.handover.released(slot.id, message.name);
+        return;
       case 'fatal':
         this.options.onOutput?.(slot.id, `fatal ${message.code}: ${message.message}`);
         this.logger?.error(`node ${slot.id} fatal: ${message.message}`, { node: slot.id, code: message.code });
@@ -438,6 +482,8 @@ export class Supervisor implements SupervisorControl {
       return;
     }
     slot.state = null;
+    // Before the arbiter picks the new primary: a dead process reads no socket, so what it held is free.
+    this.handover.gone(slot.id);
     this.arbiter.nodeExited(slot.id, reason);
     this.publishNodes();
     const delay = slot.backoff.next(uptime);

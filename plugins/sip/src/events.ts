@@ -34,7 +34,7 @@ export const SIP_EVENTS: readonly LogEventDefinition[] = [
   {
     id: SipEvent.PublicAddressHeld,
     level: 'info',
-    message: 'SIP public address {address}:{port} (udp+tcp) now served by {node}, primary at term {term} (bound {ms} ms after the role, {attempts} retries)',
+    message: 'SIP public address {address}:{port} (udp+tcp) now served by {node}, primary at term {term} ({how}, {ms} ms after the role)',
     notable: true,
   },
   { id: SipEvent.PublicAddressReleased, level: 'info', message: 'SIP public address {address}:{port} released by {node} ({why})' },

@@ -3,7 +3,7 @@ import { SIP_EVENTS } from './events';
 import { sipExposureWarnings } from './exposure-check';
 import { sipNodeSchema, sipOptionsSchema } from './options';
 import { SipTokens } from './sip-api';
-import { SipService } from './sip-service';
+import { PUBLIC_SOCKET, SipService } from './sip-service';
 
 /**
  * `sip`: the SIP service of a node. Primary: registrar, OPTIONS, redirect
@@ -19,6 +19,8 @@ export const sipPlugin = definePlugin({
   provides: [SipTokens.Api],
   // Declared statically so alarm conditions may name them (e.g. 00-04200) and the engine registers them before apply.
   events: SIP_EVENTS,
+  // On one host the agent binds the public address once and hands it to each primary in turn.
+  primarySockets: (options) => (options.public ? [{ name: PUBLIC_SOCKET, ...options.public }] : []),
   nodeOptions: {
     key: 'sip',
     schema: sipNodeSchema,

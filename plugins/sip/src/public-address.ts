@@ -1,6 +1,12 @@
 import type { Clock } from '@switchyard/sdk';
 import type { SipBindFailure, SipListener } from './transport';
 
+/** The agent's bound UDP and TCP sockets of the public address (opaque handles). */
+export interface PassedSockets {
+  udp: unknown;
+  tcp: unknown;
+}
+
 /** Seconds between bind attempts while the old primary releases the public address (or is fenced). */
 export const TAKEOVER_RETRY_S = 0.002;
 
@@ -13,12 +19,26 @@ export interface PublicAddressOptions {
   takeoverWindowMs: number;
   /** Seconds between bind attempts once the takeover window has passed (`bindRetryInterval`). */
   retryInterval: number;
-  /** A listener on the public address wired into the service's message path, retrying every `retryInterval` seconds. */
-  create(retryInterval: number, handlers: { onBindFailed(failure: SipBindFailure): void; onBound(): void }): SipListener;
+  /**
+   * A listener on the public address wired into the service's message path,
+   * retrying every `retryInterval` seconds, or serving `adopt` (sockets the
+   * agent bound) instead of binding.
+   */
+  create(
+    retryInterval: number,
+    handlers: { onBindFailed(failure: SipBindFailure): void; onBound(): void },
+    adopt?: PassedSockets,
+  ): SipListener;
+  /**
+   * The agent binds the address once and hands it over (`switchyard up`):
+   * `take` resolves with its sockets once this node is primary and the old
+   * holder let go; `release` after closing them. Absent: bind it here.
+   */
+  passed?: { take(): Promise<PassedSockets>; release(): void };
   /** A bind attempt failed after the takeover window (each one, at `retryInterval`), with why it matters. */
   bindFailed(failure: SipBindFailure & { reason: string }): void;
   /** Both transports are bound: this node serves the public address now. */
-  bound(info: { address: string; port: number; attempts: number; ms: number }): void;
+  bound(info: { address: string; port: number; how: string; ms: number }): void;
   /** Called when `held` or `failing` changes. */
   changed(): void;
 }
@@ -35,7 +55,12 @@ const REASONS: Record<string, string> = {
  * primary only: opened when the node becomes primary, closed (at once,
  * before anything else of the demotion) when it stops being primary.
  *
- * A new primary may be ordered before the old one has released the address
+ * Under `switchyard up` the agent binds the address once and hands its
+ * sockets to the primary (`passed`): the node serves them when they come
+ * and gives them back by closing them, and requests that arrive meanwhile
+ * wait in the socket. Otherwise the node binds the address itself:
+ *
+ * a new primary may be ordered before the old one has released the address
  * (a manual switchover sends both orders at once; a fenced primary takes a
  * moment to die), so binds are retried every {@link TAKEOVER_RETRY_S} for
  * `takeoverWindowMs` without a word; after that a failure is the
@@ -49,6 +74,10 @@ export class PublicAddress {
   private attempts = 0;
   private slow = false;
   private isHeld = false;
+  /** Waiting for the agent's sockets (passed mode). */
+  private waiting = false;
+  /** The current listener's start (its binds or adoptions, settled). */
+  private starting: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PublicAddressOptions) {}
 
@@ -64,35 +93,65 @@ export class PublicAddress {
 
   /** Starts taking the address (the node became primary). Idempotent. */
   hold(): void {
-    if (this.listener) return;
+    if (this.listener || this.waiting) return;
     const generation = ++this.generation;
     this.heldSince = this.options.clock.monotonic();
     this.attempts = 0;
     this.slow = false;
-    this.open(generation, TAKEOVER_RETRY_S);
+    const passed = this.options.passed;
+    if (!passed) {
+      this.open(generation, TAKEOVER_RETRY_S);
+      return;
+    }
+    this.waiting = true;
+    void passed.take().then((sockets) => {
+      if (generation !== this.generation) {
+        // Released before they came: close them unread, and let the agent hand them on.
+        for (const handle of [sockets.udp, sockets.tcp]) (handle as { close?: () => void }).close?.();
+        passed.release();
+        return;
+      }
+      this.waiting = false;
+      this.open(generation, this.options.retryInterval, sockets);
+    });
   }
 
   /** Closes the address (the node is no longer primary, or stops); resolves once its sockets are closed. */
   release(): Promise<void> {
     this.generation += 1;
+    this.waiting = false;
     const listener = this.listener;
     this.listener = null;
+    const wasHeld = this.isHeld;
+    const starting = this.starting;
     this.setHeld(false);
-    return listener ? listener.stop() : Promise.resolve();
+    const closed = listener ? listener.stop() : Promise.resolve();
+    const passed = this.options.passed;
+    if (!passed) return closed;
+    if (wasHeld || !listener) {
+      // stop() closed both sockets' descriptors before it returned (their close events come later, and the
+      // TCP server's callback only once its connections ended): this process cannot read them any more, so
+      // the agent may give them to the other node at once.
+      passed.release();
+      return closed;
+    }
+    // Still adopting them: the listener closes what it opened once its start settles; release after that.
+    return Promise.all([closed, starting]).then(() => passed.release());
   }
 
-  private open(generation: number, retryInterval: number): void {
+  private open(generation: number, retryInterval: number, adopt?: PassedSockets): void {
     const listener = this.options.create(retryInterval, {
       onBindFailed: (failure) => this.failed(generation, failure),
       onBound: () => {
         if (generation !== this.generation) return;
         this.setHeld(true);
         const ms = this.options.clock.monotonic() - this.heldSince;
-        this.options.bound({ address: this.options.host, port: this.options.port, attempts: this.attempts, ms: Math.round(ms * 10) / 10 });
+        const how = adopt ? 'handed over by the agent' : `bound after ${this.attempts} retries`;
+        this.options.bound({ address: this.options.host, port: this.options.port, how, ms: Math.round(ms * 10) / 10 });
       },
-    });
+    }, adopt);
     this.listener = listener;
-    void listener.start();
+    this.starting = listener.start();
   }
 
   private failed(generation: number, failure: SipBindFailure): void {

@@ -240,9 +240,13 @@ export class SipService implements SipApi {
       clock: this.clock,
       takeoverWindowMs: PUBLIC_TAKEOVER_WINDOW_MS,
       retryInterval: options.bindRetryInterval,
-      create: (retryInterval, handlers) => {
+      ...(this.engine.primarySockets.offered(PUBLIC_SOCKET)
+        ? { passed: { take: () => this.engine.primarySockets.take(PUBLIC_SOCKET), release: () => this.engine.primarySockets.release(PUBLIC_SOCKET) } }
+        : {}),
+      create: (retryInterval, handlers, adopt) => {
         const listener: SipListener = new SipListener({
           ...address,
+          ...(adopt ? { adopt } : {}),
           clock: this.clock,
           bindRetryInterval: retryInterval,
           limits: { maxMessageBytes: options.maxMessageBytes },
@@ -478,6 +482,9 @@ export class SipService implements SipApi {
     if (request) await this.reply(via, request, remote, 400, 'Bad Request').catch(() => undefined);
   }
 }
+
+/** The name of the public address among the agent's primary sockets (`engine.primarySockets`). */
+export const PUBLIC_SOCKET = 'sip.public';
 
 /** Milliseconds a new primary retries the public address quietly while the old one releases it (or is fenced). */
 const PUBLIC_TAKEOVER_WINDOW_MS = 2000;

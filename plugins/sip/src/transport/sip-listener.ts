@@ -40,6 +40,8 @@ export interface SipListenerOptions {
   clock: Clock;
   /** Seconds between bind attempts of a transport that failed to bind. */
   bindRetryInterval: number;
+  /** Sockets bound elsewhere (handles of the agent's primary socket on `host:port`) to serve instead of binding. */
+  adopt?: { udp: unknown; tcp: unknown };
   limits?: Partial<ParseLimits>;
   /** Seconds without traffic after which a TCP connection is closed. Default 60. */
   tcpIdleTimeout?: number;
@@ -176,7 +178,7 @@ export class SipListener {
     if (!endpoint.bound) {
       let port: number;
       try {
-        port = await endpoint.bind(this.port);
+        port = await endpoint.bind(this.port, this.options.adopt?.[transport]);
       } catch (error) {
         if (this.state !== 'started') return;
         this.reportFailure(transport, error);

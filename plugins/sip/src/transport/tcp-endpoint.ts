@@ -57,16 +57,19 @@ export class TcpEndpoint {
     return this.connections.size;
   }
 
-  /** Listens on `host:port` (port 0: any free one); resolves with the port, rejects with the system error. */
-  async bind(port: number): Promise<number> {
+  /** Listens on `host:port` (port 0: any free one), or on a bound TCP handle; resolves with the port, rejects with the system error. */
+  async bind(port: number, handle?: unknown): Promise<number> {
     if (this.server) return (this.server.address() as net.AddressInfo).port;
     const server = net.createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: this.host, port }, () => {
+      const done = () => {
         server.off('error', reject);
         resolve();
-      });
+      };
+      // `handle`: a TCP socket bound elsewhere (the agent's primary socket); listening on it makes it accept.
+      if (handle !== undefined) server.listen(handle as net.ListenOptions, done);
+      else server.listen({ host: this.host, port }, done);
     });
     server.on('error', () => undefined); // after listen() succeeded nothing is left to fail that we could act on
     this.server = server;

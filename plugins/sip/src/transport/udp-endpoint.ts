@@ -29,14 +29,16 @@ export class UdpEndpoint {
     return this.socket !== undefined;
   }
 
-  /** Binds `host:port` (port 0: any free one); resolves with the bound port, rejects with the system error. */
-  async bind(port: number): Promise<number> {
+  /** Binds `host:port` (port 0: any free one), or adopts a bound UDP handle; resolves with the bound port, rejects with the system error. */
+  async bind(port: number, handle?: unknown): Promise<number> {
     if (this.socket) return this.socket.address().port;
     const socket = dgram.createSocket(net.isIPv6(this.host) ? 'udp6' : 'udp4');
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
-        socket.bind({ address: this.host, port }, () => {
+        // `handle`: a socket bound elsewhere (the agent's primary socket); dgram takes it in place of a port.
+        const target = (handle ?? { address: this.host, port }) as dgram.BindOptions;
+        socket.bind(target, () => {
           socket.off('error', reject);
           resolve();
         });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { PrimarySockets } from '../src/engine/primary-sockets';
+import { PrimarySocketHandover } from '../src/supervisor/primary-socket-handover';
+
+/**
+ * The agent's primary sockets (one host): they go to the node ordered
+ * primary only once no other node can read them, and a node gives them
+ * back by closing its copies.
+ */
+describe('primary socket handover (agent side)', () => {
+  const setup = () => {
+    const given: string[] = [];
+    const handover = new PrimarySocketHandover(['sip.public'], (node, name) => void given.push(`${name} -> ${node}`));
+    return { handover, given };
+  };
+
+  it('gives the sockets to the first primary at once', () => {
+    const { handover, given } = setup();
+    handover.promoted('sip-a');
+    expect(given).toEqual(['sip.public -> sip-a']);
+    handover.promoted('sip-a'); // a reconciled order: nothing again
+    expect(given).toHaveLength(1);
+  });
+
+  it('a switchover: the new primary gets them only once the old one released them', () => {
+    const { handover, given } = setup();
+    handover.promoted('sip-a');
+    handover.demoted('sip-a');
+    handover.promoted('sip-b');
+    expect(given).toEqual(['sip.public -> sip-a']);
+    expect(handover.holder('sip.public')).toBe('sip-a');
+    handover.released('sip-b', 'sip.public'); // not the holder: ignored
+    expect(given).toHaveLength(1);
+    handover.released('sip-a', 'sip.public');
+    expect(given).toEqual(['sip.public -> sip-a', 'sip.public -> sip-b']);
+  });
+
+  it('a crashed or fenced holder frees them at once; a released holder that is no longer ordered primary gets nothing', () => {
+    const { handover, given } = setup();
+    handover.promoted('sip-a');
+    handover.gone('sip-a'); // exited: nobody is primary yet
+    expect(given).toEqual(['sip.public -> sip-a']);
+    handover.promoted('sip-b');
+    expect(given).toEqual(['sip.public -> sip-a', 'sip.public -> sip-b']);
+    handover.demoted('sip-b');
+    handover.released('sip-b', 'sip.public');
+    expect(handover.holder('sip.public')).toBeNull();
+    expect(given).toHaveLength(2);
+  });
+});
+
+describe('primary sockets (node side)', () => {
+  const handle = (log: string[], id: string) => ({ close: () => void log.push(`closed ${id}`) });
+
+  it('take resolves once both handles came; release tells the agent, once', async () => {
+    const released: string[] = [];
+    const sockets = new PrimarySockets(['sip.public'], (name) => void released.push(name));
+    expect(sockets.offered('sip.public')).toBe(true);
+    expect(sockets.offered('other')).toBe(false);
+    const log: string[] = [];
+    let taken: unknown;
+    void sockets.take('sip.public').then((h) => (taken = h));
+    sockets.receive('sip.public', 'udp', handle(log, 'udp'));
+    await Promise.resolve();
+    expect(taken).toBeUndefined();
+    sockets.receive('sip.public', 'tcp', handle(log, 'tcp'));
+    await Promise.resolve();
+    expect(taken).toMatchObject({ udp: expect.anything(), tcp: expect.anything() });
+    sockets.release('sip.public');
+    sockets.release('sip.public');
+    expect(released).toEqual(['sip.public']);
+    expect(log).toEqual([]); // the taker closes what it took
+  });
+
+  it('handles nobody took (a demotion raced them) are closed at release', () => {
+    const released: string[] = [];
+    const sockets = new PrimarySockets(['sip.public'], (name) => void released.push(name));
+    const log: string[] = [];
+    sockets.receive('sip.public', 'udp', handle(log, 'udp'));
+    sockets.receive('sip.public', 'tcp', handle(log, 'tcp'));
+    sockets.release('sip.public');
+    expect(log).toEqual(['closed udp', 'closed tcp']);
+    expect(released).toEqual(['sip.public']);
+  });
+
+  it('a node whose agent offers nothing is told so (it binds the address itself)', async () => {
+    const sockets = new PrimarySockets([], () => undefined);
+    expect(sockets.offered('sip.public')).toBe(false);
+    await expect(sockets.take('sip.public')).rejects.toThrow(/not offered/);
+  });
+});

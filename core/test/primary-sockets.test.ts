@@ -52,18 +52,19 @@ describe('primary socket handover (agent side)', () => {
 describe('primary sockets (node side)', () => {
   const handle = (log: string[], id: string) => ({ close: () => void log.push(`closed ${id}`) });
 
-  it('take resolves once both handles came; release tells the agent, once', async () => {
+  it('copies kept ready are handed to the plugin only after the go; release tells the agent, once', async () => {
     const released: string[] = [];
     const sockets = new PrimarySockets(['sip.public'], (name) => void released.push(name));
     expect(sockets.offered('sip.public')).toBe(true);
     expect(sockets.offered('other')).toBe(false);
     const log: string[] = [];
     let taken: unknown;
-    void sockets.take('sip.public').then((h) => (taken = h));
     sockets.receive('sip.public', 'udp', handle(log, 'udp'));
-    await Promise.resolve();
-    expect(taken).toBeUndefined();
     sockets.receive('sip.public', 'tcp', handle(log, 'tcp'));
+    void sockets.take('sip.public').then((h) => (taken = h));
+    await Promise.resolve();
+    expect(taken).toBeUndefined(); // ready, but the previous holder may still read them
+    sockets.go('sip.public');
     await Promise.resolve();
     expect(taken).toMatchObject({ udp: expect.anything(), tcp: expect.anything() });
     sockets.release('sip.public');
@@ -72,12 +73,25 @@ describe('primary sockets (node side)', () => {
     expect(log).toEqual([]); // the taker closes what it took
   });
 
-  it('handles nobody took (a demotion raced them) are closed at release', () => {
+  it('a backup that never got the go closes its ready copies at release and tells the agent nothing', () => {
     const released: string[] = [];
     const sockets = new PrimarySockets(['sip.public'], (name) => void released.push(name));
     const log: string[] = [];
     sockets.receive('sip.public', 'udp', handle(log, 'udp'));
     sockets.receive('sip.public', 'tcp', handle(log, 'tcp'));
+    sockets.receive('sip.public', 'udp', handle(log, 'udp2')); // a fresh copy replaces a stale one
+    sockets.release('sip.public');
+    expect(log).toEqual(['closed udp', 'closed udp2', 'closed tcp']);
+    expect(released).toEqual([]);
+  });
+
+  it('a go that a demotion raced: the untaken copies are closed and the agent is told', () => {
+    const released: string[] = [];
+    const sockets = new PrimarySockets(['sip.public'], (name) => void released.push(name));
+    const log: string[] = [];
+    sockets.receive('sip.public', 'udp', handle(log, 'udp'));
+    sockets.receive('sip.public', 'tcp', handle(log, 'tcp'));
+    sockets.go('sip.public');
     sockets.release('sip.public');
     expect(log).toEqual(['closed udp', 'closed tcp']);
     expect(released).toEqual(['sip.public']);

@@ -19,8 +19,10 @@ export type SupervisorMessage =
       /** Names of the primary sockets the agent bound and hands to the primary (plugins' `primarySockets`). */
       primarySockets?: string[];
     }
-  /** One bound socket of a primary socket (the handle travels with the message), sent after a primary order. */
+  /** A copy of one bound socket of a primary socket (the handle travels with the message), kept ready and unread. */
   | { t: 'primary-socket'; name: string; transport: 'udp' | 'tcp' }
+  /** The node, ordered primary, may read the primary socket now: the previous holder let go. */
+  | { t: 'primary-socket-go'; name: string }
   | { t: 'order'; order: RoleOrder }
   /** The arbiter's grant: serve as primary until `until` (host CLOCK_MONOTONIC ms); null = no limit. */
   | { t: 'grant'; until: number | null }

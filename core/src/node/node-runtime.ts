@@ -35,10 +35,15 @@ export class NodeRuntime {
   private readonly pendingSwitchovers = new Map<number, (result: SwitchoverResult) => void>();
   private nextRequestId = 1;
 
+  /** The agent's primary sockets on this node: copies may arrive while the node is still starting. */
+  private readonly primarySockets: PrimarySockets;
+
   constructor(
     private readonly init: InitMessage,
     private readonly send: (message: NodeMessage) => void,
-  ) {}
+  ) {
+    this.primarySockets = new PrimarySockets(init.primarySockets ?? [], (name) => this.send({ t: 'primary-socket-released', name }));
+  }
 
   async start(): Promise<void> {
     const { init } = this;
@@ -67,7 +72,7 @@ export class NodeRuntime {
       priority: self.priority,
       peer: { id: peer.id, priority: peer.priority },
       dataDir: path.join(init.runtimeDir, 'data', self.id),
-      primarySockets: new PrimarySockets(init.primarySockets ?? [], (name) => this.send({ t: 'primary-socket-released', name })),
+      primarySockets: this.primarySockets,
       onEvent: (record) => {
         writeLogEvent(logger, record);
         this.send({ t: 'event', record });
@@ -142,7 +147,10 @@ export class NodeRuntime {
     const engine = this.engine;
     switch (message.t) {
       case 'primary-socket':
-        if (engine && handle !== undefined) engine.primarySockets.receive(message.name, message.transport, handle);
+        if (handle !== undefined) this.primarySockets.receive(message.name, message.transport, handle);
+        return;
+      case 'primary-socket-go':
+        this.primarySockets.go(message.name);
         return;
       case 'order':
         if (!engine) return;

@@ -350,13 +350,20 @@ export class Supervisor implements SupervisorControl {
         }
       }
     }
-    const byName = new Map(this.primarySockets.map((s) => [s.name, s]));
-    this.handover = new PrimarySocketHandover([...byName.keys()], (nodeId, name) => {
-      const socket = byName.get(name)!;
-      const child = this.slot(nodeId).process;
-      child.send({ t: 'primary-socket', name, transport: 'udp' }, socket.udp);
-      child.send({ t: 'primary-socket', name, transport: 'tcp' }, socket.tcp);
-    });
+    // Each node keeps a copy ready (sent at spawn and after each release); the holder is told when it may read.
+    this.handover = new PrimarySocketHandover(
+      this.primarySockets.map((s) => s.name),
+      (nodeId, name) => this.slot(nodeId).process.send({ t: 'primary-socket-go', name }),
+    );
+  }
+
+  /** Sends a node copies of the primary sockets to keep ready, unread (they are read only after a go). */
+  private positionPrimarySockets(slot: NodeSlot, only?: string): void {
+    for (const socket of this.primarySockets) {
+      if (only !== undefined && socket.name !== only) continue;
+      slot.process.send({ t: 'primary-socket', name: socket.name, transport: 'udp' }, socket.udp);
+      slot.process.send({ t: 'primary-socket', name: socket.name, transport: 'tcp' }, socket.tcp);
+    }
   }
 
   /** Sends a signal to a node process (tests, `kill` from the CLI later). */
@@ -421,6 +428,7 @@ export class Supervisor implements SupervisorControl {
       secret: this.secret,
       primarySockets: this.primarySockets.map((s) => s.name),
     });
+    this.positionPrimarySockets(slot);
     slot.arbiterSent = null;
     slot.linkUp = null;
     this.arbiter.nodeSpawned(slot.id);
@@ -465,6 +473,7 @@ export class Supervisor implements SupervisorControl {
         return;
       case 'primary-socket-released':
         this.handover.released(slot.id, message.name);
+        this.positionPrimarySockets(slot, message.name); // ready for its next turn
         return;
       case 'fatal':
         this.options.onOutput?.(slot.id, `fatal ${message.code}: ${message.message}`);

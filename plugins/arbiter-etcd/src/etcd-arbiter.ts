@@ -12,7 +12,7 @@ import { EtcdElection } from './election';
 import type { EtcdElectionOptions } from './election-options';
 import { currentTerm, waitForLeader, type ElectionPort } from './election-port';
 import { ETCD_LOSS_POLICY, EtcdArbiterEvent } from './events';
-import { grantDeadline } from './grant';
+import { grantDeadline, linkSlackMs } from './grant';
 import { LocalNode } from './local-node';
 import { NodePublisher } from './node-publisher';
 import type { EtcdArbiterOptions } from './options';
@@ -353,8 +353,7 @@ export class EtcdArbiter implements Arbiter {
       windowMs: this.options.grantWindow * 1000,
       leaseConfirmedAt: this.election.leaseConfirmedAt,
       linkConfirmedAt: this.local.linkConfirmedAt,
-      // Confirmations arrive once per heartbeat interval: two intervals of slack.
-      linkSlackMs: this.context.haLink.heartbeatInterval * 2000,
+      linkSlackMs: linkSlackMs(this.context.haLink),
     });
     this.local.grantedUntil = Math.max(this.local.grantedUntil ?? 0, until);
     this.context.port.grant(this.local.id, until);

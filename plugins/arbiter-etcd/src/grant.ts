@@ -10,8 +10,24 @@ export interface GrantInputs {
   leaseConfirmedAt: number | null;
   /** When the node last reported its HA link up with the peer confirming it is backup; null if never. */
   linkConfirmedAt: number | null;
-  /** How long a link confirmation holds (two HA-link heartbeat intervals: confirmations come once per interval). */
+  /** How long a link confirmation holds: {@link linkSlackMs}. */
   linkSlackMs: number;
+}
+
+/**
+ * How long a confirmation from the peer over the HA link holds the
+ * primary's grant: `max(2, missedHeartbeats − 1)` heartbeat intervals. A
+ * confirmation crosses two hops that each run once an interval (the peer's
+ * HA-link heartbeat, the node's heartbeat to its agent), so two intervals
+ * is the least; with more missed heartbeats allowed it holds longer, so a
+ * busy machine's slow turn during an etcd outage does not end the
+ * primary's service. It stays shorter than the backup's wait after an
+ * HA-link loss (`missedHeartbeats` intervals to notice it, then
+ * `missedHeartbeats + 1` more before it campaigns), so a primary cut off
+ * from its peer has stopped before the other can be elected.
+ */
+export function linkSlackMs(haLink: { heartbeatInterval: number; missedHeartbeats: number }): number {
+  return Math.max(2, haLink.missedHeartbeats - 1) * haLink.heartbeatInterval * 1000;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantDeadline, type GrantInputs } from '../src/grant';
+import { grantDeadline, linkSlackMs, type GrantInputs } from '../src/grant';
 
 // The defaults: leaseTtl 2 s, failsafeMargin 0.5 s, grantWindow 0.5 s, HA-link slack 2 × 0.1 s.
 const base: GrantInputs = {
@@ -27,5 +27,26 @@ describe('grantDeadline', () => {
     ['no link confirmation: the lease bound alone', { leaseConfirmedAt: 8_700, linkConfirmedAt: null }, 10_200],
   ])('%s', (_case, patch, expected) => {
     expect(grantDeadline({ ...base, ...patch })).toBe(expected);
+  });
+});
+
+describe('linkSlackMs: how long a confirmation from the peer holds the grant', () => {
+  it('is two heartbeat intervals up to 3 missed heartbeats, missed − 1 intervals beyond (0.2 s at the defaults 0.05 s × 5)', () => {
+    expect(linkSlackMs({ heartbeatInterval: 0.1, missedHeartbeats: 3 })).toBeCloseTo(200, 6);
+    expect(linkSlackMs({ heartbeatInterval: 0.1, missedHeartbeats: 1 })).toBeCloseTo(200, 6);
+    expect(linkSlackMs({ heartbeatInterval: 0.05, missedHeartbeats: 5 })).toBeCloseTo(200, 6);
+    expect(linkSlackMs({ heartbeatInterval: 0.05, missedHeartbeats: 10 })).toBeCloseTo(450, 6);
+  });
+
+  it('ends before the backup may campaign after an HA-link loss (noticed after missed intervals, then missed + 1 more), from 3 missed heartbeats on', () => {
+    for (let missed = 3; missed <= 100; missed++) {
+      const haLink = { heartbeatInterval: 0.05, missedHeartbeats: missed };
+      const interval = haLink.heartbeatInterval * 1000;
+      // Latest the primary serves after the peer's last frame: its link still up for missed intervals, one more for its
+      // report to reach the agent, then the slack. Earliest the backup campaigns: missed intervals to notice, missed + 1 to wait.
+      const primaryStops = missed * interval + interval + linkSlackMs(haLink);
+      const backupCampaigns = missed * interval + (missed + 1) * interval;
+      expect(primaryStops, `missedHeartbeats ${missed}`).toBeLessThan(backupCampaigns);
+    }
   });
 });

@@ -14,6 +14,8 @@ export interface Bounds {
   doublePrimaryMs: number;
   /** A node silent this long is no longer counted as serving (see servingSpans). */
   maxSilenceMs: number;
+  /** A reply with a longer round trip (from a node not frozen meanwhile) was held by the network: it counts when its request was sent. */
+  heldReplyMs: number;
   /** Failover: SIGSTOP and a link cut switch within leaseTtl + 1 s (deploy.md, the two-host lab). */
   failoverMs: number;
   /** Faults that need no switchover (the backup's, etcd's): no outage, up to the measurement slack. */
@@ -29,6 +31,7 @@ export function boundsFor(config: { leaseTtl: number; probeIntervalMs: number; v
   return {
     doublePrimaryMs: config.probeIntervalMs,
     maxSilenceMs: 1_000,
+    heldReplyMs: 500,
     failoverMs,
     noOutageMs: 500,
     vipRepairMs: config.vipCheckInterval * config.vipAttempts * 1000 + failoverMs,

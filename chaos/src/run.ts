@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   doublePrimaries,
+  withHeldRepliesAtSendTime,
   findLeaks,
   isDoublePrimaryViolation,
   injectFault,
@@ -124,9 +125,19 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
     const per = Object.entries(nodes).map(([node, target]) => `${node} ${inside.filter((a) => a.target === target).length}`);
     return `200s on the nodes' own addresses meanwhile: ${per.join(', ')}`;
   };
+  /** The 200s of both nodes within an overlap, with when each request was sent: a reply held up in a queue shows as a long round trip. */
+  const answersIn = (d: { from: number; to: number; nodes: [string, string] }): string => {
+    const shown = d.nodes.map((node) => {
+      const mine = answers().filter((a) => a.target === nodes[node as keyof typeof nodes] && a.status === 200 && a.at >= d.from && a.at <= d.to);
+      const listed = mine.slice(0, 3).map((a) => `${iso(a.at)} (sent ${a.sentAt === undefined ? '?' : `${Math.round(a.at - a.sentAt)} ms before`})`);
+      return `${node}'s 200s: ${listed.join(', ')}${mine.length > 3 ? ` and ${mine.length - 3} more` : ''}`;
+    });
+    return shown.join('; ');
+  };
   /** Double primaries in the answers kept so far; each reported once, when it first exceeds the bound. */
   const checkDoublePrimaries = (faultIndex: number | null, windowFrom: number) => {
-    for (const d of doublePrimaries(withoutInFlightAcrossFreezes(answers(), freezes), nodes, bounds.maxSilenceMs)) {
+    const placed = withHeldRepliesAtSendTime(withoutInFlightAcrossFreezes(answers(), freezes), bounds.heldReplyMs, freezes);
+    for (const d of doublePrimaries(placed, nodes, bounds.maxSilenceMs)) {
       const key = `${d.nodes.join('+')}@${d.from}`;
       if (!seenOverlaps.has(key)) overlaps.seen++;
       overlaps.maxMs = Math.max(overlaps.maxMs, d.ms);
@@ -138,7 +149,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       seenOverlaps.set(key, true);
       const index = faultIndex !== null && d.from < windowFrom ? Math.max(1, faultIndex - 1) : faultIndex;
       const how = d.shape === 'inside' ? 'one answered 200 while the other served before and after it' : `a handoff overlap over the bound of ${bounds.doublePrimaryMs} ms`;
-      violate('double-primary', index, `${d.nodes[0]} and ${d.nodes[1]} both answered 200 as primary for ${d.ms} ms, ${iso(d.from)} to ${iso(d.to)} (${how})`, d.from);
+      violate('double-primary', index, `${d.nodes[0]} and ${d.nodes[1]} both answered 200 as primary for ${d.ms} ms, ${iso(d.from)} to ${iso(d.to)} (${how}); ${answersIn(d)}`, d.from);
     }
   };
 

@@ -1,4 +1,15 @@
-import { doublePrimaries, doublePrimaryViolations, findLeaks, longestOutage, lostRegistrations, servingSpans, withoutInFlightAcrossFreezes, type ProbeAnswer, type ResourceSnapshot } from '@switchyard/lab';
+import {
+  doublePrimaries,
+  doublePrimaryViolations,
+  findLeaks,
+  longestOutage,
+  lostRegistrations,
+  servingSpans,
+  withHeldRepliesAtSendTime,
+  withoutInFlightAcrossFreezes,
+  type ProbeAnswer,
+  type ResourceSnapshot,
+} from '@switchyard/lab';
 import { describe, expect, it } from 'vitest';
 import { boundsFor, outageBound } from '../src/bounds';
 
@@ -69,6 +80,21 @@ describe('the double-primary checker on recorded probe data', () => {
     expect(doublePrimaryViolations(withoutInFlightAcrossFreezes([...base, inFlight], freezes), NODES, bound, silence)).toEqual([]);
     const sentWhileFrozen = { at: 2002, sentAt: 1500, target: A, status: 200 };
     expect(doublePrimaryViolations(withoutInFlightAcrossFreezes([...base, sentWhileFrozen], freezes), NODES, bound, silence)).toHaveLength(1);
+  });
+
+  it("a cut primary's last 200s, held by the network and delivered after the link is back, count when they were sent; a thawed node's do not move", () => {
+    // A primary until its host is cut at 1000 (it steps down at 1030); B primary from 2500; the link back at 2800
+    // delivers A's reply to a request sent at 995, queued since.
+    const base = [...series(A, 0, 1000, 200), ...series(B, 0, 2500, 503), ...series(B, 2500, 4000, 200)];
+    const held = { at: 2810, sentAt: 995, target: A, status: 200 };
+    expect(doublePrimaryViolations([...base, held], NODES, bound, silence)).toHaveLength(1);
+    expect(doublePrimaryViolations(withHeldRepliesAtSendTime([...base, held], 500, []), NODES, bound, silence)).toEqual([]);
+    // The same late 200 from a node that was frozen meanwhile keeps its arrival time: still a violation.
+    const frozen = [{ target: A, frozenAt: 1000, thawedAt: 2800 }];
+    expect(withHeldRepliesAtSendTime([held], 500, frozen)).toEqual([held]);
+    // A 200 with an ordinary round trip is never moved: a second primary answering at once is still seen.
+    const prompt = { at: 3001, sentAt: 3000, target: A, status: 200 };
+    expect(doublePrimaryViolations(withHeldRepliesAtSendTime([...base, prompt], 500, []), NODES, bound, silence)).toHaveLength(1);
   });
 
   it('answers of a prober inside the cut host count: a cut primary still serving after the takeover is a violation', () => {

@@ -21,6 +21,7 @@ export {
   lostRegistrations,
   servingSpans,
   withoutInFlightAcrossFreezes,
+  withHeldRepliesAtSendTime,
   type Freeze,
   type AckedRegistration,
   type DoublePrimary,

@@ -106,6 +106,24 @@ export function withoutInFlightAcrossFreezes<A extends ProbeAnswer & { sentAt?: 
   return answers.filter((a) => !freezes.some((f) => a.target === f.target && a.sentAt !== undefined && a.sentAt < f.frozenAt && a.at >= f.thawedAt));
 }
 
+/**
+ * The answers with those the network held placed when their request was
+ * sent: a reply whose round trip took longer than `heldMs`, from a node
+ * that was not frozen meanwhile, gets `at = sentAt`. A link that comes back
+ * up delivers the replies its neighbour cache queued while it was down
+ * (seconds late): counted at arrival, a cut primary's last 200s would look
+ * like a second primary. A frozen node's late answers keep their arrival
+ * time ({@link withoutInFlightAcrossFreezes} decides about those).
+ */
+export function withHeldRepliesAtSendTime<A extends ProbeAnswer & { sentAt?: number }>(answers: readonly A[], heldMs: number, freezes: readonly Freeze[]): A[] {
+  return answers.map((a) => {
+    if (a.sentAt === undefined || a.at - a.sentAt <= heldMs) return a;
+    const sentAt = a.sentAt;
+    if (freezes.some((f) => a.target === f.target && f.frozenAt < a.at && f.thawedAt > sentAt)) return a;
+    return { ...a, at: sentAt };
+  });
+}
+
 /** The longest time without a 200 from a target inside a window, and where it was. */
 export interface Outage extends Span {
   ms: number;

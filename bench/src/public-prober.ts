@@ -60,6 +60,21 @@ export class PublicProber {
     return gap;
   }
 
+  /**
+   * The client-visible gap around an event within [from, to]: the longest
+   * time between two consecutive 200s arriving, or the longest any request
+   * sent in the window waited for its 200 (a request that waited in a socket
+   * nobody read is answered late, not lost), whichever is longer.
+   */
+  clientGap(from: number, to: number): number {
+    let wait = 0;
+    for (const p of this.probes) {
+      if (p.sentAt < from || p.sentAt > to || p.status !== 200 || p.answeredAt === undefined) continue;
+      wait = Math.max(wait, p.answeredAt - p.sentAt);
+    }
+    return Math.max(wait, this.longestGap(from, to));
+  }
+
   /** First 200 to a request sent after `since`. */
   first200After(since: number): Probe | undefined {
     return this.probes.find((p) => p.sentAt > since && p.status === 200);

@@ -9,7 +9,7 @@ export const EVENT_MEANINGS: Readonly<Record<string, string>> = {
   "00-04200": "cannot open a SIP listening port (address, port, transport, errno, and the reason: the node's own address, or the pair's public address `plugins.sip.public` with what holds it); retrying. What to do: free the port or fix `nodes[].sip.host`/`port` or `plugins.sip.public` (errno `EADDRINUSE`: another process holds it — for the public address, an old primary that has not let go: on one host set `arbiter.fence: true`; `EADDRNOTAVAIL`: the address is not on this host); the node retries by itself and logs `00-04202` (own port) or `00-04203` (public address) once bound.",
   "00-04201": "SIP listening (udp+tcp)",
   "00-04202": "SIP port opened after failed attempts",
-  "00-04203": "this node, now primary, serves the pair's public SIP address (`plugins.sip.public`; address, port, how long after the role it was bound and after how many retries); `switchyard up` prints it",
+  "00-04203": "this node, now primary, serves the pair's public SIP address (`plugins.sip.public`; address, port, how: handed over by the agent, or bound by the node after some retries; how long after the role); `switchyard up` prints it",
   "00-04204": "this node released the pair's public SIP address (it is no longer primary, or stops)",
   "00-04210": "malformed SIP message (rate-limited; client text escaped)",
   "00-04211": "REGISTER refused: the AOR would hold more than `maxContactsPerAor` (remote, aor, count, limit)",

@@ -176,7 +176,11 @@ export class Supervisor implements SupervisorControl {
           this.ask<SwitchoverVerdict | null>(this.slot(nodeId), (id) => ({ t: 'consult', id, proposal }), null).then(
             (v) => v ?? undefined,
           ),
-        emit: (id, fields) => this.emit(id, fields),
+        // The arbiter knows nodes, not processes: a local node's pid is added for templates that name it (01-10042).
+        emit: (id, fields) => {
+          const slot = typeof fields.node === 'string' ? this.slots.get(fields.node) : undefined;
+          this.emit(id, fields.pid === undefined && slot?.process.pid ? { ...fields, pid: slot.process.pid } : fields);
+        },
         fence: (nodeId, reason, to) => this.fence(nodeId, reason, to),
       },
     });

@@ -174,6 +174,7 @@ describe.skipIf(!tools)('single-host pair behind one public SIP address (SIPp)',
 
     await waitFor(() => (isAlive(frozen!) ? undefined : true), 5_000, 'the frozen primary to be killed');
     expect(up.output()).toMatch(new RegExp(`01-10048 Node ${first.primary} \\(pid ${frozen}\\) fenced: killed with SIGKILL so that ${first.backup} can take over`));
+    expect(up.output()).toMatch(new RegExp(`01-10042 Node ${first.primary} \\(pid ${frozen}\\) missed heartbeats`));
     const after = await holder(pair.file, first.term + 1);
     expect(after.primary).toBe(first.backup);
     // fenced, then restarted as backup as usual

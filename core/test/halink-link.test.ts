@@ -18,6 +18,15 @@ import {
 
 const SLOW = { timeout: 5000, interval: 10 };
 
+/** A virtual clock that records every delay asked of it: a dialer's reconnect delays among them. */
+class RecordingClock extends ManualClock {
+  readonly delays: number[] = [];
+  override setTimeout(fn: () => void, ms: number) {
+    this.delays.push(ms);
+    return super.setTimeout(fn, ms);
+  }
+}
+
 function lengthPrefixed(payload: string | Buffer): Buffer {
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
   const header = Buffer.alloc(4);
@@ -177,14 +186,6 @@ describe('HaLink connection', () => {
   });
 
   it('waits longer after each connection that is cut at once, and starts again from 100 ms after one that stayed up', async () => {
-    // Records every delay the dialer asks for: the last one after a cut is its reconnect delay.
-    class RecordingClock extends ManualClock {
-      readonly delays: number[] = [];
-      override setTimeout(fn: () => void, ms: number) {
-        this.delays.push(ms);
-        return super.setTimeout(fn, ms);
-      }
-    }
     const clock = new RecordingClock();
     const portB = await freePort();
     const proxy = await TcpProxy.start(portB);
@@ -225,13 +226,6 @@ describe('HaLink connection', () => {
   });
 
   it('retries a dial the peer refused (not listening yet) after 20 ms, then 40 ms: a pair starting together links up without waiting 100 ms', async () => {
-    class RecordingClock extends ManualClock {
-      readonly delays: number[] = [];
-      override setTimeout(fn: () => void, ms: number) {
-        this.delays.push(ms);
-        return super.setTimeout(fn, ms);
-      }
-    }
     const clock = new RecordingClock();
     const { a, b } = await testPair({ clock, missedHeartbeats: 1000 }, { missedHeartbeats: 1000 });
     // Reconnect delays only: the link's other timers (handshake deadline, silence checks) are longer.

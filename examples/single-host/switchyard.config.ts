@@ -10,6 +10,8 @@ import { defineConfig } from '@switchyard/sdk';
  * primary listens on; each node keeps its own port (5062, 5064) for the
  * backup's 503 and health probes. `fence` lets the agent kill a frozen
  * primary so the other node can take the address within `switchTimeout`.
+ * Failure detection runs at the defaults (README, "Failure detection"):
+ * a frozen primary is replaced 0.3 s after its last heartbeat.
  */
 export default defineConfig({
   cluster: 'demo',
@@ -17,9 +19,8 @@ export default defineConfig({
     { id: 'sip-a', host: '127.0.0.1', haPort: 7461, priority: 100, sip: { port: 5062 } },
     { id: 'sip-b', host: '127.0.0.1', haPort: 7462, priority: 50, sip: { port: 5064 } },
   ],
-  arbiter: { kind: 'embedded', switchTimeout: 1, fence: true },
+  arbiter: { kind: 'embedded', fence: true },
   management: { host: '127.0.0.1', port: 7460 },
-  haLink: { heartbeatInterval: 0.1, missedHeartbeats: 3 },
   plugins: {
     // The SIP service: registrar, OPTIONS, redirect server; the backup answers 503.
     // `public`: the pair's one SIP address, held by the primary only.

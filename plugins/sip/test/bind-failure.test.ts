@@ -60,7 +60,8 @@ describe('SIP listener bind failure (real processes)', () => {
         if (v.arbiter.primary && primaries.at(-1) !== v.arbiter.primary) primaries.push(v.arbiter.primary);
         return primaries.length >= 4 ? true : undefined;
       },
-      15_000,
+      // Each turn is a bind retry plus a switchover: about 2 s a turn on a loaded 2-core CI host.
+      30_000,
       'the primary role to alternate',
     );
     expect(primaries.slice(0, 4)).toEqual(

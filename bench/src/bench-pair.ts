@@ -86,9 +86,19 @@ export class BenchPair {
     return this.ports[node.id as 'sip-a' | 'sip-b'];
   }
 
-  async stop(): Promise<void> {
-    const code = await this.up?.stop();
-    this.up = null;
-    if (code !== 0) throw new Error(`switchyard up exited with ${code}:\n${this.up ?? ''}`);
+  /** Stops the pair and removes its folder (config, state, logs), unless `keepDir`: then call {@link removeDir} after reading it. */
+  async stop(opts: { keepDir?: boolean } = {}): Promise<void> {
+    try {
+      const code = await this.up?.stop();
+      this.up = null;
+      if (code !== 0) throw new Error(`switchyard up exited with ${code}`);
+    } finally {
+      if (!opts.keepDir) this.removeDir();
+    }
+  }
+
+  /** Nothing of a pair outlives its run: its config, runtime state and node logs. */
+  removeDir(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -70,10 +70,18 @@ export interface TestNode {
  * exactly as assembly does, so a plugin's tests fail the way a user's
  * config would.
  */
+/** Data folders made for test nodes that were not stopped yet: removed when the test process exits. */
+const madeDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function createTestNode(options: TestNodeOptions): TestNode {
   const clock = options.clock ?? new ManualClock();
   const events: LogEventRecord[] = [];
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-node-'));
+  // A test that never stops its node (an assertion failed first) leaves no folder behind either.
+  if (options.dataDir === undefined) madeDirs.add(dataDir);
   const engine = new Engine({
     nodeId: options.nodeId ?? 'node-a',
     cluster: options.cluster ?? 'test',
@@ -115,7 +123,10 @@ export function createTestNode(options: TestNodeOptions): TestNode {
       try {
         await engine.stop('test');
       } finally {
-        if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+        if (options.dataDir === undefined) {
+          fs.rmSync(dataDir, { recursive: true, force: true });
+          madeDirs.delete(dataDir);
+        }
       }
     },
     statusReport: () => engine.report(),

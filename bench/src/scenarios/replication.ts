@@ -47,10 +47,16 @@ export const replicationLagScenario: Scenario = {
         return b && pair.sipOf(b).bindings >= stats.successful ? true : undefined;
       }, 30_000, 'the backup to hold every binding');
     } finally {
-      await pair.stop();
+      await pair.stop({ keepDir: true }); // the traces are read below
     }
-    const local = readTrace(pair.dir, primaryId, 'local');
-    const replica = readTrace(pair.dir, backupId, 'replica');
+    let local: ReturnType<typeof readTrace>;
+    let replica: ReturnType<typeof readTrace>;
+    try {
+      local = readTrace(pair.dir, primaryId, 'local');
+      replica = readTrace(pair.dir, backupId, 'replica');
+    } finally {
+      pair.removeDir();
+    }
     const lags: number[] = [];
     for (const [aor, t] of local) {
       const r = replica.get(aor);

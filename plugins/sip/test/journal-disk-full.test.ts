@@ -1,61 +1,36 @@
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '@switchyard/sdk';
+import { NodeDisks } from '@switchyard/sdk/lab';
 import { hasTool } from '@switchyard/sdk/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BindingJournal, ContactStore, type JournalError } from '../src/store';
 import { binding } from './store-fixtures';
 
 /**
- * The journal on a real full disk: a 1 MiB tmpfs of its own, filled with a
- * file. Mounting needs root (CI runs as root).
+ * The journal on a real full disk: a 1 MiB tmpfs of its own (the chaos
+ * suite's node disk, from the SDK's lab), filled with a file. Mounting needs
+ * root (CI runs as root).
  */
 const canMount = process.getuid?.() === 0 && hasTool('mount') && hasTool('umount');
 if (process.env.CI === 'true' && !canMount) throw new Error('CI runs the full-disk journal test as root');
 
 let dir: string;
-let mounted = false;
+let disks: NodeDisks | undefined;
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'swy-journal-full-'));
 });
 afterEach(async () => {
-  if (mounted) spawnSync('umount', [dir]);
-  mounted = false;
+  await disks?.release();
+  disks = undefined;
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function mustRun(argv: string[]): void {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-}
-
-/** Fills the file system holding `dir` with one file, to its last byte. Returns the file. */
-async function fill(): Promise<string> {
-  const file = path.join(dir, 'filler');
-  const handle = await fs.open(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) await handle.write(chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-    // The last partial chunk: byte by byte would take long; 4 KiB pages are what tmpfs counts.
-    try {
-      for (;;) await handle.write(Buffer.alloc(4096));
-    } catch {
-      /* full */
-    }
-  } finally {
-    await handle.close();
-  }
-  return file;
-}
-
 describe.skipIf(!canMount)('BindingJournal on a full disk', () => {
   it('reports SWY_ERR_SIP_JOURNAL_WRITE, holds at most a compaction of lines while full, and once space is back a restart finds every binding', async () => {
-    mustRun(['mount', '-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', dir]);
-    mounted = true;
+    disks = new NodeDisks(1024 * 1024);
+    await disks.mount('journal', dir);
     const clock = new ManualClock();
     const now = clock.now();
     const store = new ContactStore(clock);
@@ -67,7 +42,7 @@ describe.skipIf(!canMount)('BindingJournal on a full disk', () => {
     store.upsert(binding(now, { aor: 'sip:u0@example.com', contact: 'sip:u0@h' }));
     await journal.flush();
 
-    const filler = await fill();
+    await disks.fill('journal');
     // Ten compactions' worth of changes while the disk is full, flushed as the timer would.
     for (let i = 1; i <= 10 * compactAfter; i++) {
       store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
@@ -81,7 +56,7 @@ describe.skipIf(!canMount)('BindingJournal on a full disk', () => {
     expect(failed?.code).toBe('SWY_ERR_SIP_JOURNAL_WRITE');
     expect((failed?.cause as NodeJS.ErrnoException | undefined)?.code).toBe('ENOSPC');
 
-    await fs.rm(filler);
+    await disks.free('journal');
     await journal.flush();
     await journal.close();
     const again = new BindingJournal({ dir, clock, compactAfter, onError: (e) => errors.push(e) });

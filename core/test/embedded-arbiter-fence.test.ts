@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
-import type { NodeState } from '../src/engine/types';
 import { embeddedArbiterOptionsSchema } from '../src/supervisor/embedded-kind';
-import { EmbeddedArbiter } from '../src/supervisor/embedded-arbiter';
+import { simulatedPair } from './embedded-arbiter-support';
 
 /**
  * `arbiter.fence`: a primary that stops answering (frozen) is killed by its
@@ -10,49 +8,12 @@ import { EmbeddedArbiter } from '../src/supervisor/embedded-arbiter';
  * (it is gone already), and without `fence` nobody is killed.
  */
 function setup(fence: boolean | undefined) {
-  const clock = new ManualClock();
-  /** What the agent was asked, in order: fences and orders. */
-  const log: string[] = [];
-  const state: Record<string, NodeState> = {
-    'sip-a': { nodeId: 'sip-a', role: 'backup', status: 'starting', term: 0 },
-    'sip-b': { nodeId: 'sip-b', role: 'backup', status: 'starting', term: 0 },
-  };
-  const arbiter = new EmbeddedArbiter({
-    nodes: [
-      { id: 'sip-a', priority: 100 },
-      { id: 'sip-b', priority: 50 },
-    ],
-    clock,
-    switchTimeout: 1,
-    startupTimeout: 10,
-    ...(fence === undefined ? {} : { fence }),
-    port: {
-      order(node, order) {
-        log.push(`order ${node} ${order.role} t${order.term}`);
-        if (order.term >= state[node]!.term) state[node] = { ...state[node]!, role: order.role, term: order.term };
-      },
-      grant: () => undefined,
-      consult: async () => undefined,
-      emit: () => undefined,
-      fence: (node, reason, to) => void log.push(`fence ${node} for ${to}: ${reason}`),
-    },
-  });
-  const beat = (node: string, patch: Partial<NodeState> = {}) => {
-    state[node] = { ...state[node]!, ...patch };
-    arbiter.heartbeat(node, state[node]!);
-  };
-  const run = async (ms: number, silent: string[] = []) => {
-    for (let t = 0; t < ms; t += 100) {
-      for (const n of ['sip-a', 'sip-b']) if (!silent.includes(n)) beat(n);
-      await clock.advance(100);
-    }
-  };
-  arbiter.start();
-  arbiter.nodeSpawned('sip-a');
-  arbiter.nodeSpawned('sip-b');
-  beat('sip-a', { status: 'running' });
-  beat('sip-b', { status: 'running' });
-  return { arbiter, log, run };
+  const s = simulatedPair({ fence });
+  s.arbiter.nodeSpawned('sip-a');
+  s.arbiter.nodeSpawned('sip-b');
+  s.beat('sip-a', { status: 'running' });
+  s.beat('sip-b', { status: 'running' });
+  return s;
 }
 
 describe('embedded arbiter fencing (arbiter.fence)', () => {

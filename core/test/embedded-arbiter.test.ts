@@ -1,50 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock';
-import type { NodeState, RoleOrder, SwitchoverVerdict } from '../src/engine/types';
+import type { SwitchoverVerdict } from '../src/engine/types';
 import { CoreEvent } from '../src/events/core-events';
-import { EmbeddedArbiter } from '../src/supervisor/embedded-arbiter';
+import { simulatedPair } from './embedded-arbiter-support';
 
 /** A pair of simulated nodes that apply orders like the engine does. */
-function setup(opts: { verdict?: SwitchoverVerdict } = {}) {
-  const clock = new ManualClock();
-  const orders: { node: string; order: RoleOrder }[] = [];
-  const events: { id: string; fields: Record<string, unknown> }[] = [];
-  const state: Record<string, NodeState> = {
-    'sip-a': { nodeId: 'sip-a', role: 'backup', status: 'starting', term: 0 },
-    'sip-b': { nodeId: 'sip-b', role: 'backup', status: 'starting', term: 0 },
-  };
-  const arbiter = new EmbeddedArbiter({
-    nodes: [
-      { id: 'sip-a', priority: 100 },
-      { id: 'sip-b', priority: 50 },
-    ],
-    clock,
-    switchTimeout: 1,
-    startupTimeout: 10,
-    port: {
-      order(node, order) {
-        orders.push({ node, order });
-        if (order.term >= state[node]!.term) state[node] = { ...state[node]!, role: order.role, term: order.term };
-      },
-      grant: () => undefined, // the embedded arbiter grants no deadline
-      consult: async () => opts.verdict,
-      emit: (id, fields) => void events.push({ id, fields }),
-    },
-  });
-  const beat = (node: string, patch: Partial<NodeState> = {}) => {
-    state[node] = { ...state[node]!, ...patch };
-    arbiter.heartbeat(node, state[node]!);
-  };
-  /** Both nodes heartbeat every 100 ms for `ms`, except those listed as silent. */
-  const run = async (ms: number, silent: string[] = []) => {
-    for (let t = 0; t < ms; t += 100) {
-      for (const n of ['sip-a', 'sip-b']) if (!silent.includes(n) && arbiter.nodes().find((x) => x.id === n)?.alive) beat(n);
-      await clock.advance(100);
-    }
-  };
-  arbiter.start();
-  return { clock, arbiter, orders, events, state, beat, run };
-}
+const setup = (opts: { verdict?: SwitchoverVerdict } = {}) => simulatedPair(opts);
 
 async function startPair(s: ReturnType<typeof setup>) {
   s.arbiter.nodeSpawned('sip-a');

@@ -74,11 +74,12 @@ describe('LoopLagMonitor', () => {
   it('the hook view notes a slow synchronous tap on the engine, by plugin and hook', () => {
     const clock = new ManualClock();
     const engine = new Engine({ nodeId: 'n1', cluster: 'c', clock });
-    const plugin = definePlugin({ name: 'busy', apply: () => undefined });
+    const plugin = definePlugin({ name: 'busy', version: '0.0.0', apply: () => undefined });
     const facade = createPluginFacade(engine, plugin, {}, undefined, 10);
-    facade.hooks.statusReport.tap('busy', () => {
+    facade.hooks.statusReport.tap('busy', (report) => {
       const until = performance.now() + 15;
       while (performance.now() < until); // 15 ms of synchronous work
+      return report;
     });
     const before = clock.monotonic();
     engine.hooks.statusReport.call({});

@@ -107,7 +107,7 @@ describe('MemoryRelease', () => {
     const debug: string[] = [];
     const logger = { ...silentLogger, debug: (m: string) => debug.push(m), child: () => logger } as Logger;
     const engine = new Engine({ nodeId: 'n1', cluster: 'c', clock, logger, fullGc: () => runs.push('gc') });
-    const plugin = definePlugin({ name: 'bulky', apply: () => undefined });
+    const plugin = definePlugin({ name: 'bulky', version: '0.0.0', apply: () => undefined });
     const facade = createPluginFacade(engine, plugin, {}, undefined, 10);
     facade.releaseMemory('took the whole store');
     await clock.advance(RELEASE_DELAY_MS);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import * as lab from '@switchyard/lab';
 import { describe, expect, it } from 'vitest';
 import * as fromSdk from '../src/lab';
@@ -11,8 +13,8 @@ describe('@switchyard/sdk/lab', () => {
     expect(Object.keys(fromSdk).sort()).toEqual(Object.keys(lab).sort());
   });
 
-  it('is a subpath of the package, with @switchyard/lab an optional peer dependency (the SDK installs without it)', async () => {
-    const pkg = (await import('../package.json')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional: boolean }>; dependencies: Record<string, string> };
+  it('is a subpath of the package, with @switchyard/lab an optional peer dependency (the SDK installs without it)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional: boolean }>; dependencies: Record<string, string> };
     expect(pkg.exports['./lab']).toEqual({ types: './dist/lab.d.ts', default: './dist/lab.js' });
     expect(pkg.peerDependencies['@switchyard/lab']).toBeDefined();
     expect(pkg.peerDependenciesMeta['@switchyard/lab']).toEqual({ optional: true });

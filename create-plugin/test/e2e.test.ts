@@ -50,6 +50,7 @@ beforeAll(async () => {
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.on('error', (error) => (output += `\n${String(error)}\n`));
   switchyard = { child, output: () => output, url: '' };
   switchyard.url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm run registry printed no "Serving … on http://127.0.0.1:<port>/" in 120 s:\n${output}`)), 120_000);
@@ -68,14 +69,15 @@ beforeAll(async () => {
   expect(output).toContain(`Serving @switchyard/core@${VERSION}, @switchyard/sdk@${VERSION}, @switchyard/create-plugin@${VERSION} on`);
 }, 180_000);
 
+// Four installed packages and their npm caches to delete: more than the default 30 s on a loaded machine.
 afterAll(async () => {
   try {
     await stopSwitchyardRegistry();
     await publicRegistry?.close();
   } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    await fs.promises.rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
-}, 30_000);
+}, 120_000);
 
 function expectOk(result: CliResult, what: string): void {
   if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);

@@ -54,3 +54,41 @@ describe('SipListener over UDP', () => {
     expect(rec.listener.listening).toBe(true);
   });
 });
+
+describe('UDP sends', () => {
+  it('sends the answers of one event-loop turn after that turn, in order, and still sends them when the listener stops within the turn', async () => {
+    const rec = await startListener();
+    const peer = await udpPeer();
+    for (let i = 0; i < 3; i++) await sendDatagram(peer.socket, rec.port, rawOptions({ port: peer.port, callId: `turn-${i}` }));
+    await until(() => rec.messages.length >= 3, 2_000, 'three OPTIONS');
+    const sent: Promise<void>[] = [];
+    for (const inbound of rec.messages) {
+      const response = buildResponse(inbound.message as SipRequest, 200, 'OK', { remote: inbound.remote });
+      sent.push(rec.listener.send(response, responseTarget(response, inbound.remote)));
+    }
+    // Nothing has left yet: the datagrams wait for the end of this turn.
+    const settled = await Promise.race([Promise.all(sent).then(() => 'sent'), Promise.resolve('waiting')]);
+    expect(settled).toBe('waiting');
+    const stopped = rec.listener.stop();
+    await Promise.all(sent);
+    await stopped;
+    const replies = await until(() => peer.received.length >= 3 && peer.received, 2_000, 'three 200s');
+    const callIds = replies.map((r) => {
+      const parsed = parseMessage(r.data);
+      return parsed.ok ? parsed.message.headers.find((h) => h.name.toLowerCase() === 'call-id')?.value : undefined;
+    });
+    expect(callIds).toEqual(['turn-0', 'turn-1', 'turn-2']);
+  });
+
+  it('resolves a host name (localhost) before it sends, and refuses a send once stopped', async () => {
+    const rec = await startListener();
+    const peer = await udpPeer();
+    await sendDatagram(peer.socket, rec.port, rawOptions({ port: peer.port }));
+    const inbound = await until(() => rec.messages[0]);
+    const response = buildResponse(inbound.message as SipRequest, 200, 'OK', { remote: inbound.remote });
+    await rec.listener.send(response, { address: 'localhost', port: peer.port, transport: 'udp' });
+    await until(() => peer.received[0], 2_000, 'the 200 sent to localhost');
+    await rec.listener.stop();
+    await expect(rec.listener.send(response, responseTarget(response, inbound.remote))).rejects.toThrow(/not/i);
+  });
+});

@@ -73,6 +73,18 @@ describe('primary sockets (node side)', () => {
     expect(log).toEqual([]); // the taker closes what it took
   });
 
+  it('a go that comes before the order (the agent sends it first): the take made on promotion resolves at once', async () => {
+    const sockets = new PrimarySockets(['sip.public'], () => undefined);
+    const log: string[] = [];
+    sockets.receive('sip.public', 'udp', handle(log, 'udp'));
+    sockets.receive('sip.public', 'tcp', handle(log, 'tcp'));
+    sockets.go('sip.public');
+    let taken: unknown;
+    void sockets.take('sip.public').then((h) => (taken = h));
+    await Promise.resolve();
+    expect(taken).toMatchObject({ udp: expect.anything(), tcp: expect.anything() });
+  });
+
   it('a backup that never got the go closes its ready copies at release and tells the agent nothing', () => {
     const released: string[] = [];
     const sockets = new PrimarySockets(['sip.public'], (name) => void released.push(name));

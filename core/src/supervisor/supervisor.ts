@@ -96,6 +96,8 @@ export class Supervisor implements SupervisorControl {
   /** Plugins' primary sockets this agent bound (one host only), and who holds them. */
   private primarySockets: BoundPrimarySocket[] = [];
   private handover = new PrimarySocketHandover([], () => undefined);
+  /** Events emitted inside {@link holdingEvents}, recorded once it returns. */
+  private heldEvents: LogEventRecord[] | undefined;
   /** The switchover history, the console and its event stream, process metrics. */
   readonly operators: OperatorView;
 
@@ -167,9 +169,11 @@ export class Supervisor implements SupervisorControl {
       haLink: config.haLink,
       port: {
         order: (nodeId, order) => {
-          this.slot(nodeId).process.send({ t: 'order', order });
+          // A new primary's go for the sockets no one holds travels ahead of its order, so the
+          // node serves them as soon as it takes the role, not one message later.
           if (order.role === 'primary') this.handover.promoted(nodeId);
           else this.handover.demoted(nodeId);
+          this.slot(nodeId).process.send({ t: 'order', order });
         },
         grant: (nodeId, until) => this.slot(nodeId).process.send({ t: 'grant', until }),
         consult: (nodeId, proposal) =>
@@ -489,15 +493,19 @@ export class Supervisor implements SupervisorControl {
   private onNodeExit(slot: NodeSlot, reason: string, pid: number | null): void {
     const uptime = (Date.now() - slot.process.startedAt) / 1000;
     // An exit the supervisor asked for is not a failure (and must not look like one to alarm conditions).
-    this.emit(this.stopping ? CoreEvent.ProcessStopped : CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
     if (this.stopping) {
+      this.emit(CoreEvent.ProcessStopped, { node: slot.id, pid: pid ?? '?', reason });
       this.publishNodes();
       return;
     }
     slot.state = null;
-    // Before the arbiter picks the new primary: a dead process reads no socket, so what it held is free.
-    this.handover.gone(slot.id);
-    this.arbiter.nodeExited(slot.id, reason);
+    // The orders go out first; the events of the exit and the switchover are written right after, in order, with their times.
+    this.holdingEvents(() => {
+      this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
+      // Before the arbiter picks the new primary: a dead process reads no socket, so what it held is free.
+      this.handover.gone(slot.id);
+      this.arbiter.nodeExited(slot.id, reason);
+    });
     this.publishNodes();
     const delay = slot.backoff.next(uptime);
     this.emit(CoreEvent.ProcessRestarting, { node: slot.id, delay, attempt: slot.backoff.attempts });
@@ -541,7 +549,30 @@ export class Supervisor implements SupervisorControl {
     });
   }
 
+  /**
+   * Runs `fn` with the events it emits held back, then records them in
+   * order (each with the time it was emitted): what `fn` sends to the nodes
+   * leaves before any log write, alarm rule or event subscriber runs.
+   */
+  private holdingEvents(fn: () => void): void {
+    const outer = this.heldEvents;
+    const held: LogEventRecord[] = [];
+    this.heldEvents = outer ?? held;
+    try {
+      fn();
+    } finally {
+      if (!outer) {
+        this.heldEvents = undefined;
+        for (const record of held) this.record(record);
+      }
+    }
+  }
+
   private record(record: LogEventRecord): void {
+    if (this.heldEvents) {
+      this.heldEvents.push(record);
+      return;
+    }
     // The console prints info events whose definition is notable (a plugin's, e.g. where the service is reachable).
     if (record.level === 'info' && this.catalogue.has(record.id) && this.catalogue.get(record.id).notable) record = { ...record, notable: true };
     if (this.logger) {

@@ -147,7 +147,11 @@ export class PublicAddress {
         this.setHeld(true);
         const ms = this.options.clock.monotonic() - this.heldSince;
         const how = adopt ? 'handed over by the agent' : `bound after ${this.attempts} retries`;
-        this.options.bound({ address: this.options.host, port: this.options.port, how, ms: Math.round(ms * 10) / 10 });
+        // Requests waiting in the socket come first: the event is written after the next poll of the
+        // event loop has read them (writing it first held them 4-5 ms on a failover).
+        afterNextPoll(() => {
+          if (generation === this.generation) this.options.bound({ address: this.options.host, port: this.options.port, how, ms: Math.round(ms * 10) / 10 });
+        });
       },
     }, adopt);
     this.listener = listener;
@@ -181,4 +185,12 @@ export class PublicAddress {
     this.isHeld = held;
     this.options.changed();
   }
+}
+
+/**
+ * Runs `fn` once the event loop has polled for I/O again: an immediate set
+ * from an immediate runs in the next turn's check phase, after its poll.
+ */
+function afterNextPoll(fn: () => void): void {
+  setImmediate(() => setImmediate(fn));
 }

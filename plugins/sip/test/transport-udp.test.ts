@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMessage, type SipRequest } from '../src/message';
 import { buildResponse, responseTarget } from '../src/transport';
+import { literalFamily } from '../src/transport/udp-endpoint';
 import { closeAll, rawOptions, sendDatagram, startListener, udpPeer, until } from './transport-support';
 
 afterEach(closeAll);
@@ -90,5 +91,13 @@ describe('UDP sends', () => {
     await until(() => peer.received[0], 2_000, 'the 200 sent to localhost');
     await rec.listener.stop();
     await expect(rec.listener.send(response, responseTarget(response, inbound.remote))).rejects.toThrow(/not/i);
+  });
+});
+
+describe('literalFamily (the send path skips dns.lookup for IP literals)', () => {
+  it('tells IPv4 and IPv6 literals from names', () => {
+    expect(['127.0.0.1', '192.0.2.10', '::1', 'fe80::1%eth0', '2001:db8::5060', 'localhost', 'sip.example.com', '', '10.0.0.1a'].map(literalFamily)).toEqual([
+      4, 4, 6, 6, 6, 0, 0, 0, 0,
+    ]);
   });
 });

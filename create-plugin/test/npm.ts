@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CliResult } from '@switchyard/sdk/testing';
+import { runBounded, type CliResult } from '@switchyard/sdk/testing';
 
 /**
  * npm as on a clean machine, but pointed at a loopback registry: an empty user and global
@@ -37,29 +37,7 @@ export function npmSandbox(folder: string, registry: string): NpmSandbox {
   return {
     env,
     run: (args, opts) =>
-      new Promise((resolve, reject) => {
-        const child = spawn('npm', [...args], {
-          cwd: opts.cwd,
-          env: opts.cache ? { ...env, npm_config_cache: opts.cache } : env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`npm ${args.join(' ')} did not finish in ${opts.timeoutMs} ms\n${stdout}\n${stderr}`));
-        }, opts.timeoutMs);
-        child.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        });
-      }),
+      runBounded('npm', args, { cwd: opts.cwd, timeoutMs: opts.timeoutMs, env: opts.cache ? { ...env, npm_config_cache: opts.cache } : env }),
     start: (args, opts) => spawn('npm', [...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
   };
 }

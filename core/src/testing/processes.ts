@@ -89,11 +89,11 @@ export interface CliResult {
 export function runBounded(
   command: string,
   args: readonly string[],
-  opts: { cwd?: string; timeoutMs?: number; label?: string } = {},
+  opts: { cwd?: string; timeoutMs?: number; label?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,11 +1,14 @@
 import { readdirSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock';
 import { CoreEvent } from '../src/events/core-events';
-import { condition, harness, type ReactionCall } from './alarm-support';
+import { condition, harness, removeHarnessDirs, type ReactionCall } from './alarm-support';
 import { codeOf } from './support/errors';
 
 const SIP_DOWN = condition({ id: 'sip-down', detect: ['00-04200'], cancel: ['00-04202'], reactions: ['page'], clearanceReactions: ['page'] });
+
+// Also when a test failed: the harness's folders go with the file.
+afterAll(removeHarnessDirs);
 
 describe('alarm engine (virtual time)', () => {
   it('raises an alarm <condition>@<node> on a detect event, with the event that raised it, and runs its reactions once', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AlarmEngine, type AlarmEngineOptions, type ConfiguredReaction } from '../src/alarms/alarm-engine';
@@ -61,6 +61,19 @@ export interface Harness {
   advance(seconds: number): Promise<void>;
 }
 
+/** Temp folders {@link harness} made, and its engines: the test file calls {@link removeHarnessDirs} in `afterAll`. */
+const madeDirs: string[] = [];
+const engines: AlarmEngine[] = [];
+
+/** Pauses every harness engine and waits for its last write (a later one would make the folder again), then removes the folders. */
+export async function removeHarnessDirs(): Promise<void> {
+  for (const engine of engines.splice(0)) {
+    engine.pause();
+    await engine.flush().catch(() => undefined);
+  }
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** An alarm engine in virtual time, persisting to a temp folder (or `dir`), loaded and resumed. */
 export async function harness(
   conditions: AlarmConditionConfig[],
@@ -68,7 +81,11 @@ export async function harness(
   extra: Partial<AlarmEngineOptions> & { dir?: string; clock?: ManualClock; calls?: ReactionCall[] } = {},
 ): Promise<Harness> {
   const clock = extra.clock ?? new ManualClock();
-  const dir = extra.dir ?? mkdtempSync(path.join(os.tmpdir(), 'swy-alarms-'));
+  let dir = extra.dir;
+  if (dir === undefined) {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'swy-alarms-'));
+    madeDirs.push(dir);
+  }
   const events: EmittedEvent[] = [];
   const calls = extra.calls ?? [];
   const hooks: Harness['hooks'] = [];
@@ -88,6 +105,7 @@ export async function harness(
       engine.consume(record(id, typeof fields.node === 'string' ? fields.node : 'supervisor', id, clock.now()));
     },
   });
+  engines.push(engine);
   await engine.load();
   engine.resume();
   return {

@@ -1,12 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/fs/atomic-file';
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swy-atomic-'));
+  made.push(dir);
+  return dir;
+};
 
 describe('writeFileAtomic', () => {
   it('replaces the file with the exact mode, whatever the umask, and leaves no temp file', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swy-atomic-'));
+    const dir = tempDir();
     const file = path.join(dir, 'state.json');
     fs.writeFileSync(file, 'old');
     const umask = process.umask(0o000);
@@ -21,7 +31,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('keeps the old content and removes its temp file when the write fails', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swy-atomic-'));
+    const dir = tempDir();
     const file = path.join(dir, 'state.json');
     fs.mkdirSync(file); // renaming a file over a folder fails
     await expect(writeFileAtomic(file, 'new')).rejects.toThrow();

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { z } from 'zod';
 import {
   ConfigInvalidError,
@@ -17,6 +15,7 @@ import {
   type Plugin,
   type Role,
 } from '@switchyard/core';
+import { tempDir, testResources } from './testing/cleanup';
 
 export interface TestNodeOptions {
   nodeId?: string;
@@ -70,18 +69,13 @@ export interface TestNode {
  * exactly as assembly does, so a plugin's tests fail the way a user's
  * config would.
  */
-/** Data folders made for test nodes that were not stopped yet: removed when the test process exits. */
-const madeDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 export function createTestNode(options: TestNodeOptions): TestNode {
   const clock = options.clock ?? new ManualClock();
   const events: LogEventRecord[] = [];
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-node-'));
-  // A test that never stops its node (an assertion failed first) leaves no folder behind either.
-  if (options.dataDir === undefined) madeDirs.add(dataDir);
+  // A node a test never stops (an assertion failed first) is stopped, and its folder removed, by the
+  // harness's cleanup (after the test file under vitest; the folder at process exit otherwise).
+  const resources = testResources();
+  const dataDir = options.dataDir ?? tempDir('switchyard-test-node-');
   const engine = new Engine({
     nodeId: options.nodeId ?? 'node-a',
     cluster: options.cluster ?? 'test',
@@ -112,23 +106,25 @@ export function createTestNode(options: TestNodeOptions): TestNode {
     }
     engine.use(plugin, parsed, parseNodeOptions(plugin, options.nodeOptions));
   }
-  return {
+  const stop = async (): Promise<void> => {
+    resources.nodes.delete(node);
+    try {
+      await engine.stop('test');
+    } finally {
+      if (options.dataDir === undefined) {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        resources.dirs.delete(dataDir);
+      }
+    }
+  };
+  const node: TestNode = {
     engine,
     clock,
     events,
     switchoverRequests,
     eventIds: () => events.map((e) => e.id),
     start: () => engine.start(),
-    stop: async () => {
-      try {
-        await engine.stop('test');
-      } finally {
-        if (options.dataDir === undefined) {
-          fs.rmSync(dataDir, { recursive: true, force: true });
-          madeDirs.delete(dataDir);
-        }
-      }
-    },
+    stop,
     statusReport: () => engine.report(),
     order: (role, term) => engine.applyOrder({ role, term: term ?? engine.term + 1, reason: 'test order' }),
     advance: (seconds) => clock.advance(seconds * 1000),
@@ -136,6 +132,8 @@ export function createTestNode(options: TestNodeOptions): TestNode {
       engine.observePeer(state === null ? null : { nodeId: engine.peer?.id ?? 'node-b', status: 'running', ...state }),
     arbiterConnection: (connected) => engine.observeArbiter(connected),
   };
+  resources.nodes.add(node);
+  return node;
 }
 
 /** Option errors in the very form `switchyard validate` prints them (`Key "plugins.x.y": … [SWY_ERR_PLUGIN_OPTIONS]`). */

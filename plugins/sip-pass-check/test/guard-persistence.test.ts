@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { LoopbackChannels, ManualClock, silentLogger } from '@switchyard/sdk';
 import { createTestNode, type TestNode } from '@switchyard/sdk';
+import { tempDir as sdkTempDir } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GUARD_FILE, PassCheckEvent, sipPassCheckPlugin, type PassCheckStatus } from '../src/index';
 import { GuardSync, type SharedGuardState } from '../src/guard-sync';
@@ -12,7 +12,8 @@ import { RelinkableChannels } from './support/relinkable-channels';
 
 const T = 6;
 const OPTIONS = { serviceDevices: [{ uri: 'sip:gw@10.0.0.9', oosCheck: 1, oosForce: 1 }] };
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sip-pass-check-'));
+// Tracked by the SDK harness: removed after this file, passed or failed.
+const tempDir = () => sdkTempDir('sip-pass-check-');
 const guardOf = (node: TestNode) => {
   const s = node.engine.report().sipPassCheck as PassCheckStatus;
   return { multiplier: s.multiplier, lastCause: s.lastCause };
@@ -91,6 +92,11 @@ describe('the guard state survives restarts', () => {
 });
 
 describe('GuardSync: last writer wins, by version then node id', () => {
+  // Their queued writes finish before the folders are removed (else a late write makes a folder again).
+  const syncs: GuardSync[] = [];
+  afterEach(async () => {
+    await Promise.all(syncs.splice(0).map((sync) => sync.flush()));
+  });
   const make = (nodeId: string, channels: LoopbackChannels, dir = tempDir()) => {
     const errors: string[] = [];
     const sync = new GuardSync({
@@ -101,6 +107,7 @@ describe('GuardSync: last writer wins, by version then node id', () => {
       onChange: () => undefined,
       onFileError: (file, error) => errors.push(`${path.basename(file)}: ${String(error)}`),
     });
+    syncs.push(sync);
     return { sync, dir, errors };
   };
   const plain = (s: SharedGuardState) => ({ ...s });

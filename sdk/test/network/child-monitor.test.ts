@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Backoff, SystemClock } from '@switchyard/sdk';
 import { ChildMonitor, LineReader } from '@switchyard/sdk/network';
-import { waitFor } from '@switchyard/sdk/testing';
+import { tempDir, waitFor } from '@switchyard/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const FAKE = path.join(__dirname, 'fake-ip-monitor.js');
@@ -64,7 +63,7 @@ describe('ChildMonitor: the long-running `ip monitor` child', () => {
   it('a program that cannot be started is retried, with the reason', async () => {
     const errors: string[] = [];
     const m = new ChildMonitor({
-      argv: [path.join(fs.mkdtempSync('/tmp/swy-nic-'), 'no-such-ip')],
+      argv: [path.join(tempDir('swy-nic-'), 'no-such-ip')],
       clock: new SystemClock(),
       backoff: new Backoff(10, 20, 0),
       onLine: () => undefined,

@@ -37,15 +37,11 @@ export function testResources(): TestResources {
     dirs: new Set(),
     nodes: new Set(),
     async cleanup() {
-      const errors: unknown[] = [];
-      for (const node of [...resources.nodes]) {
-        resources.nodes.delete(node);
-        try {
-          await node.stop();
-        } catch (error) {
-          errors.push(error);
-        }
-      }
+      // All at once: a plugin's stop tap may take its full lifecycle timeout, and the hook has one bound.
+      const nodes = [...resources.nodes];
+      resources.nodes.clear();
+      const stopped = await Promise.allSettled(nodes.map((node) => node.stop()));
+      const errors: unknown[] = stopped.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
       removeDirs(resources.dirs, errors);
       if (errors.length > 0) throw new AggregateError(errors, `cleaning up after the test: ${errors.map(String).join('; ')}`);
     },

@@ -14,6 +14,7 @@ import { BULK_BINDINGS } from './store/replication-options';
 import { BindPolicy } from './bind-policy';
 import { ExtraListeners } from './extra-listeners';
 import { PublicAddress } from './public-address';
+import { StandbyWarmup } from './standby-warmup';
 import { SipTransportError } from './transport/errors';
 import {
   SipClient,
@@ -47,6 +48,8 @@ export class SipService implements SipApi {
   /** The pair's public address (`plugins.sip.public`), held while primary; null when not configured. */
   private readonly publicAddress: PublicAddress | null;
   private readonly client: SipClient;
+  /** Keeps the answer path compiled while this node is not primary (see standby-warmup.ts). */
+  private readonly warmup: StandbyWarmup;
   private readonly registrar: Registrar;
   /**
    * Made in start(), once the journal is loaded: its channel opens then. A
@@ -149,6 +152,7 @@ export class SipService implements SipApi {
       debug: (message) => engine.logger.debug(message),
     });
     this.publicAddress = options.public ? this.createPublicAddress(options.public) : null;
+    this.warmup = new StandbyWarmup({ clock: this.clock, primary: () => engine.node.role === 'primary', limits: { maxMessageBytes: options.maxMessageBytes } });
     this.policy = new BindPolicy({
       clock: this.clock,
       retryInterval: options.bindRetryInterval,
@@ -174,9 +178,11 @@ export class SipService implements SipApi {
     this.replicator = new BindingReplicator(this.replicatorOptions);
     await this.listener.start();
     this.monitorListening();
+    this.warmup.start();
   }
 
   async stop(): Promise<void> {
+    this.warmup.stop();
     await Promise.all([this.listener.stop(), this.extras.stop(), this.releasePublic('the node stops')]);
     this.replicator?.stop();
     await this.journal?.close();

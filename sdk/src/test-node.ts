@@ -15,7 +15,7 @@ import {
   type Plugin,
   type Role,
 } from '@switchyard/core';
-import { tempDir, testResources } from './testing/cleanup';
+import { tempDir, testResources } from '@switchyard/core/testing';
 
 export interface TestNodeOptions {
   nodeId?: string;

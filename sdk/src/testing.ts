@@ -7,8 +7,6 @@ import 'reflect-metadata';
  * to the in-process {@link createTestNode}.
  */
 export * from '@switchyard/core/testing';
-// Shadows core's `tempDir`: the folder is tracked and removed after the test file (or at exit).
-export { tempDir, cleanupTestResources, TEST_RESOURCES, type TestResources } from './testing/cleanup';
 export { createTestNode, type TestNode, type TestNodeOptions } from './test-node';
 export { createTestPair, type TestPair, type TestPairOptions } from './test-pair';
 export { createTestReactionContext, sampleAlarm, type TestReactionContext } from './reaction-context';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runBounded } from '@switchyard/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/testing/cleanup';
+import { tempDir } from '@switchyard/core/testing';
 
 const SDK = path.resolve(__dirname, '..');
 const VITEST = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');

@@ -555,16 +555,13 @@ export class Supervisor implements SupervisorControl {
    * leaves before any log write, alarm rule or event subscriber runs.
    */
   private holdingEvents(fn: () => void): void {
-    const outer = this.heldEvents;
     const held: LogEventRecord[] = [];
-    this.heldEvents = outer ?? held;
+    this.heldEvents = held;
     try {
       fn();
     } finally {
-      if (!outer) {
-        this.heldEvents = undefined;
-        for (const record of held) this.record(record);
-      }
+      this.heldEvents = undefined;
+      for (const record of held) this.record(record);
     }
   }
 

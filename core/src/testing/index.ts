@@ -1,2 +1,3 @@
 export * from './processes';
+export * from './cleanup';
 export * from './docs';

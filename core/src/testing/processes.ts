@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { ClusterStatusView, NodeStatusView } from '../management/types';
+
+/** Tracked temp folders (cleanup.ts), here too for the tests that import this file directly. */
+export { tempDir } from './cleanup';
 
 /**
  * Helpers for tests that run real processes: the built `switchyard` CLI,
@@ -46,10 +48,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-export function tempDir(prefix = 'switchyard-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 /** Writes a single-host pair config (JSON) with free ports into `dir`; returns its path. */

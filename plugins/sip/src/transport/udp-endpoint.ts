@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
+import { isIPv4 } from '../message/host';
 import { deliver, type EndpointContext } from './endpoint';
 import { SipTransportError, describeError } from './errors';
 import type { RemoteAddress } from './remote';
@@ -156,18 +157,13 @@ function literalFirst(
 }
 
 /**
- * 6 for text with a colon (no host name has one), 4 for digits and dots
- * only, 0 for a name. Where it takes text that is not an address (`999.1.1.1`,
- * `::x`), the kernel refuses the send and its callback says so.
+ * 4 for a dotted-decimal IPv4 address (the message layer's scan, no regex),
+ * 6 for text with a colon (no host name has one; if it is no address, the
+ * kernel refuses the send and its callback says so), 0 for a name.
  */
 export function literalFamily(address: string): 0 | 4 | 6 {
-  if (address.includes(':')) return 6;
-  if (address === '') return 0;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return 0;
-  }
-  return 4;
+  if (isIPv4(address)) return 4;
+  return address.includes(':') ? 6 : 0;
 }
 
 function closeQuietly(socket: dgram.Socket): void {

@@ -6,10 +6,10 @@ import path from 'node:path';
  * What the test harness made and has not cleaned up yet: temp folders
  * ({@link tempDir}, test nodes' data folders) and test nodes not stopped.
  *
- * One registry per process, kept on `globalThis` under a global symbol: the
- * SDK may be loaded more than once in a test process (its built CommonJS by
- * a plugin, its sources by the SDK's own tests), and a test runner's setup
- * file reaches it without importing the SDK:
+ * One registry per process, kept on `globalThis` under a global symbol:
+ * core and the SDK may be loaded more than once in a test process (their
+ * built CommonJS by a plugin, their sources by their own tests), and a test
+ * runner's setup file reaches it without importing either:
  *
  * ```ts
  * afterAll(() => (globalThis as any)[Symbol.for('switchyard.testing.resources')]?.cleanup());

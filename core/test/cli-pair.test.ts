@@ -64,6 +64,50 @@ describe('switchyard up (real processes)', () => {
     expect(up.output()).toMatch(/01-10010 Switchover: sip-b is primary, sip-a is backup \(term 2\): primary sip-a exited/);
   });
 
+  /** A plugin that makes each node hold `mb` MiB it has written to: the kernel takes tens of ms to free it after kill -9. */
+  const ballast = (dir: string, mb: number): string => {
+    fs.writeFileSync(
+      path.join(dir, 'ballast.js'),
+      `module.exports = { [Symbol.for('switchyard:plugin')]: true, name: 'ballast', version: '1.0.0',
+        apply() { globalThis.ballast = Array.from({ length: ${mb} }, () => Buffer.alloc(1 << 20, 1)); } };\n`,
+    );
+    return './ballast.js';
+  };
+  /** The lines of `output` with these event ids, as `id node`, in order. */
+  const eventLines = (output: string, ids: string[]): string[] =>
+    output
+      .split('\n')
+      .map((line) => new RegExp(`(${ids.join('|')}) (?:Switchover: (sip-[ab]) is primary|Node (sip-[ab]))`).exec(line))
+      .filter((m) => m !== null)
+      .map((m) => `${m[1]} ${m[2] ?? m[3]}`);
+
+  it('gives a killed primary’s role away while the kernel tears it down, before its exit is reported (supervisor.exitPoll)', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir, { plugins: { [ballast(dir, 300)]: true } });
+    up = startUp(config);
+    const first = await pair(config);
+    process.kill(first.p.pid!, 'SIGKILL');
+    const after = await pair(config, 2);
+    expect(after.p.id).toBe('sip-b');
+    expect(eventLines(up.output(), ['01-10039', '01-10010', '01-10040'])).toEqual([
+      '01-10039 sip-a',
+      '01-10010 sip-b',
+      '01-10040 sip-a',
+    ]);
+    expect(up.output()).toMatch(/01-10039 Node sip-a process \d+ is exiting \(signal SIGKILL\)/);
+    expect(up.output()).toMatch(/01-10010 Switchover: sip-b is primary, sip-a is backup \(term 2\): primary sip-a exited \(signal SIGKILL\)/);
+  });
+
+  it('with supervisor.exitPoll 0, waits for the exit report before the switchover', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir, { plugins: { [ballast(dir, 300)]: true }, supervisor: { restartDelay: 0.2, restartMaxDelay: 2, stopTimeout: 3, exitPoll: 0 } });
+    up = startUp(config);
+    const first = await pair(config);
+    process.kill(first.p.pid!, 'SIGKILL');
+    await pair(config, 2);
+    expect(eventLines(up.output(), ['01-10039', '01-10010', '01-10040'])).toEqual(['01-10040 sip-a', '01-10010 sip-b']);
+  });
+
   it('switches over when the primary is frozen (SIGSTOP) and takes it back as backup when it thaws', async () => {
     const dir = tempDir();
     const config = await writePairConfig(dir);

@@ -135,6 +135,16 @@ export const supervisorSchema = z.strictObject({
   restartMaxDelay: seconds('supervisor.restartMaxDelay').default(30),
   /** Seconds a node gets to stop gracefully before it is killed. */
   stopTimeout: seconds('supervisor.stopTimeout').default(5),
+  /**
+   * Seconds between looks at each node's kernel state (Linux `/proc`): a
+   * node the kernel is tearing down loses its role at once, 10-25 ms before
+   * its exit is reported; 0 waits for the exit report alone.
+   */
+  exitPoll: z
+    .number({ error: 'supervisor.exitPoll must be a number of seconds' })
+    .min(0, 'supervisor.exitPoll must be 0 (off) or more')
+    .max(1, 'supervisor.exitPoll must be at most 1 s')
+    .default(0.002),
 });
 
 /** A plugin entry: `true` (defaults), `false` (disabled) or its options object. */
@@ -191,7 +201,7 @@ export const configSchema = z.strictObject({
   /** Folder for tokens, state and logs, relative to the config file. */
   runtimeDir: z.string().default('.switchyard'),
   logging: loggingSchema.default({ ...LOGGING_DEFAULTS, rateLimit: { ...LOGGING_DEFAULTS.rateLimit } }),
-  supervisor: supervisorSchema.default({ restartDelay: 0.5, restartMaxDelay: 30, stopTimeout: 5 }),
+  supervisor: supervisorSchema.default({ restartDelay: 0.5, restartMaxDelay: 30, stopTimeout: 5, exitPoll: 0.002 }),
   plugins: z.record(z.string(), pluginEntrySchema).default({}),
   alarms: alarmsSchema.default({ conditions: [], reactions: {}, reactionTimeout: 10, historySize: 200 }),
 }).superRefine(checkManagementExposure);

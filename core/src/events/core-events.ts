@@ -28,6 +28,7 @@ export const CoreEvent = {
   PluginLoaded: '01-10031',
   MonitorFailed: '01-10032',
   MonitorRecovered: '01-10033',
+  ProcessExiting: '01-10039',
   ProcessExited: '01-10040',
   ProcessRestarting: '01-10041',
   HeartbeatsMissed: '01-10042',
@@ -81,6 +82,11 @@ export const CORE_EVENTS: readonly LogEventDefinition[] = [
   { id: CoreEvent.PluginLoaded, level: 'info', message: 'Plugin {plugin}@{version} applied' },
   { id: CoreEvent.MonitorFailed, level: 'warn', message: 'Monitor {monitor} failed: {reason}' },
   { id: CoreEvent.MonitorRecovered, level: 'info', message: 'Monitor {monitor} ok again' },
+  {
+    id: CoreEvent.ProcessExiting,
+    level: 'warn',
+    message: 'Node {node} process {pid} is exiting ({reason}); its role goes now, before the exit is reported',
+  },
   { id: CoreEvent.ProcessExited, level: 'warn', message: 'Node {node} process {pid} exited ({reason})' },
   { id: CoreEvent.ProcessStopped, level: 'info', message: 'Node {node} process {pid} stopped ({reason})' },
   {

@@ -26,6 +26,7 @@ import type { ClusterStatusView, NodeStatusView, SupervisorControl, SwitchoverRe
 import type { Arbiter } from './arbiter';
 import { NodeProcess } from './node-process';
 import { RestartBackoff } from './restart-policy';
+import { ExitWatch, type StatReader } from './exit-watch';
 import { PrimarySocketHandover } from './primary-socket-handover';
 import { bindPrimarySocket, PrimarySocketBindError, type BoundPrimarySocket } from './primary-sockets-bind';
 import { agentStateDir, managementHost, prepareAgentStateDir } from './agent-paths';
@@ -46,6 +47,8 @@ export interface SupervisorOptions {
    * (`switchyard node`, the other host's agent runs the other).
    */
   localNodes?: readonly string[];
+  /** How node processes' kernel state is read (tests); `/proc` by default. */
+  statReader?: StatReader;
 }
 
 interface NodeSlot {
@@ -59,6 +62,8 @@ interface NodeSlot {
   arbiterSent: boolean | null;
   /** Whether the node's HA link was up at its last heartbeat (null: no heartbeat from this process yet). */
   linkUp: boolean | null;
+  /** The pid the kernel is tearing down, its role already given up (its exit is not reported yet); null otherwise. */
+  exiting: number | null;
 }
 
 /** Milliseconds the supervisor waits for a node to answer a consult or status request. */
@@ -96,6 +101,10 @@ export class Supervisor implements SupervisorControl {
   /** Plugins' primary sockets this agent bound (one host only), and who holds them. */
   private primarySockets: BoundPrimarySocket[] = [];
   private handover = new PrimarySocketHandover([], () => undefined);
+  /** Sees a node's death as it starts (`supervisor.exitPoll`). */
+  private readonly exitWatch: ExitWatch;
+  /** Whether a node's role may go when it starts exiting: not while a socket it holds can only be freed by its exit. */
+  private earlyExits = true;
   /** Events emitted inside {@link holdingEvents}, recorded once it returns. */
   private heldEvents: LogEventRecord[] | undefined;
   /** The switchover history, the console and its event stream, process metrics. */
@@ -106,6 +115,7 @@ export class Supervisor implements SupervisorControl {
     private readonly options: SupervisorOptions = {},
   ) {
     this.clock = options.clock ?? new SystemClock();
+    this.exitWatch = new ExitWatch(this.clock, validated.config.supervisor.exitPoll * 1000, options.statReader);
     this.catalogue.register(CORE_EVENTS, 'core');
     // Every enabled plugin's declared events: reactions of any plugin may emit theirs here.
     for (const { plugin } of validated.plugins) this.catalogue.register(plugin.events ?? [], plugin.name);
@@ -147,6 +157,7 @@ export class Supervisor implements SupervisorControl {
         restartTimer: null,
         arbiterSent: null,
         linkUp: null,
+        exiting: null,
         process: new NodeProcess(
           node.id,
           {
@@ -249,6 +260,7 @@ export class Supervisor implements SupervisorControl {
     this.alarms.pause();
     this.emit(CoreEvent.SupervisorStopping, { reason });
     this.viewTimer?.cancel();
+    this.exitWatch.stop();
     const timeout = this.validated.config.supervisor.stopTimeout * 1000;
     await Promise.all(
       [...this.slots.values()].map((slot) => {
@@ -355,6 +367,8 @@ export class Supervisor implements SupervisorControl {
         } catch (error) {
           const { transport, errno } = error instanceof PrimarySocketBindError ? error : { transport: '?', errno: String(error) };
           this.emit(CoreEvent.PrimarySocketUnbound, { name: spec.name, address: spec.host, port: spec.port, transport, errno });
+          // The primary binds this one itself; a dying primary holds it until its exit is reported.
+          this.earlyExits = false;
         }
       }
     }
@@ -396,7 +410,7 @@ export class Supervisor implements SupervisorControl {
           local: false,
         };
       }
-      const alive = slot.process.running;
+      const alive = slot.process.running && slot.exiting === null;
       const status: NodeStatusView['status'] = !alive ? 'down' : !a.responsive ? 'unresponsive' : (slot.state?.status ?? 'starting');
       return {
         id: a.id,
@@ -426,6 +440,7 @@ export class Supervisor implements SupervisorControl {
   private spawn(slot: NodeSlot): void {
     const { validated } = this;
     slot.state = null;
+    slot.exiting = null;
     const pid = slot.process.spawn({
       t: 'init',
       nodeId: slot.id,
@@ -437,6 +452,7 @@ export class Supervisor implements SupervisorControl {
       primarySockets: this.primarySockets.map((s) => s.name),
     });
     this.positionPrimarySockets(slot);
+    if (this.earlyExits) this.exitWatch.watch(pid, (reason) => this.onNodeExiting(slot, pid, reason));
     slot.arbiterSent = null;
     slot.linkUp = null;
     this.arbiter.nodeSpawned(slot.id);
@@ -455,6 +471,8 @@ export class Supervisor implements SupervisorControl {
   private onNodeMessage(slot: NodeSlot, message: NodeMessage): void {
     switch (message.t) {
       case 'hb':
+        // A beat the dying process wrote before the signal, read after it: it is no sign of life.
+        if (slot.exiting !== null) return;
         slot.state = message.state;
         slot.linkUp = message.link.connected;
         this.operators.heartbeat(slot.id, message.state);
@@ -490,8 +508,27 @@ export class Supervisor implements SupervisorControl {
     }
   }
 
+  /**
+   * The kernel is tearing the node down (seen in /proc, before its exit is
+   * reported): it runs no code any more, so its role and sockets go now.
+   */
+  private onNodeExiting(slot: NodeSlot, pid: number, reason: string): void {
+    if (this.stopping || slot.process.pid !== pid) return;
+    slot.exiting = pid;
+    slot.state = null;
+    this.holdingEvents(() => {
+      this.emit(CoreEvent.ProcessExiting, { node: slot.id, pid, reason });
+      this.handover.gone(slot.id);
+      this.arbiter.nodeExited(slot.id, reason);
+    });
+    this.publishNodes();
+  }
+
   private onNodeExit(slot: NodeSlot, reason: string, pid: number | null): void {
+    if (pid !== null) this.exitWatch.unwatch(pid);
     const uptime = (Date.now() - slot.process.startedAt) / 1000;
+    const seenExiting = pid !== null && slot.exiting === pid;
+    slot.exiting = null;
     // An exit the supervisor asked for is not a failure (and must not look like one to alarm conditions).
     if (this.stopping) {
       this.emit(CoreEvent.ProcessStopped, { node: slot.id, pid: pid ?? '?', reason });
@@ -502,6 +539,7 @@ export class Supervisor implements SupervisorControl {
     // The orders go out first; the events of the exit and the switchover are written right after, in order, with their times.
     this.holdingEvents(() => {
       this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
+      if (seenExiting) return; // its role and sockets went when it started exiting
       // Before the arbiter picks the new primary: a dead process reads no socket, so what it held is free.
       this.handover.gone(slot.id);
       this.arbiter.nodeExited(slot.id, reason);

@@ -63,6 +63,7 @@ export const EVENT_MEANINGS: Readonly<Record<string, string>> = {
   "01-10031": "plugin applied",
   "01-10032": "monitor failed (reason). What to do: the reason names the monitor's problem; fix it and the monitor recovers by itself (`01-10033`).",
   "01-10033": "monitor recovered",
+  "01-10039": "the kernel is tearing a node process down (killed, crashed, or exiting), seen in `/proc` before the exit is reported (`supervisor.exitPoll`): the process runs no code any more, so its role and primary sockets go at once; `01-10040` follows when the exit is reported. What to do: as for `01-10040`.",
   "01-10040": "node process exited unexpectedly (it is restarted as backup). What to do: nothing at once (it is restarted as backup); if it repeats, read the node's log for the crash.",
   "01-10041": "node restarting as backup (delay, attempt)",
   "01-10042": "node missed heartbeats (treated as down). What to do: check whether the node process is frozen (SIGSTOP, swap, CPU starvation).",

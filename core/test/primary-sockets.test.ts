@@ -14,38 +14,37 @@ describe('primary socket handover (agent side)', () => {
     return { handover, given };
   };
 
-  it('gives the sockets to the first primary at once', () => {
+  it('gives the sockets to the first primary at once, with its order', () => {
     const { handover, given } = setup();
-    handover.promoted('sip-a');
-    expect(given).toEqual(['sip.public -> sip-a']);
-    handover.promoted('sip-a'); // a reconciled order: nothing again
-    expect(given).toHaveLength(1);
+    expect(handover.promoted('sip-a')).toEqual(['sip.public']);
+    expect(handover.holder('sip.public')).toBe('sip-a');
+    expect(given).toEqual([]); // sent with the order, not apart
+    expect(handover.promoted('sip-a')).toEqual([]); // a reconciled order: nothing again
+    expect(given).toEqual([]);
   });
 
   it('a switchover: the new primary gets them only once the old one released them', () => {
     const { handover, given } = setup();
-    handover.promoted('sip-a');
+    expect(handover.promoted('sip-a')).toEqual(['sip.public']);
     handover.demoted('sip-a');
-    handover.promoted('sip-b');
-    expect(given).toEqual(['sip.public -> sip-a']);
+    expect(handover.promoted('sip-b')).toEqual([]);
     expect(handover.holder('sip.public')).toBe('sip-a');
     handover.released('sip-b', 'sip.public'); // not the holder: ignored
-    expect(given).toHaveLength(1);
+    expect(given).toEqual([]);
     handover.released('sip-a', 'sip.public');
-    expect(given).toEqual(['sip.public -> sip-a', 'sip.public -> sip-b']);
+    expect(given).toEqual(['sip.public -> sip-b']);
   });
 
   it('a crashed or fenced holder frees them at once; a released holder that is no longer ordered primary gets nothing', () => {
     const { handover, given } = setup();
     handover.promoted('sip-a');
     handover.gone('sip-a'); // exited: nobody is primary yet
-    expect(given).toEqual(['sip.public -> sip-a']);
-    handover.promoted('sip-b');
-    expect(given).toEqual(['sip.public -> sip-a', 'sip.public -> sip-b']);
+    expect(handover.holder('sip.public')).toBeNull();
+    expect(handover.promoted('sip-b')).toEqual(['sip.public']);
     handover.demoted('sip-b');
     handover.released('sip-b', 'sip.public');
     expect(handover.holder('sip.public')).toBeNull();
-    expect(given).toHaveLength(2);
+    expect(given).toEqual([]);
   });
 });
 
@@ -73,7 +72,7 @@ describe('primary sockets (node side)', () => {
     expect(log).toEqual([]); // the taker closes what it took
   });
 
-  it('a go that comes before the order (the agent sends it first): the take made on promotion resolves at once', async () => {
+  it('a go that comes with the order (applied before the role changes): the take made on promotion resolves at once', async () => {
     const sockets = new PrimarySockets(['sip.public'], () => undefined);
     const log: string[] = [];
     sockets.receive('sip.public', 'udp', handle(log, 'udp'));

@@ -23,7 +23,8 @@ export type SupervisorMessage =
   | { t: 'primary-socket'; name: string; transport: 'udp' | 'tcp' }
   /** The node, ordered primary, may read the primary socket now: the previous holder let go. */
   | { t: 'primary-socket-go'; name: string }
-  | { t: 'order'; order: RoleOrder }
+  /** `go`: primary sockets this node may read from now on, in the order's own message (see `primary-socket-go`). */
+  | { t: 'order'; order: RoleOrder; go?: string[] }
   /** The arbiter's grant: serve as primary until `until` (host CLOCK_MONOTONIC ms); null = no limit. */
   | { t: 'grant'; until: number | null }
   /** Whether the agent reaches its arbiter now; sent when it changes (and once after start). */

@@ -153,6 +153,7 @@ export class NodeRuntime {
         this.primarySockets.go(message.name);
         return;
       case 'order':
+        for (const name of message.go ?? []) this.primarySockets.go(name);
         if (!engine) return;
         await engine.applyOrder(message.order).catch(() => undefined); // a stale order is logged by the engine
         this.sendHeartbeat();

@@ -21,10 +21,15 @@ export class PrimarySocketHandover {
     return this.holders.get(name) ?? null;
   }
 
-  /** `nodeId` was ordered primary: it gets every socket nobody else holds, the others once they are released. */
-  promoted(nodeId: string): void {
+  /**
+   * `nodeId` was ordered primary: it gets every socket nobody else holds
+   * now, returned here for the caller to send with the order (one message,
+   * so the node serves them in the turn it takes the role); the others
+   * through `give` once they are released.
+   */
+  promoted(nodeId: string): string[] {
     this.primary = nodeId;
-    this.flush();
+    return this.assign();
   }
 
   /** `nodeId` was ordered backup: it gets nothing more (it releases what it holds by itself). */
@@ -48,11 +53,19 @@ export class PrimarySocketHandover {
 
   private flush(): void {
     const to = this.primary;
-    if (to === null) return;
+    for (const name of this.assign()) this.give(to!, name);
+  }
+
+  /** Makes the primary (if any) the holder of every socket nobody holds; returns their names. */
+  private assign(): string[] {
+    const to = this.primary;
+    if (to === null) return [];
+    const given: string[] = [];
     for (const [name, holder] of this.holders) {
       if (holder !== null) continue;
       this.holders.set(name, to);
-      this.give(to, name);
+      given.push(name);
     }
+    return given;
   }
 }

@@ -180,11 +180,10 @@ export class Supervisor implements SupervisorControl {
       haLink: config.haLink,
       port: {
         order: (nodeId, order) => {
-          // A new primary's go for the sockets no one holds travels ahead of its order, so the
-          // node serves them as soon as it takes the role, not one message later.
-          if (order.role === 'primary') this.handover.promoted(nodeId);
-          else this.handover.demoted(nodeId);
-          this.slot(nodeId).process.send({ t: 'order', order });
+          // A new primary's go for the sockets no one holds travels in its order's message, so the
+          // node serves them in the turn it takes the role (two messages could wake it twice).
+          const go = order.role === 'primary' ? this.handover.promoted(nodeId) : (this.handover.demoted(nodeId), []);
+          this.slot(nodeId).process.send(go.length > 0 ? { t: 'order', order, go } : { t: 'order', order });
         },
         grant: (nodeId, until) => this.slot(nodeId).process.send({ t: 'grant', until }),
         consult: (nodeId, proposal) =>

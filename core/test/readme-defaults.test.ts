@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haLinkSchema } from '../src/config/schema';
+import { haLinkSchema, supervisorSchema } from '../src/config/schema';
 import { round, embeddedArbiterOptionsSchema } from '../src/supervisor/embedded-kind';
 import { markdownTables } from '../src/testing/docs';
 
@@ -13,6 +13,7 @@ function schemaDefaults(): Map<string, number> {
   const out = new Map<string, number>();
   for (const [key, value] of Object.entries(embeddedArbiterOptionsSchema.parse({}))) if (typeof value === 'number') out.set(`arbiter.${key}`, value);
   for (const [key, value] of Object.entries(haLinkSchema.parse({}))) if (typeof value === 'number') out.set(`haLink.${key}`, value);
+  out.set('supervisor.exitPoll', supervisorSchema.parse({}).exitPoll);
   return out;
 }
 
@@ -23,7 +24,7 @@ describe("the README's failure-detection defaults", () => {
     const [table] = markdownTables(README, 'Failure detection: defaults and timing rules');
     const defaults = schemaDefaults();
     const rows = table!.map(([key, value]) => [plain(key!), plain(value!)] as const);
-    expect(rows.map(([key]) => key)).toEqual(['arbiter.switchTimeout', 'arbiter.startupTimeout', 'haLink.heartbeatInterval', 'haLink.missedHeartbeats']);
+    expect(rows.map(([key]) => key)).toEqual(['arbiter.switchTimeout', 'arbiter.startupTimeout', 'haLink.heartbeatInterval', 'haLink.missedHeartbeats', 'supervisor.exitPoll']);
     const [reference] = markdownTables(CONFIGURE, 'Configuration reference');
     const documented = new Map(reference!.map(([key, typeAndDefault]) => [plain(key!), plain(typeAndDefault!)]));
     for (const [key, value] of rows) {

@@ -111,6 +111,28 @@ module.exports = { name: 'warner', version: '1.0.0', apply() {}, [Symbol.for('sw
     expect(JSON.parse(json.stdout).nodes[1].lamp).toEqual({ colour: 'red' });
   });
 
+  it('warns when a plugin passes a primary socket from primary to primary on one host without arbiter.fence, and not with it', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, 'public-plugin.js'),
+      `module.exports = { name: 'public', version: '1.0.0', apply() {}, [Symbol.for('switchyard:plugin')]: true,
+  primarySockets: () => [{ name: 'public.sip', host: '127.0.0.1', port: 5999 }] };`,
+    );
+    const run = async (arbiter: Record<string, unknown>, plugins: Record<string, boolean>) => {
+      const config = { ...base(), runtimeDir: path.join(dir, 'state'), arbiter, plugins };
+      fs.writeFileSync(path.join(dir, 'switchyard.config.json'), JSON.stringify(config));
+      return runCli(['validate', '--config', path.join(dir, 'switchyard.config.json')]);
+    };
+    const unfenced = await run({ kind: 'embedded' }, { './public-plugin.js': true });
+    expect(unfenced.code).toBe(0);
+    expect(unfenced.stderr.trim().split('\n')).toEqual([
+      'warning: Key "arbiter.fence": the primary socket public.sip (127.0.0.1:5999) passes from primary to primary, but arbiter.fence is off: ' +
+        'a frozen primary keeps it, and nobody serves that address until the frozen process thaws; set arbiter.fence: true [SWY_ERR_CONFIG_INVALID]',
+    ]);
+    expect((await run({ kind: 'embedded', fence: true }, { './public-plugin.js': true })).stderr).toBe('');
+    expect((await run({ kind: 'embedded' }, { './public-plugin.js': false })).stderr).toBe('');
+  });
+
   it('warns when the runtime folder is owned by another user (starting would fail)', async () => {
     if (process.getuid?.() !== 0) {
       if (process.env.CI === 'true') throw new Error('CI runs this as root');

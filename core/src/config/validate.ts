@@ -179,6 +179,7 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
   const warnings = [...nodeSections.warnings];
   const folder = runtimeDirWarning(runtimeDir);
   if (folder !== undefined) warnings.push({ path: 'runtimeDir', message: folder, code: 'SWY_ERR_RUNTIME_DIR_UNSAFE' });
+  warnings.push(...unfencedPrimarySockets(plugins, config.arbiter, isMultiHost(config.nodes)));
   return {
     config,
     ...(ctx.file === undefined ? {} : { file: ctx.file }),
@@ -190,4 +191,24 @@ export async function validateConfig(raw: unknown, ctx: ValidateContext): Promis
     arbiter: arbiter.arbiter,
     warnings,
   };
+}
+
+/**
+ * On one host, a plugin's primary socket (an address only the primary
+ * reads, handed from primary to primary) without `arbiter.fence`: a frozen
+ * primary keeps it, so nobody serves that address until it thaws.
+ */
+function unfencedPrimarySockets(plugins: readonly ResolvedPlugin[], arbiter: { kind: string; fence?: unknown }, multiHost: boolean): ConfigIssue[] {
+  if (multiHost || arbiter.kind !== 'embedded' || arbiter.fence === true) return [];
+  const named = plugins.flatMap(({ plugin, options }) => (plugin.primarySockets?.(options) ?? []).map((spec) => `${spec.name} (${spec.host}:${spec.port})`));
+  if (named.length === 0) return [];
+  return [
+    {
+      path: 'arbiter.fence',
+      message:
+        `the primary socket${named.length > 1 ? 's' : ''} ${named.join(', ')} pass${named.length > 1 ? '' : 'es'} from primary to primary, ` +
+        'but arbiter.fence is off: a frozen primary keeps it, and nobody serves that address until the frozen process thaws; set arbiter.fence: true',
+      code: 'SWY_ERR_CONFIG_INVALID',
+    },
+  ];
 }

@@ -11,7 +11,7 @@ import {
   lostRegistrations,
   queryRegistrations,
   snapshotResources,
-  startRegisterLoad,
+  startSippRegisterLoad,
   startProbe,
   waitForSettledPair,
   withoutInFlightAcrossFreezes,
@@ -34,7 +34,7 @@ import { createChaosPair, HA_PORT, LEASE_TTL, SIP_IF, SIP_PORT, startDevice, VIP
 
 /** OPTIONS period of every prober (client: both nodes and the VIP; each host: its own node). */
 export const PROBE_INTERVAL_MS = 15;
-/** New REGISTERs per second through the VIP (one in five refreshes an earlier user). */
+/** REGISTERs per second through the VIP, sent by SIPp (one in five refreshes an earlier user). */
 const REGISTER_RATE = 10;
 const REGISTER_EXPIRES = 3600;
 /** Answers kept from before a window, so a span crossing it is seen whole. */
@@ -166,7 +166,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       startProbe(pair.lab, 'h2', pair.lab.hosts.h2.sipAddress, [nodes['sip-b']], PROBE_INTERVAL_MS, budgetS),
     );
     procs.push(...probes.map((p) => p.proc));
-    load = startRegisterLoad(pair.lab, 'client', { from: client, target: vipTarget, domain: VIP, rate: REGISTER_RATE, seconds: budgetS, prefix: `s${seed}u`, expires: REGISTER_EXPIRES });
+    load = startSippRegisterLoad(pair.lab, 'client', { from: client, target: vipTarget, domain: VIP, rate: REGISTER_RATE, seconds: budgetS, prefix: `s${seed}u`, expires: REGISTER_EXPIRES, dir: pair.dir });
     procs.push(load.proc);
     await waitFor(() => (load!.counts.acked >= 5 && answers().some((a) => a.target === vipTarget && a.status === 200) ? true : undefined), 15_000, 'REGISTER 200s and OPTIONS 200s through the VIP');
 
@@ -242,9 +242,8 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       if (aborted) break;
     }
 
-    // The load stops; every REGISTER that got 200 must be on the primary with its expiry.
-    load.proc.kill('SIGKILL');
-    await load.proc.exited;
+    // The load stops (the REGISTERs in flight get their answer or time out); every REGISTER that got 200 must be on the primary with its expiry.
+    await load.stop();
     Object.assign(registrations, load.counts);
     if (!aborted) {
       try {

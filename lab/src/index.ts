@@ -30,7 +30,9 @@ export {
   type Outage,
   type Span,
 } from './invariants';
-export { startRegisterLoad, queryRegistrations, type RegisterLoad } from './registrations';
+export { queryRegistrations } from './registrations';
+export { startSippRegisterLoad, registerLoadUsers, REGISTER_LOAD_SCENARIO, type RegisterLoad, type SippRegisterLoadOptions } from './sipp-registrations';
+export { RegisterTally, parseRegisterLogLine, sippTimestampMs, type RegisterCounts, type RegisterLogRecord } from './sipp-register-log';
 export { waitForSettledPair, type SettledPair } from './settle';
 export { NodeDisks, FILLER_FILE } from './node-disks';
 export { HostClocks, fakeTimeLibrary } from './host-clocks';

@@ -1,18 +1,12 @@
 /**
- * A bounded UDP REGISTER client, run inside a lab namespace.
+ * A bounded UDP client that asks a registrar for bindings, run inside a lab
+ * namespace (the REGISTER load itself is SIPp: see sipp-registrations.ts).
  *
- *   node dist/registrar-client.js register <from> <host:port> <domain> <rate/s> <duration-s> <user-prefix> <expires>
- *     registers a new user `<prefix><n>@<domain>` at `rate` per second for at
- *     most `duration` seconds; one REGISTER in five refreshes a user already
- *     registered. One JSON line per final answer:
- *     {"kind":"ack","user":…,"at":epoch ms,"expires":s} for a 200 (the expiry it granted),
- *     {"kind":"nack","user":…,"status":503}, or {"kind":"timeout","user":…} after 4 s.
  *   node dist/registrar-client.js query <from> <host:port> <domain> <users-file> <concurrency>
  *     asks for the bindings of each user in the file (one a line) with a
  *     REGISTER without Contact, up to 4 tries of 1 s each:
  *     {"user":…,"status":200,"expires":[3597]} ({"status":0} when nothing answered).
- * No retransmission: a REGISTER either got its 200 or it did not. Only the
- * target gets traffic; the process ends by itself.
+ * Only the target gets traffic; the process ends by itself.
  */
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
@@ -20,8 +14,8 @@ import { readAnswer } from './sip-answer';
 import fs from 'node:fs';
 
 const [mode, from, target, domain, ...rest] = process.argv.slice(2);
-if ((mode !== 'register' && mode !== 'query') || !from || !target || !domain) {
-  process.stderr.write('usage: registrar-client.js register|query <from> <host:port> <domain> ...\n');
+if (mode !== 'query' || !from || !target || !domain) {
+  process.stderr.write('usage: registrar-client.js query <from> <host:port> <domain> <users-file> <concurrency>\n');
   process.exit(2);
 }
 const [host, portText] = target.split(':') as [string, string];
@@ -46,13 +40,11 @@ socket.on('message', (buf: Buffer) => {
     if (!/^(?:Contact|m)\s*:/i.test(line)) continue;
     for (const m of line.matchAll(/;\s*expires\s*=\s*(\d+)/gi)) expires.push(Number(m[1]));
   }
-  const header = /^Expires:\s*(\d+)/im.exec(text);
-  if (expires.length === 0 && header && code === 200 && mode === 'register') expires.push(Number(header[1]));
   p.onAnswer(code, expires);
 });
 socket.on('error', () => undefined);
 
-function send(user: string, contact: string | undefined, expires: number | undefined, onAnswer: Pending['onAnswer']): string {
+function send(user: string, onAnswer: Pending['onAnswer']): string {
   const callId = `${crypto.randomBytes(6).toString('hex')}-${seq++}`;
   pending.set(callId, { user, onAnswer });
   const { port: local } = socket.address();
@@ -64,7 +56,6 @@ function send(user: string, contact: string | undefined, expires: number | undef
     `To: <sip:${user}@${domain}>`,
     `Call-ID: ${callId}`,
     'CSeq: 1 REGISTER',
-    ...(contact ? [`Contact: <${contact}>`, `Expires: ${expires ?? 3600}`] : []),
     'Content-Length: 0',
   ];
   socket.send(`${lines.join('\r\n')}\r\n\r\n`, port, host, () => undefined);
@@ -73,41 +64,13 @@ function send(user: string, contact: string | undefined, expires: number | undef
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-function register(rate: number, durationS: number, prefix: string, expires: number): void {
-  const acked: string[] = [];
-  let next = 1;
-  let tick = 0;
-  const started = Date.now();
-  const timer = setInterval(() => {
-    if (Date.now() - started > durationS * 1000) {
-      clearInterval(timer);
-      // Answers still on their way get 4 s, then the socket closes and the process ends.
-      setTimeout(() => socket.close(), 4_000);
-      return;
-    }
-    const refresh = acked.length > 0 && tick++ % 5 === 4;
-    const user = refresh ? acked[Math.floor(Math.random() * acked.length)]! : `${prefix}${next++}`;
-    const { port: local } = socket.address();
-    const callId = send(user, `sip:${user}@${from}:${local}`, expires, (status, granted) => {
-      clearTimeout(timeout);
-      if (status === 200) {
-        if (!refresh) acked.push(user);
-        print({ kind: 'ack', user, at: Date.now(), expires: granted.length > 0 ? Math.max(...granted) : expires });
-      } else print({ kind: 'nack', user, status });
-    });
-    const timeout = setTimeout(() => {
-      if (pending.delete(callId)) print({ kind: 'timeout', user });
-    }, 4_000);
-  }, 1000 / rate);
-}
-
 function query(usersFile: string, concurrency: number): void {
   const users = fs.readFileSync(usersFile, 'utf8').split('\n').filter((u) => u !== '');
   let index = 0;
   let active = 0;
   const startOne = (user: string, tries: number): void => {
     active++;
-    const callId = send(user, undefined, undefined, (status, expires) => {
+    const callId = send(user, (status, expires) => {
       clearTimeout(timeout);
       active--;
       print({ user, status, expires });
@@ -131,11 +94,6 @@ function query(usersFile: string, concurrency: number): void {
 }
 
 socket.bind(0, from, () => {
-  if (mode === 'register') {
-    const [rate, duration, prefix, expires] = rest;
-    register(Number(rate), Number(duration), prefix ?? 'user', Number(expires ?? 3600));
-  } else {
-    const [usersFile, concurrency] = rest;
-    query(usersFile!, Number(concurrency ?? 50));
-  }
+  const [usersFile, concurrency] = rest;
+  query(usersFile!, Number(concurrency ?? 50));
 });

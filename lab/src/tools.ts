@@ -11,6 +11,7 @@ export const LAB_TOOLS = {
   mount: 'mount',
   umount: 'mount',
   faketime: 'faketime',
+  sipp: 'sip-tester',
 } as const;
 
 export type LabTool = keyof typeof LAB_TOOLS;

@@ -178,14 +178,19 @@ export class LinkConnection {
   }
 
   // One timer re-armed to the deadline, rather than one per received frame.
-  private checkSilence(): void {
+  private checkSilence(confirming = false): void {
     if (this.state !== 'established') return;
     const quiet = this.ctx.clock.monotonic() - this.lastFrameAt;
     const limit = this.ctx.silenceLimitMs;
-    if (quiet >= limit) {
-      this.finish(`no frame from the peer for ${(quiet / 1000).toFixed(2)} s (missed heartbeats)`);
-    } else {
+    if (quiet < limit) {
       this.silenceTimer = this.ctx.clock.setTimeout(() => this.checkSilence(), limit - quiet);
+    } else if (!confirming) {
+      // Timers run before the loop reads its sockets: after a long turn of this process (bulk work),
+      // the peer's frames may be waiting unread. Look again once this turn's I/O is read.
+      const immediate = setImmediate(() => this.checkSilence(true));
+      this.silenceTimer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      this.finish(`no frame from the peer for ${(quiet / 1000).toFixed(2)} s (missed heartbeats)`);
     }
   }
 

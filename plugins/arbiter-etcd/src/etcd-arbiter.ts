@@ -46,6 +46,8 @@ export class EtcdArbiter implements Arbiter {
   private deciding = false;
   /** After resigning on purpose, do not campaign again before this (monotonic ms), unless another leader appeared. */
   private yieldUntil = 0;
+  /** A resign is on its way to etcd. */
+  private resigning = false;
   private vetoedUntil = 0;
   private stopped = false;
   private firstWaitAt: number | null = null;
@@ -212,6 +214,9 @@ export class EtcdArbiter implements Arbiter {
       // This node stepped down on purpose and the key is on its way out (or etcd could not be told yet):
       // it stays backup until another node is elected or the yield ends, never flipping back meanwhile.
       if (state.role === 'primary') this.local.order('backup', leader.term, 'stepped down; waiting for the peer to be elected');
+      // A resign etcd did not hear (cut off when it stepped down) is said again once etcd answers: else the
+      // lease, kept alive again, holds the key until the yield ends and nobody serves meanwhile.
+      if (this.election.connected) this.resignAgain();
       return;
     }
     if (leader && leader.nodeId === this.local.id) {
@@ -332,6 +337,18 @@ export class EtcdArbiter implements Arbiter {
     } catch {
       // Unreachable etcd: the lease runs out by itself.
     }
+  }
+
+  /** One resign at a time, for {@link evaluate}'s retry after a step-down etcd did not hear. */
+  private resignAgain(): void {
+    if (this.resigning) return;
+    this.resigning = true;
+    void this.election
+      .resign()
+      .catch(() => false) // still unreachable: the next evaluation tries again
+      .finally(() => {
+        this.resigning = false;
+      });
   }
 
   private giveUpLease(reason: string): void {

@@ -195,6 +195,23 @@ describe('EtcdArbiter: health switchover', () => {
     expect(a.state.role).toBe('backup');
   });
 
+  it('a step-down whose resign etcd did not hear is said again once etcd answers: the peer is elected then, not when the yield ends', async () => {
+    pair = new ArbiterPair();
+    const { a, b } = await pair.established();
+    const oldTerm = pair.etcd.leader!.term;
+    pair.etcd.cut('sip-a'); // cut off from etcd, not from its peer: the HA link still says sip-b runs
+    a.status = 'unavailable';
+    await pair.clock.advance(1000);
+    expect(a.state.role).toBe('backup');
+    expect(pair.etcd.leader?.nodeId).toBe('sip-a'); // the resign did not reach etcd
+    pair.etcd.heal('sip-a'); // back within its lease: its keepalive keeps the key alive
+    await pair.clock.advance(500);
+    expect(pair.etcd.leader?.nodeId).toBe('sip-b');
+    expect(pair.etcd.leader!.term).toBeGreaterThan(oldTerm);
+    expect(b.state).toMatchObject({ role: 'primary', term: pair.etcd.leader!.term });
+    expect(a.state.role).toBe('backup');
+  });
+
   it.each([
     ['a veto', { veto: 'calls in progress' }, 5000],
     ['a delay', { delay: 2, reason: 'draining' }, 2000],

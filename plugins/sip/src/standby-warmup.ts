@@ -12,12 +12,6 @@ export const WARMUP_FIRST_ROUND = 2_000;
 export const WARMUP_ROUND = 200;
 /** Milliseconds between rounds while this node is not primary. */
 export const WARMUP_INTERVAL_MS = 5_000;
-/**
- * Milliseconds from start to the first round: not during the pair's own
- * start, whose CPU the first round (about 200 ms of it) would share on a
- * small machine (measured: `up` to both running 30-40 ms sooner on 2 cores).
- */
-export const WARMUP_FIRST_DELAY_MS = 1_000;
 /** Answers run between two yields to the event loop. */
 const SLICE = 50;
 
@@ -76,7 +70,7 @@ export class StandbyWarmup {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(WARMUP_FIRST_DELAY_MS);
+    this.schedule(0);
   }
 
   stop(): void {

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -38,16 +39,45 @@ export function hasTool(name: string): boolean {
   return found;
 }
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports tests pick from: below Linux's ephemeral range (32768-60999 by
+ * default), so no client socket of a test running beside (a prober, SIPp's
+ * own port, an outgoing connection) is given one by the kernel between the
+ * pick and the bind. A port the kernel picked (port 0) could be, and a node
+ * whose SIP listener then found its UDP port taken never listened.
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_000;
+const handedOut = new Set<number>();
+
+/** Whether `port` binds on 127.0.0.1 for TCP and for UDP just now (both released again). */
+async function bindsNow(port: number): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+  if (!tcp) return false;
+  return new Promise<boolean>((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** A port free on 127.0.0.1 for both TCP and UDP, outside the ephemeral range, not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+    if (handedOut.has(port)) continue;
+    if (!(await bindsNow(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port found between ${PICK_FROM} and ${PICK_TO} in 200 tries`);
 }
 
 /** Writes a single-host pair config (JSON) with free ports into `dir`; returns its path. */

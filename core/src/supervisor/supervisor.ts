@@ -182,7 +182,8 @@ export class Supervisor implements SupervisorControl {
         order: (nodeId, order) => {
           // A new primary's go for the sockets no one holds travels in its order's message, so the
           // node serves them in the turn it takes the role (two messages could wake it twice).
-          const go = order.role === 'primary' ? this.handover.promoted(nodeId) : (this.handover.demoted(nodeId), []);
+          if (order.role !== 'primary') this.handover.demoted(nodeId);
+          const go = order.role === 'primary' ? this.handover.promoted(nodeId) : [];
           this.slot(nodeId).process.send(go.length > 0 ? { t: 'order', order, go } : { t: 'order', order });
         },
         grant: (nodeId, until) => this.slot(nodeId).process.send({ t: 'grant', until }),
@@ -517,8 +518,7 @@ export class Supervisor implements SupervisorControl {
     slot.state = null;
     this.holdingEvents(() => {
       this.emit(CoreEvent.ProcessExiting, { node: slot.id, pid, reason });
-      this.handover.gone(slot.id);
-      this.arbiter.nodeExited(slot.id, reason);
+      this.giveUpRole(slot, reason);
     });
     this.publishNodes();
   }
@@ -538,10 +538,7 @@ export class Supervisor implements SupervisorControl {
     // The orders go out first; the events of the exit and the switchover are written right after, in order, with their times.
     this.holdingEvents(() => {
       this.emit(CoreEvent.ProcessExited, { node: slot.id, pid: pid ?? '?', reason });
-      if (seenExiting) return; // its role and sockets went when it started exiting
-      // Before the arbiter picks the new primary: a dead process reads no socket, so what it held is free.
-      this.handover.gone(slot.id);
-      this.arbiter.nodeExited(slot.id, reason);
+      if (!seenExiting) this.giveUpRole(slot, reason); // else they went when it started exiting
     });
     this.publishNodes();
     const delay = slot.backoff.next(uptime);
@@ -552,6 +549,12 @@ export class Supervisor implements SupervisorControl {
       slot.restarts += 1;
       this.spawn(slot);
     }, delay * 1000);
+  }
+
+  /** A node that runs no code any more: what it held is free (before the arbiter picks the new primary), then its role goes. */
+  private giveUpRole(slot: NodeSlot, reason: string): void {
+    this.handover.gone(slot.id);
+    this.arbiter.nodeExited(slot.id, reason);
   }
 
   /** Sends a request to a node and waits for its reply, or `fallback` after ASK_TIMEOUT_MS. */

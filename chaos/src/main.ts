@@ -62,6 +62,7 @@ async function main(): Promise<number> {
     .option('--quick', `${QUICK_FAULTS} faults, a few minutes (what CI runs)`)
     .option('--kinds <list>', `only these fault kinds, comma-separated (default all: ${FAULT_KINDS.join(',')})`, kindList)
     .option('--out <file>', 'write the report as JSON to this file')
+    .option('--keep-logs', 'keep the agents\' output and the nodes\' logs in /tmp also when no invariant was violated')
     .option('--schedule-only', 'print the schedule and exit, without a lab')
     .addHelpText('after', HELP)
     .exitOverride()
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
     const code = (error as { exitCode?: number }).exitCode ?? 2;
     return code === 0 ? 0 : 2;
   }
-  const opts = program.opts<{ seed?: number; faults?: number; quick?: boolean; kinds?: FaultKind[]; out?: string; scheduleOnly?: boolean }>();
+  const opts = program.opts<{ seed?: number; faults?: number; quick?: boolean; kinds?: FaultKind[]; out?: string; keepLogs?: boolean; scheduleOnly?: boolean }>();
   const seed = opts.seed ?? crypto.randomInt(0, 2 ** 31);
   const count = opts.faults ?? (opts.quick ? QUICK_FAULTS : DEFAULT_FAULTS);
   const schedule = makeSchedule(seed, count, { kinds: opts.kinds });
@@ -99,7 +100,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const report = await runChaos({ seed, schedule, log: (line) => process.stdout.write(`${line}\n`), onPair: (p) => (pair = p) });
+  const report = await runChaos({ seed, schedule, log: (line) => process.stdout.write(`${line}\n`), onPair: (p) => (pair = p), keepLogs: opts.keepLogs === true });
   process.stdout.write(`${formatReport(report, reproduce)}\n`);
   if (opts.out) fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
   return report.violations.length > 0 ? 1 : 0;

@@ -31,9 +31,12 @@ import { boundsFor, outageBound, type Bounds } from './bounds';
 import { summarizeKinds, type ChaosReport, type FaultResult, type InvariantName, type Violation } from './report';
 import { describeFault, targetOf, type ScheduledFault } from './schedule';
 import { createChaosPair, HA_PORT, LEASE_TTL, SIP_IF, SIP_PORT, startDevice, VIP, VIP_ATTEMPTS, VIP_CHECK_INTERVAL, VIP_CIDR } from './setup';
+import { eventsBetween, formatTimeline } from './timeline';
 
 /** OPTIONS period of every prober (client: both nodes and the VIP; each host: its own node). */
 export const PROBE_INTERVAL_MS = 15;
+/** Most event lines printed with a VIP outage violation. */
+const TIMELINE_LINES = 60;
 /** REGISTERs per second through the VIP, sent by SIPp (one in five refreshes an earlier user). */
 const REGISTER_RATE = 10;
 const REGISTER_EXPIRES = 3600;
@@ -46,6 +49,8 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Called once the pair exists, so a signal handler can remove it. */
   onPair?: (pair: LabPair) => void;
+  /** Keep the agents' output and the nodes' logs also when no invariant was violated. */
+  keepLogs?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -217,6 +222,9 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
       const outage = longestOutage(answers(), vipTarget, { from: windowFrom, to: windowEnd });
       if (outage && outage.ms > bound) {
         violate('vip-outage', f.index, `no 200 through the VIP for ${outage.ms} ms, ${iso(outage.from)} to ${iso(outage.to)} (bound ${bound} ms); ${servingDuring(outage)}`, outage.from);
+        // CI keeps only the output: what the agents and nodes logged around the outage goes with it.
+        log(`  fault ${f.index} injected ${iso(injectedAt)}, healed ${iso(healedAt)}; the agents' and nodes' events from 1 s before:`);
+        for (const line of formatTimeline(eventsBetween(path.join(pair.dir, 'state'), Math.min(injectedAt, outage.from) - 1_000, outage.to + 500), TIMELINE_LINES)) log(line);
       }
       checkDoublePrimaries(f.index, windowFrom);
       const result: FaultResult = {
@@ -273,7 +281,7 @@ export async function runChaos(opts: RunOptions): Promise<ChaosReport> {
   } finally {
     for (const p of procs) p.kill('SIGKILL');
     await Promise.all(procs.map((p) => p.exited));
-    if (violations.length > 0) log(`chaos: agent output and node logs kept in ${keepLogs(pair, seed)}`);
+    if (violations.length > 0 || opts.keepLogs) log(`chaos: agent output and node logs kept in ${keepLogs(pair, seed)}`);
     log('chaos: removing the lab');
     await pair.destroy();
   }

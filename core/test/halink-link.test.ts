@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../src/clock';
+import { ManualClock, SystemClock } from '../src/clock';
 import type { NodeState } from '../src/engine/types';
 import { SwitchyardError } from '../src/errors';
 import { CoreEvent } from '../src/events/core-events';
@@ -277,6 +277,58 @@ describe('HaLink connection', () => {
     const honest = await handshakenClient(portB, identity);
     honest.send({ t: 'hb', role: 'primary', status: 'running', term: 1 });
     await vi.waitFor(() => expect(b.link.peerState()?.role).toBe('primary'), SLOW);
+  });
+
+  it('echoes: each side learns which of its heartbeats the peer heard, and when it last heard the peer (kept after the link goes)', async () => {
+    const { a, b } = await testPair();
+    const clock = new SystemClock();
+    const before = Math.floor(clock.monotonic());
+    await b.link.start();
+    await a.link.start();
+    await vi.waitFor(() => expect(a.link.echoedSent()).not.toBeNull(), SLOW);
+    await vi.waitFor(() => expect(b.link.echoedSent()).not.toBeNull(), SLOW);
+    for (const side of [a, b]) {
+      const echoed = side.link.echoedSent()!;
+      // One of this side's own send times: after the test began, not in the future.
+      expect(echoed).toBeGreaterThanOrEqual(before);
+      expect(echoed).toBeLessThanOrEqual(clock.monotonic());
+    }
+    // The echo moves on with each round.
+    const first = a.link.echoedSent()!;
+    await vi.waitFor(() => expect(a.link.echoedSent()!).toBeGreaterThan(first), SLOW);
+
+    await b.link.stop();
+    await vi.waitFor(() => expect(a.link.connected).toBe(false), SLOW);
+    const heard = a.link.heardAt();
+    expect(a.link.echoedSent()).toBeNull();
+    expect(heard).not.toBeNull();
+    expect(heard!).toBeGreaterThanOrEqual(first);
+    expect(heard!).toBeLessThanOrEqual(clock.monotonic());
+  });
+
+  it('takes an echo only of a time it sent on this connection: a peer cannot stretch the primary\'s grant with a made-up echo', async () => {
+    const { b, portB } = await testPair();
+    await b.link.start();
+    const identity = { nodeId: 'node-a', cluster: 'test-cluster', peerId: 'node-b', secret: TEST_SECRET };
+    const rogue = await handshakenClient(portB, identity);
+    await vi.waitFor(() => expect(rogue.frames.filter((f) => f.t === 'hb').length).toBeGreaterThan(1), SLOW);
+    const sentByB = rogue.frames.filter((f) => f.t === 'hb').map((f) => f.sent as number);
+    expect(sentByB.every((t) => Number.isSafeInteger(t))).toBe(true);
+
+    rogue.send({ t: 'hb', role: 'backup', status: 'running', term: 1, sent: 5, echo: sentByB.at(-1)! + 60_000 });
+    await vi.waitFor(() => expect(b.link.peerState()?.term).toBe(1), SLOW);
+    expect(b.link.echoedSent()).toBeNull();
+    rogue.send({ t: 'hb', role: 'backup', status: 'running', term: 2, sent: 6, echo: sentByB[0]! - 1 });
+    await vi.waitFor(() => expect(b.link.peerState()?.term).toBe(2), SLOW);
+    expect(b.link.echoedSent()).toBeNull();
+    rogue.send({ t: 'hb', role: 'backup', status: 'running', term: 3, sent: 7, echo: sentByB[1]! });
+    await vi.waitFor(() => expect(b.link.echoedSent()).toBe(sentByB[1]), SLOW);
+    // b echoes the latest `sent` it got from the peer.
+    await vi.waitFor(() => expect(rogue.frames.at(-1)?.echo).toBe(7), SLOW);
+
+    rogue.send({ t: 'hb', role: 'backup', status: 'running', term: 3, sent: 8, echo: 'soon' });
+    await waitForClose(rogue.socket);
+    expect(b.log.of(CoreEvent.HaLinkPeerDropped)).toEqual([expect.objectContaining({ code: 'SWY_ERR_HALINK_PROTOCOL' })]);
   });
 
   it('rejects start() with SWY_ERR_HALINK_LISTEN when the port is taken', async () => {

@@ -84,7 +84,15 @@ describe('node runtime: fencing by term and by grant', () => {
       'primary->backup t2',
     ]);
     // The agent hears what the node knows of its peer, too.
-    expect(a.inbox.heartbeats().at(-1)?.link).toEqual({ connected: true, peer: { nodeId: 'sip-b', role: 'primary', status: 'running', term: 2 } });
+    const link = a.inbox.heartbeats().at(-1)?.link;
+    expect(link).toEqual({
+      connected: true,
+      peer: { nodeId: 'sip-b', role: 'primary', status: 'running', term: 2 },
+      heardAt: expect.any(Number),
+      echoedSent: expect.any(Number),
+    });
+    // The peer's heartbeat that echoed one of sip-a's arrived after sip-a sent that one.
+    expect(link!.heardAt!).toBeGreaterThanOrEqual(link!.echoedSent!);
 
     // The order sip-a missed, arriving late, is refused; the current one is taken.
     await a.order('primary', 1);

@@ -9,7 +9,7 @@ import type { Channel, ChannelOptions, ChannelTransport, HaChannels } from './ch
 import { ChannelRouter } from './channel-router';
 import { LinkConnection, type ConnectionContext, type ConnectionHandlers } from './connection';
 import type { Frame } from './frame';
-import { FrameType, peerValue, protocolError, readHeartbeat, type HeartbeatState } from './protocol';
+import { FrameType, peerValue, protocolError, readHeartbeat, type HeartbeatState, type HeartbeatTiming } from './protocol';
 import { PeerAddressCheck, dialFrom, plainAddress, type HostLookup } from './peer-address';
 import { RefusalLog } from './refusal-log';
 import { escapePeerText } from '../text/escape-peer-text';
@@ -105,6 +105,13 @@ export class HaLink implements HaChannels {
   private dialing: LinkConnection | undefined;
   private reconnectTimer: TimerHandle | undefined;
   private peer: NodeState | undefined;
+  /** Monotonic ms of the last frame the peer sent that arrived; kept across connections. */
+  private lastHeardAt: number | null = null;
+  /** On the current connection: the peer's latest `sent`, the first and latest of ours, and our latest that the peer echoed. */
+  private peerSent: number | null = null;
+  private firstSent: number | null = null;
+  private lastSent: number | null = null;
+  private echoed: number | null = null;
 
   constructor(options: HaLinkOptions) {
     this.options = options;
@@ -156,6 +163,26 @@ export class HaLink implements HaChannels {
   /** The peer's state from its last heartbeat on the current connection; undefined while down. */
   peerState(): NodeState | undefined {
     return this.peer;
+  }
+
+  /**
+   * CLOCK_MONOTONIC (ms) when the last frame from the peer arrived, on any
+   * connection so far; null before the first. The etcd arbiter's backup
+   * waits from here before it campaigns after the link went down.
+   */
+  heardAt(): number | null {
+    return this.lastHeardAt;
+  }
+
+  /**
+   * The send time (our CLOCK_MONOTONIC, ms) of our latest heartbeat that the
+   * peer's latest heartbeat echoed, on the current connection: the peer had
+   * heard from this node at or after that moment when it sent the state
+   * {@link peerState} shows. Null while down, before the first echo, or from
+   * a peer that does not echo (an older version).
+   */
+  echoedSent(): number | null {
+    return this.echoed;
   }
 
   /** Called when the peer's role, status or term changes (and first on each connection). */
@@ -316,6 +343,7 @@ export class HaLink implements HaChannels {
     }
     this.active = connection;
     this.activeSince = this.options.clock.monotonic();
+    this.resetTiming();
     this.refusedBackoff.reset();
     // The other handshakes in flight lost the race.
     for (const other of [...this.connections]) if (other !== connection) other.close('another connection authenticated first');
@@ -327,6 +355,7 @@ export class HaLink implements HaChannels {
 
   private onFrame(connection: LinkConnection, frame: Frame): void {
     if (connection !== this.active) return;
+    this.lastHeardAt = this.options.clock.monotonic();
     if (frame.t === FrameType.Heartbeat) {
       this.onHeartbeat(readHeartbeat(frame));
       return;
@@ -334,7 +363,11 @@ export class HaLink implements HaChannels {
     if (!this.router.handle(frame)) throw protocolError(`unknown frame type "${peerValue(frame.t)}"`);
   }
 
-  private onHeartbeat(hb: HeartbeatState): void {
+  private onHeartbeat({ sent, echo, ...hb }: HeartbeatState & HeartbeatTiming): void {
+    if (sent !== null && (this.peerSent === null || sent > this.peerSent)) this.peerSent = sent;
+    // Only a time this node sent on this connection counts: anything else proves nothing about hearing us.
+    const ours = echo !== null && this.firstSent !== null && this.lastSent !== null && echo >= this.firstSent && echo <= this.lastSent;
+    this.echoed = ours ? Math.max(echo, this.echoed ?? echo) : null;
     const previous = this.peer;
     const state: NodeState = { nodeId: this.options.peer.id, ...hb };
     this.peer = state;
@@ -355,6 +388,7 @@ export class HaLink implements HaChannels {
       if (this.options.clock.monotonic() - this.activeSince >= STABLE_CONNECTION_MS) this.backoff.reset();
       this.active = undefined;
       this.peer = undefined;
+      this.resetTiming();
       this.emit(CoreEvent.HaLinkDown, { peer: this.options.peer.id, reason });
       this.router.linkDown();
       this.notify('onConnectionChange', this.connectionListeners, false);
@@ -372,12 +406,25 @@ export class HaLink implements HaChannels {
   }
 
   private heartbeat(): Frame | undefined {
+    let state: NodeState;
     try {
-      const { role, status, term } = this.options.localState();
-      return { t: FrameType.Heartbeat, role, status, term };
+      state = this.options.localState();
     } catch {
       return undefined; // no state to report this time; the next interval tries again
     }
+    const { role, status, term } = state;
+    // Whole ms, never behind the last one: the peer echoes the latest it got.
+    const sent = Math.max(Math.floor(this.options.clock.monotonic()), this.lastSent ?? 0);
+    this.firstSent ??= sent;
+    this.lastSent = sent;
+    return { t: FrameType.Heartbeat, role, status, term, sent, ...(this.peerSent !== null ? { echo: this.peerSent } : {}) };
+  }
+
+  private resetTiming(): void {
+    this.peerSent = null;
+    this.firstSent = null;
+    this.lastSent = null;
+    this.echoed = null;
   }
 
   /** Every text field escaped: reasons and ids may quote what the peer sent. */

@@ -70,10 +70,28 @@ export interface HeartbeatState {
   term: number;
 }
 
-export function readHeartbeat(frame: Frame): HeartbeatState {
+/**
+ * A heartbeat's timing: `sent` is the sender's CLOCK_MONOTONIC (whole ms)
+ * when it made the frame; `echo` the latest `sent` it had received from
+ * this peer on this connection. A peer that echoes a time has heard from
+ * this node at or after that time (see HaLink.linkView). Both absent from
+ * a peer of an older version.
+ */
+export interface HeartbeatTiming {
+  sent: number | null;
+  echo: number | null;
+}
+
+export function readHeartbeat(frame: Frame): HeartbeatState & HeartbeatTiming {
   return {
     role: readOneOf(frame, 'role', ROLES),
     status: readOneOf(frame, 'status', NODE_STATUSES),
     term: readCount(frame, 'term'),
+    sent: readOptionalCount(frame, 'sent'),
+    echo: readOptionalCount(frame, 'echo'),
   };
+}
+
+function readOptionalCount(frame: Frame, key: string): number | null {
+  return frame[key] === undefined || frame[key] === null ? null : readCount(frame, key);
 }

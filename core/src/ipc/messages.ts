@@ -40,6 +40,19 @@ export type SupervisorMessage =
 export interface LinkView {
   connected: boolean;
   peer: NodeState | null;
+  /**
+   * CLOCK_MONOTONIC (ms, the host's clock, as the agent reads it) when the
+   * last frame from the peer arrived, on any connection; null before the
+   * first. Absent from a node of an older version.
+   */
+  heardAt?: number | null;
+  /**
+   * The send time (CLOCK_MONOTONIC ms) of this node's latest heartbeat that
+   * `peer`'s heartbeat echoed: the peer had heard from this node at or after
+   * it when it reported `peer`. Null while down or from a peer that does not
+   * echo; absent from a node of an older version.
+   */
+  echoedSent?: number | null;
 }
 
 /** Node → supervisor. */

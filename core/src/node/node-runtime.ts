@@ -219,6 +219,10 @@ export class NodeRuntime {
   private sendHeartbeat(): void {
     if (!this.engine) return;
     const link = this.haLink;
-    this.send({ t: 'hb', state: this.engine.state, link: { connected: link?.connected ?? false, peer: link?.peerState() ?? null } });
+    this.send({
+      t: 'hb',
+      state: this.engine.state,
+      link: { connected: link?.connected ?? false, peer: link?.peerState() ?? null, heardAt: link?.heardAt() ?? null, echoedSent: link?.echoedSent() ?? null },
+    });
   }
 }

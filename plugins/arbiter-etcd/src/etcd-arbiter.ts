@@ -12,7 +12,7 @@ import { EtcdElection } from './election';
 import type { EtcdElectionOptions } from './election-options';
 import { currentTerm, waitForLeader, type ElectionPort } from './election-port';
 import { ETCD_LOSS_POLICY, EtcdArbiterEvent } from './events';
-import { grantDeadline, linkSlackMs } from './grant';
+import { echoSlackMs, grantDeadline, linkSlackMs, peerSilenceHoldMs } from './grant';
 import { LocalNode } from './local-node';
 import { NodePublisher } from './node-publisher';
 import type { EtcdArbiterOptions } from './options';
@@ -260,8 +260,12 @@ export class EtcdArbiter implements Arbiter {
     // Just after the HA link went down the peer may still be serving on its peer's confirmation: wait until
     // it can have noticed too; unless its agent released the very term that ended (its node cannot serve).
     const released = this.lastLeader !== null && this.lastLeader.nodeId === this.peerId && this.peerReleased === this.lastLeader.term;
+    // Two waits, both kept: from the agent's last report of the link up (a peer that does not echo holds its grant
+    // from that report), and from the node's last hearing of the peer (an echoed heartbeat holds the peer's grant).
     const holdOff = this.context.haLink.heartbeatInterval * (this.context.haLink.missedHeartbeats + 1) * 1000;
     if (!released && this.local.linkUpAt !== null && link && !link.connected && now - this.local.linkUpAt < holdOff) return false;
+    const heard = this.local.peerHeardAt;
+    if (!released && heard !== null && !link?.connected && now - heard < peerSilenceHoldMs(this.context.haLink)) return false;
     // At the first election the node of higher priority should win: the other waits a lease TTL for it,
     // unless it reports that it cannot serve.
     const peer = this.peerView();
@@ -371,6 +375,8 @@ export class EtcdArbiter implements Arbiter {
       leaseConfirmedAt: this.election.leaseConfirmedAt,
       linkConfirmedAt: this.local.linkConfirmedAt,
       linkSlackMs: linkSlackMs(this.context.haLink),
+      linkEchoedAt: this.local.linkEchoedAt,
+      echoSlackMs: echoSlackMs(this.context.haLink),
     });
     this.local.grantedUntil = Math.max(this.local.grantedUntil ?? 0, until);
     this.context.port.grant(this.local.id, until);

@@ -8,10 +8,14 @@ export interface GrantInputs {
   windowMs: number;
   /** When the latest keepalive that etcd confirmed was sent; null before the first. */
   leaseConfirmedAt: number | null;
-  /** When the node last reported its HA link up with the peer confirming it is backup; null if never. */
+  /** When the node last reported its HA link up with the peer confirming it is backup, without an echo; null if never. */
   linkConfirmedAt: number | null;
-  /** How long a link confirmation holds: {@link linkSlackMs}. */
+  /** How long such a confirmation holds: {@link linkSlackMs}. */
   linkSlackMs: number;
+  /** The send time of the node's latest heartbeat the backup echoed while confirming (see LocalNode.linkEchoedAt); null if none. */
+  linkEchoedAt: number | null;
+  /** How long after that send time the grant may run: {@link echoSlackMs}. */
+  echoSlackMs: number;
 }
 
 /**
@@ -31,6 +35,29 @@ export function linkSlackMs(haLink: { heartbeatInterval: number; missedHeartbeat
 }
 
 /**
+ * How long a backup that heard from its primary over the HA link waits,
+ * from the moment it last heard, before it campaigns while the link is
+ * down: `2 × missedHeartbeats + 1` heartbeat intervals (0.7 s at the
+ * defaults). Measured by the backup's host from its node's report, so a slow
+ * backup only waits longer.
+ */
+export function peerSilenceHoldMs(haLink: { heartbeatInterval: number; missedHeartbeats: number }): number {
+  return (2 * haLink.missedHeartbeats + 1) * haLink.heartbeatInterval * 1000;
+}
+
+/**
+ * How long after the send time of a heartbeat the backup echoed the
+ * primary may serve on that echo: one heartbeat interval less than
+ * {@link peerSilenceHoldMs}. The backup heard that heartbeat after it was
+ * sent and waits {@link peerSilenceHoldMs} from its last hearing, so this
+ * ends before it can campaign, whatever delays either side had; the
+ * interval covers the two hosts' clock rates and the backup agent's tick.
+ */
+export function echoSlackMs(haLink: { heartbeatInterval: number; missedHeartbeats: number }): number {
+  return peerSilenceHoldMs(haLink) - haLink.heartbeatInterval * 1000;
+}
+
+/**
  * The deadline until which a primary node may serve. The lease bound: etcd
  * keeps our lease at least `leaseTtl` after the latest confirmed keepalive
  * was sent, and no other node can be elected before it expires, so serving
@@ -45,5 +72,6 @@ export function linkSlackMs(haLink: { heartbeatInterval: number; missedHeartbeat
 export function grantDeadline(i: GrantInputs): number {
   const byLease = i.leaseConfirmedAt === null ? i.now - 1 : i.leaseConfirmedAt + i.leaseTtlMs - i.marginMs;
   const byLink = i.linkConfirmedAt !== null ? i.linkConfirmedAt + i.linkSlackMs : i.now - 1;
-  return Math.min(Math.max(byLease, byLink), i.now + i.windowMs);
+  const byEcho = i.linkEchoedAt !== null ? i.linkEchoedAt + i.echoSlackMs : Number.NEGATIVE_INFINITY;
+  return Math.min(Math.max(byLease, byLink, byEcho), i.now + i.windowMs);
 }

@@ -25,8 +25,20 @@ export class LocalNode {
   state: NodeState | null = null;
   link: LinkView | null = null;
   lastHeartbeat: number | null = null;
-  /** Monotonic ms at which the agent last heard the node say the HA link is up with the peer confirming backup. */
+  /** Monotonic ms at which the agent last heard the node say the HA link is up with the peer confirming backup (a node that does not report echoes). */
   linkConfirmedAt: number | null = null;
+  /**
+   * The send time (monotonic ms) of the node's latest heartbeat that the
+   * peer echoed while confirming it is backup: the peer had heard from the
+   * node at or after this moment. Null until a confirming echo.
+   */
+  linkEchoedAt: number | null = null;
+  /**
+   * Monotonic ms at which the node last heard from its peer over the HA link,
+   * as it reported; kept across restarts of the node (the agent's wait before
+   * campaigning counts from it, and a new process has heard nothing yet).
+   */
+  peerHeardAt: number | null = null;
   /** Monotonic ms at which the node last reported its HA link up. */
   linkUpAt: number | null = null;
   /** Largest deadline granted so far: the node may serve until then even if the agent stops hearing from it. */
@@ -41,7 +53,7 @@ export class LocalNode {
   /** A new process of the node: nothing it said before holds. */
   spawned(): void {
     this.lastOrder = null;
-    Object.assign(this, { alive: true, responsive: true, state: null, link: null, linkConfirmedAt: null, linkUpAt: null, grantedUntil: null });
+    Object.assign(this, { alive: true, responsive: true, state: null, link: null, linkConfirmedAt: null, linkEchoedAt: null, linkUpAt: null, grantedUntil: null });
     this.lastHeartbeat = this.options.clock.monotonic();
   }
 
@@ -55,9 +67,13 @@ export class LocalNode {
     }
     this.state = state;
     this.link = link ?? null;
+    if (typeof link?.heardAt === 'number') this.peerHeardAt = Math.max(this.peerHeardAt ?? link.heardAt, link.heardAt);
     if (link?.connected) {
       this.linkUpAt = now;
-      if (link.peer && link.peer.role === 'backup' && link.peer.term <= Math.max(state.term, term)) this.linkConfirmedAt = now;
+      if (link.peer && link.peer.role === 'backup' && link.peer.term <= Math.max(state.term, term)) {
+        if (typeof link.echoedSent === 'number') this.linkEchoedAt = Math.max(this.linkEchoedAt ?? link.echoedSent, link.echoedSent);
+        else this.linkConfirmedAt = now; // no echo (a peer or node of an older version, or none yet on this connection)
+      }
     }
   }
 

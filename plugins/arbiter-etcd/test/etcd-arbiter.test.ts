@@ -301,14 +301,53 @@ describe('EtcdArbiter: etcd and the HA link', () => {
     const downAt = pair.now();
     await pair.clock.advance(2000);
     const first = campaigns('sip-b')[0]!;
-    // Hold-off: heartbeatInterval × (missedHeartbeats + 1) = 0.4 s after the last report of the link up.
-    expect(first.at - downAt).toBeGreaterThanOrEqual(300);
-    expect(first.at - downAt).toBeLessThanOrEqual(500);
+    // Hold-off: (2 × missedHeartbeats + 1) × heartbeatInterval = 0.7 s after sip-b's node last heard sip-a,
+    // which was at its last report before the cable went (at most one interval before).
+    expect(first.at - downAt).toBeGreaterThanOrEqual(600);
+    expect(first.at - downAt).toBeLessThanOrEqual(800);
     expect(pair.etcd.leader?.nodeId).toBe('sip-b');
     expect(b.state.role).toBe('primary');
     expect(a.state.role).toBe('backup');
     // No overlap: sip-a's last deadline is before sip-b was ordered primary.
     expect(pair.lastDeadline('sip-a')!).toBeLessThan(pair.orders('sip-b', 'primary')[0]!.at);
+  });
+
+  it('nodes of the version before HA-link echoes: the same, with the hold-off counted from the agent\'s last report of the link up', async () => {
+    pair = new ArbiterPair();
+    pair.echoes = false;
+    const { a, b } = await pair.established();
+    pair.etcd.cut('sip-a');
+    await pair.clock.advance(10_000);
+    expect(a.state.role).toBe('primary'); // served through the HA link's confirmations
+    expect(campaigns('sip-b')).toEqual([]);
+
+    pair.linkUp = false;
+    const downAt = pair.now();
+    await pair.clock.advance(2000);
+    const first = campaigns('sip-b')[0]!;
+    // heartbeatInterval × (missedHeartbeats + 1) = 0.4 s after the last report of the link up.
+    expect(first.at - downAt).toBeGreaterThanOrEqual(300);
+    expect(first.at - downAt).toBeLessThanOrEqual(500);
+    expect(b.state.role).toBe('primary');
+    expect(pair.lastDeadline('sip-a')!).toBeLessThan(pair.orders('sip-b', 'primary')[0]!.at);
+  });
+
+  it.each([
+    [true, 'echoes: the grant runs to the echoed send time + 0.6 s, and the node keeps serving', 'primary'],
+    [false, 'no echoes (older nodes): a confirmation holds 0.2 s, and the grant lapses', 'backup'],
+  ] as const)('etcd unreachable from both hosts, HA link up, the primary\'s reports to its agent lost for 0.35 s; %s: %s', async (echoes, _what, role) => {
+    pair = new ArbiterPair();
+    pair.echoes = echoes;
+    const { a, b } = await pair.established();
+    pair.etcd.cut('sip-a');
+    pair.etcd.cut('sip-b');
+    await pair.clock.advance(3000); // past the lease bound: only the HA link holds the grant
+    expect(a.state.role).toBe('primary');
+
+    a.reportsLostUntil = pair.now() + 350;
+    await pair.clock.advance(1000);
+    expect(a.state.role).toBe(role);
+    expect(b.state.role).toBe('backup'); // nobody can be elected without etcd
   });
 
   it('etcd unreachable, HA link up with the peer confirming backup: the grants keep extending and the node keeps serving', async () => {

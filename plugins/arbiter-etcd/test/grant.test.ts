@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantDeadline, linkSlackMs, type GrantInputs } from '../src/grant';
+import { echoSlackMs, grantDeadline, linkSlackMs, peerSilenceHoldMs, type GrantInputs } from '../src/grant';
 
 // The defaults: leaseTtl 2 s, failsafeMargin 0.5 s, grantWindow 0.5 s, HA-link slack 2 × 0.1 s.
 const base: GrantInputs = {
@@ -10,6 +10,8 @@ const base: GrantInputs = {
   leaseConfirmedAt: 9_900,
   linkConfirmedAt: null,
   linkSlackMs: 200,
+  linkEchoedAt: null,
+  echoSlackMs: 500,
 };
 
 describe('grantDeadline', () => {
@@ -25,6 +27,10 @@ describe('grantDeadline', () => {
     ['link confirmation stale: already past', { leaseConfirmedAt: 8_000, linkConfirmedAt: 9_700 }, 9_900],
     ['never confirmed by lease or link: already past', { leaseConfirmedAt: null, linkConfirmedAt: null }, 9_999],
     ['no link confirmation: the lease bound alone', { leaseConfirmedAt: 8_700, linkConfirmedAt: null }, 10_200],
+    ['an echoed heartbeat holds its send time + the echo slack', { leaseConfirmedAt: 8_000, linkEchoedAt: 9_700 }, 10_200],
+    ['an echo, capped by the window', { leaseConfirmedAt: 8_000, linkEchoedAt: 9_950, windowMs: 300 }, 10_300],
+    ['an echo too old: already past (now − 1)', { leaseConfirmedAt: 8_000, linkEchoedAt: 9_400 }, 9_999],
+    ['the latest of lease, confirmation and echo', { leaseConfirmedAt: 8_600, linkConfirmedAt: 9_900, linkEchoedAt: 9_600 }, 10_100],
   ])('%s', (_case, patch, expected) => {
     expect(grantDeadline({ ...base, ...patch })).toBe(expected);
   });
@@ -47,6 +53,26 @@ describe('linkSlackMs: how long a confirmation from the peer holds the grant', (
       const primaryStops = missed * interval + interval + linkSlackMs(haLink);
       const backupCampaigns = missed * interval + (missed + 1) * interval;
       expect(primaryStops, `missedHeartbeats ${missed}`).toBeLessThan(backupCampaigns);
+    }
+  });
+});
+
+describe('HA-link echoes: the backup\'s wait and the primary\'s slack', () => {
+  it('the backup waits (2 × missed + 1) intervals from its last hearing; the primary serves one interval less from the echoed send time', () => {
+    expect(peerSilenceHoldMs({ heartbeatInterval: 0.05, missedHeartbeats: 5 })).toBeCloseTo(550, 6);
+    expect(echoSlackMs({ heartbeatInterval: 0.05, missedHeartbeats: 5 })).toBeCloseTo(500, 6);
+    expect(peerSilenceHoldMs({ heartbeatInterval: 0.1, missedHeartbeats: 3 })).toBeCloseTo(700, 6);
+    expect(echoSlackMs({ heartbeatInterval: 0.1, missedHeartbeats: 3 })).toBeCloseTo(600, 6);
+  });
+
+  it('for every setting, the echo slack ends before the backup may campaign, and the backup waits past its own silence limit', () => {
+    for (const heartbeatInterval of [0.01, 0.05, 0.1, 1]) {
+      for (let missedHeartbeats = 1; missedHeartbeats <= 100; missedHeartbeats++) {
+        const haLink = { heartbeatInterval, missedHeartbeats };
+        // The backup heard the echoed heartbeat at or after its send time; it campaigns no earlier than its last hearing + hold.
+        expect(echoSlackMs(haLink)).toBeLessThan(peerSilenceHoldMs(haLink));
+        expect(peerSilenceHoldMs(haLink)).toBeGreaterThan(missedHeartbeats * heartbeatInterval * 1000);
+      }
     }
   });
 });

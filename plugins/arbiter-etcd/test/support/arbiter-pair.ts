@@ -47,6 +47,12 @@ export class ArbiterPair {
   readonly verdicts = new Map<NodeId, (p: SwitchoverProposal) => SwitchoverVerdict | undefined>();
   /** The HA link between the two hosts (the cable, not a node's view of it). */
   linkUp = true;
+  /**
+   * Whether the nodes report HA-link echoes and when they last heard their
+   * peer (`LinkView.echoedSent`, `heardAt`); false: nodes of the version
+   * before echoes.
+   */
+  echoes = true;
 
   constructor(private readonly options: Partial<EtcdArbiterOptionsInput> = {}) {}
 
@@ -191,14 +197,29 @@ export class SimNode {
     return !this.frozen && !this.exited;
   }
 
+  /** When this node last heard its peer over the HA link (kept across link losses, not across a restart). */
+  private heardAt: number | null = null;
+
+  /**
+   * The node's view of the link. Heartbeats cross the cable at once; the
+   * peer's latest heartbeat echoes one of ours sent one interval ago.
+   */
   link(): LinkView {
     const peer = this.pair.peerOf(this.id);
     const connected = this.pair.linkUp && this.beating && peer !== undefined && peer.beating;
-    return { connected, peer: connected ? { ...peer.state, status: peer.status } : null };
+    const view: LinkView = { connected, peer: connected ? { ...peer.state, status: peer.status } : null };
+    if (!this.pair.echoes) return view;
+    const now = this.pair.now();
+    if (connected) this.heardAt = now;
+    return { ...view, heardAt: this.heardAt, echoedSent: connected ? now - HA_LINK.heartbeatInterval * 1000 : null };
   }
+
+  /** Reports to the agent are lost until then (virtual ms): a slow agent or pipe; the HA link is not affected. */
+  reportsLostUntil = 0;
 
   /** Sends one heartbeat to the agent now. */
   report(): void {
+    if (this.pair.now() < this.reportsLostUntil) return;
     this.state = { ...this.state, status: this.status };
     this.pair.arbiter(this.id).heartbeat(this.id, { ...this.state }, this.link());
   }

@@ -1,6 +1,7 @@
 import { ManualClock } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
 import { ContactStore, type BindingChange, type ChangeOrigin } from '../src/store';
+import { hashLine, lineHash } from '../src/store/binding-codec';
 import { binding } from './store-fixtures';
 
 function setup() {
@@ -164,5 +165,42 @@ describe('ContactStore', () => {
     await clock.advance(500_000);
     expect(store.count).toBe(0);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('the line hash behind the store digest', () => {
+  const hashOf = (line: string): string => {
+    hashLine(line);
+    return `${lineHash[0]}:${lineHash[1]}`;
+  };
+
+  it('tells apart lines that differ in one code unit, in their order, or by a trailing NUL, and lines of odd and even length', () => {
+    const base = 'u\tsip:alice@example.com\tsip:alice@192.0.2.1:5060\t1764633600000';
+    const variants = [
+      base,
+      `${base}0`,
+      `${base}\0`,
+      `${base}\0\0`,
+      base.replace('alice', 'alicf'),
+      base.replace('alice@', 'ailce@'),
+      base.slice(0, -1),
+      '',
+      'a',
+      'a\0',
+      '\0a',
+      'ab',
+      'ba',
+      'é',
+      'e\u0301',
+    ];
+    const hashes = variants.map(hashOf);
+    expect(new Set(hashes).size).toBe(variants.length);
+    expect(hashOf(base)).toBe(hashes[0]); // the same line, the same hash
+  });
+
+  it('gives no collision among 200,000 bindings\' lines that differ only in a counter', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200_000; i++) seen.add(hashOf(`u\tsip:u${i}@example.com\tsip:u${i}@192.0.2.1:5060;transport=udp\t1764633600000\t${i}-4242@x\t1`));
+    expect(seen.size).toBe(200_000);
   });
 });

@@ -309,11 +309,21 @@ export const lineHash = new Uint32Array(2);
 export function hashLine(line: string): void {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (let i = 0; i < line.length; i++) {
+  // Two UTF-16 code units a step (one 32-bit word): half the multiplications of one a step, the same
+  // information (a node loading a million bindings hashes them all: this was a third of the load).
+  const n = line.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const c = line.charCodeAt(i) | (line.charCodeAt(i + 1) << 16);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  if (i < n) {
     const c = line.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
+  h1 = Math.imul(h1 ^ n, 2654435761); // the length: "a\0" and "a" make the same words
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   lineHash[0] = h1;

@@ -83,6 +83,11 @@ export class LinkConnection {
     }
   }
 
+  /** CLOCK_MONOTONIC (ms) when the last frame from the peer arrived (the handshake's included). */
+  get lastHeard(): number {
+    return this.lastFrameAt;
+  }
+
   get authenticated(): boolean {
     return this.state === 'established';
   }

@@ -105,7 +105,7 @@ export class HaLink implements HaChannels {
   private dialing: LinkConnection | undefined;
   private reconnectTimer: TimerHandle | undefined;
   private peer: NodeState | undefined;
-  /** Monotonic ms of the last frame the peer sent that arrived; kept across connections. */
+  /** When the last frame arrived on the last connection that went down (the active one keeps its own). */
   private lastHeardAt: number | null = null;
   /** On the current connection: the peer's latest `sent`, the first and latest of ours, and our latest that the peer echoed. */
   private peerSent: number | null = null;
@@ -171,7 +171,7 @@ export class HaLink implements HaChannels {
    * waits from here before it campaigns after the link went down.
    */
   heardAt(): number | null {
-    return this.lastHeardAt;
+    return this.active ? this.active.lastHeard : this.lastHeardAt;
   }
 
   /**
@@ -355,7 +355,6 @@ export class HaLink implements HaChannels {
 
   private onFrame(connection: LinkConnection, frame: Frame): void {
     if (connection !== this.active) return;
-    this.lastHeardAt = this.options.clock.monotonic();
     if (frame.t === FrameType.Heartbeat) {
       this.onHeartbeat(readHeartbeat(frame));
       return;
@@ -386,6 +385,7 @@ export class HaLink implements HaChannels {
       // Only a connection that stayed up resets the reconnect delay: one cut at
       // once, again and again (frames injected on the path), backs off instead.
       if (this.options.clock.monotonic() - this.activeSince >= STABLE_CONNECTION_MS) this.backoff.reset();
+      this.lastHeardAt = connection.lastHeard;
       this.active = undefined;
       this.peer = undefined;
       this.resetTiming();

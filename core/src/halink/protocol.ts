@@ -74,7 +74,7 @@ export interface HeartbeatState {
  * A heartbeat's timing: `sent` is the sender's CLOCK_MONOTONIC (whole ms)
  * when it made the frame; `echo` the latest `sent` it had received from
  * this peer on this connection. A peer that echoes a time has heard from
- * this node at or after that time (see HaLink.linkView). Both absent from
+ * this node at or after that time (see HaLink.echoedSent). Both absent from
  * a peer of an older version.
  */
 export interface HeartbeatTiming {

@@ -57,6 +57,12 @@ export class BenchPair {
     return performance.now() - this.startedAt;
   }
 
+  /** The management API's /metrics text (every node's series). */
+  async metrics(): Promise<string> {
+    const { management } = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { management: { port: number } };
+    return (await fetch(`http://127.0.0.1:${management.port}/metrics`)).text();
+  }
+
   status(): Promise<ClusterStatusView> {
     return this.client!.status();
   }

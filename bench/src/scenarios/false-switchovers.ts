@@ -1,40 +1,8 @@
-import fs from 'node:fs';
 import { BenchPair } from '../bench-pair';
 import { runSipp } from '../sipp';
 import { summarize, withTarget, type ScenarioResult } from '../stats';
+import { LAG_METRIC, lagBetween, lagBuckets, lagQuantileMs } from '../loop-lag';
 import { sleep, type Scenario, type ScenarioContext } from './context';
-
-const LAG_METRIC = 'switchyard_event_loop_lag_seconds';
-
-/** Cumulative bucket counts of the event-loop lag histogram, by node, from a /metrics text. */
-export function lagBuckets(text: string): Map<string, Map<number, number>> {
-  const out = new Map<string, Map<number, number>>();
-  const line = new RegExp(`^${LAG_METRIC}_bucket\\{(.*)\\} (\\d+(?:\\.\\d+)?)$`);
-  for (const l of text.split('\n')) {
-    const m = line.exec(l);
-    if (!m) continue;
-    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
-    if (!labels.node || labels.le === undefined) continue;
-    const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
-    const node = out.get(labels.node) ?? new Map<number, number>();
-    node.set(le, Number(m[2]));
-    out.set(labels.node, node);
-  }
-  return out;
-}
-
-/** The turns counted between two reads of the cumulative buckets (`before` absent: since the start), plus `plus`. */
-export function lagBetween(before: Map<number, number> | undefined, after: Map<number, number>, plus?: Map<number, number>): Map<number, number> {
-  return new Map([...after.entries()].map(([le, n]) => [le, n - (before?.get(le) ?? 0) + (plus?.get(le) ?? 0)]));
-}
-
-/** The bucket bound (ms) under which `q` of the counted turns fell (`Infinity` past the last bucket); null when none was counted. */
-export function lagQuantileMs(counts: Map<number, number>, q: number): number | null {
-  const bounds = [...counts.keys()].sort((a, b) => a - b);
-  const total = counts.get(bounds.at(-1)!) ?? 0;
-  if (total <= 0) return null;
-  return bounds.find((le) => (counts.get(le) ?? 0) >= q * total)! * 1000;
-}
 
 /**
  * false-switchovers: REGISTER load at 80 % of the measured async capacity
@@ -53,8 +21,7 @@ export const falseSwitchoversScenario: Scenario = {
     const freeze = ctx.quick ? 1 : Math.max(5, Math.round(100_000 / rate));
     const pair = new BenchPair({ sip: { replication: { mode: 'async', syncTimeout: 0.5 } } });
     await pair.start();
-    const mgmtPort = (JSON.parse(fs.readFileSync(pair.file, 'utf8')) as { management: { port: number } }).management.port;
-    const metrics = async () => (await fetch(`http://127.0.0.1:${mgmtPort}/metrics`)).text();
+    const metrics = () => pair.metrics();
     const results: ScenarioResult[] = [];
     try {
       const { view, primary, backup } = await pair.stable();

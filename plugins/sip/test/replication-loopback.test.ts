@@ -223,6 +223,55 @@ describe('BindingReplicator over a loopback HA link', () => {
     expect(b.replicator.status().inSync).toBe(true);
   });
 
+  it('sends a base a part a turn (a large store never blocks the loop); changes made meanwhile follow its last part, and the backup ends equal', async () => {
+    const turns: Array<() => void> = [];
+    const { clock, a, b, upsert } = setup({ preload: 200, maxFrameBytes: 8192, defer: (flush) => void turns.push(flush) });
+    // The link came up: b asked, a sent part 0 at once; each later part waits for a turn of its own.
+    expect(b.store.count).toBeGreaterThan(0);
+    expect(b.store.count).toBeLessThanOrEqual(50); // a 4 KiB part holds about 40 of these bindings
+    expect(b.replicator.status().inSync).toBe(false);
+    // Changes meanwhile, to bindings already sent (pre0, pre1) and not yet (pre198, pre199), and a new one.
+    a.store.upsert(binding(clock.now(), { aor: 'sip:pre0@example.com', contact: 'sip:pre0@192.0.2.1', cseq: 42 }));
+    a.store.remove('sip:pre1@example.com', 'sip:pre1@192.0.2.1');
+    a.store.upsert(binding(clock.now(), { aor: 'sip:pre199@example.com', contact: 'sip:pre199@192.0.2.1', cseq: 43 }));
+    a.store.remove('sip:pre198@example.com', 'sip:pre198@192.0.2.1');
+    upsert(a, 7);
+    expect(a.replicator.status().lag).toBeGreaterThan(0);
+    let turnsRun = 0;
+    while (turns.length > 0) {
+      const before = b.store.count;
+      turns.shift()!();
+      turnsRun++;
+      if (turns.length > 0) expect(b.store.count - before).toBeLessThanOrEqual(50); // a part a turn, not the rest at once
+    }
+    expect(turnsRun).toBeGreaterThan(5);
+    expect(contents(b.store)).toEqual(contents(a.store));
+    expect(b.store.get('sip:pre0@example.com', 'sip:pre0@192.0.2.1')?.cseq).toBe(42);
+    expect(b.store.get('sip:pre199@example.com', 'sip:pre199@192.0.2.1')?.cseq).toBe(43);
+    await clock.advance(50);
+    expect(a.replicator.status()).toMatchObject({ inSync: true, lag: 0 });
+    expect(b.replicator.status().inSync).toBe(true);
+  });
+
+  it('a primary demoted while its base is on the way gives the rest up; the new primary’s content then makes both equal', async () => {
+    const turns: Array<() => void> = [];
+    const { clock, a, b, roles, upsert } = setup({ preload: 200, maxFrameBytes: 8192, defer: (flush) => void turns.push(flush) });
+    const partial = b.store.count;
+    expect(partial).toBeLessThan(200);
+    upsert(a, 7); // held back behind the base
+    roles.a = 'backup';
+    a.replicator.roleChanged(); // the held change goes out as a is demoted
+    roles.b = 'primary';
+    b.replicator.roleChanged();
+    while (turns.length > 0) turns.shift()!();
+    // No further part came: b is primary with what it had (and the held change, sent at the demotion); a took b's content.
+    expect(b.store.count).toBe(partial + 1);
+    expect(contents(a.store)).toEqual(contents(b.store));
+    await clock.advance(50);
+    expect(a.replicator.status()).toMatchObject({ role: 'backup', inSync: true });
+    expect(b.replicator.status()).toMatchObject({ role: 'primary', inSync: true, lag: 0 });
+  });
+
   it('sync mode: resolves acked when the backup applied it; fallback (and the event) after syncTimeout when it is away', async () => {
     const { clock, a, b, ca, upsert, of } = setup({ mode: 'sync', syncTimeout: 0.5 });
     expect(await a.replicator.replicate(upsert(a, 1))).toBe('acked');

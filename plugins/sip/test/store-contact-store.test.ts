@@ -125,6 +125,74 @@ describe('ContactStore', () => {
     expect(follower.snapshot().map((b) => b.contact).sort()).toEqual(['sip:carol@h', 'sip:keep@h']);
   });
 
+  it('reads its content in parts that together are encoded(), each within the size asked (one line at least)', () => {
+    const { store, now } = setup();
+    for (let i = 0; i < 300; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
+    for (let i = 0; i < 300; i += 3) store.remove(`sip:u${i}@example.com`, `sip:u${i}@h`); // free slots are skipped
+    const parts: string[][] = [];
+    for (let from = 0, done = false; !done; ) {
+      const part = store.encodedFrom(from, 2000);
+      expect(part.lines.join('').length).toBeLessThanOrEqual(2000);
+      parts.push(part.lines);
+      ({ next: from, done } = part);
+    }
+    expect(parts.length).toBeGreaterThan(5);
+    expect(parts.flat()).toEqual(store.encoded());
+    // A line larger than the size asked still makes a part of its own.
+    expect(store.encodedFrom(0, 1).lines).toHaveLength(1);
+    expect(new ContactStore(new ManualClock()).encodedFrom(0, 1000)).toEqual({ lines: [], next: 0, done: true });
+  });
+
+  it('replaces its content part by part: each part applied as it comes, the end removing what no part held; a follower of the changes ends up equal', () => {
+    const { store, seen, now } = setup();
+    const keep = binding(now, { contact: 'sip:keep@h' });
+    const old = [keep, binding(now, { contact: 'sip:gone@h' }), binding(now, { aor: 'sip:bob@example.com', contact: 'sip:bob@h' })];
+    for (const b of old) store.upsert(b);
+    const source = new ContactStore(new ManualClock(now));
+    source.upsert({ ...keep });
+    for (let i = 0; i < 50; i++) source.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h`, cseq: i }));
+    const lines = source.encoded();
+    seen.length = 0;
+    const replacement = store.beginReplace();
+    expect(store.replacePart(replacement, lines.slice(0, 20), 'replica')).toBe(0);
+    // Between parts: the old content and the first part's.
+    expect(store.count).toBe(3 + 19);
+    expect(store.replacePart(replacement, lines.slice(20), 'replica')).toBe(0);
+    expect(store.finishReplace(replacement, 'replica')).toBe(true);
+    expect(store.encoded().sort()).toEqual(lines.sort());
+    expect(store.digest()).toBe(source.digest());
+    // The unchanged binding is no change; the rest are 50 upserts, then a removal and a clear-aor.
+    expect(seen.filter(([c]) => c.op === 'upsert')).toHaveLength(50);
+    expect(seen.filter(([c]) => c.op !== 'upsert').map(([c, o]) => [c.op, o])).toEqual([
+      ['remove', 'replica'],
+      ['clear-aor', 'replica'],
+    ]);
+    const follower = new ContactStore(new ManualClock(now));
+    for (const b of old) follower.upsert(b);
+    for (const [change] of seen) follower.apply(change, 'replica');
+    expect(follower.digest()).toBe(source.digest());
+  });
+
+  it('a part-by-part replacement that another change interrupted removes nothing at its end; a malformed line is counted and skipped', async () => {
+    const { store, now, clock } = setup();
+    store.upsert(binding(now, { contact: 'sip:old@h' }));
+    const source = new ContactStore(new ManualClock(now));
+    source.upsert(binding(now, { aor: 'sip:new@example.com', contact: 'sip:new@h' }));
+    const replacement = store.beginReplace();
+    expect(store.replacePart(replacement, [...source.encoded(), 'u\tnot a binding'], 'replica')).toBe(1);
+    store.upsert(binding(now, { aor: 'sip:local@example.com', contact: 'sip:local@h' }));
+    expect(store.finishReplace(replacement, 'replica')).toBe(false);
+    expect(store.all().map((b) => b.contact).sort()).toEqual(['sip:local@h', 'sip:new@h', 'sip:old@h']);
+    // Expiry is no change: it does not interrupt one.
+    store.upsert(binding(now, { aor: 'sip:brief@example.com', contact: 'sip:brief@h', ttl: 1 }));
+    const again = store.beginReplace();
+    store.replacePart(again, source.encoded(), 'replica');
+    await clock.advance(1000);
+    expect(store.get('sip:brief@example.com', 'sip:brief@h')).toBeUndefined();
+    expect(store.finishReplace(again, 'replica')).toBe(true);
+    expect(store.all().map((b) => b.contact)).toEqual(['sip:new@h']);
+  });
+
   it('still notifies every listener when one throws, then reports the failure to the caller', () => {
     const { store, now } = setup();
     let second = 0;

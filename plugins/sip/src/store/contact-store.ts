@@ -65,6 +65,8 @@ export class ContactStore {
   private sum2 = 0;
   private timer: { at: number; handle: TimerHandle } | undefined;
   private closed = false;
+  /** Counts changes made other than by a {@link Replacement} (expiry is no change): one changing under a replacement interrupts it. */
+  private version = 0;
 
   /** @param clock every expiry is measured and timed on this clock. */
   constructor(clock: Clock) {
@@ -182,6 +184,112 @@ export class ContactStore {
   }
 
   /**
+   * The content read in parts (a resync, a snapshot written across turns of
+   * the event loop): the upsert lines of the slots from `from` on, until
+   * their `size` reaches `maxBytes` (one line at least). `next` is where the
+   * next part starts; `done` when no slot is left. Slots never move, so the
+   * parts together hold every binding that stayed put while they were read,
+   * and each binding changed meanwhile in one of its states: a reader that
+   * also passes on the changes made since the first part (as the HA link
+   * and the journal's log do) ends up with the content as of the last.
+   */
+  encodedFrom(from: number, maxBytes: number, size: (line: string) => number = (line) => line.length): { lines: string[]; next: number; done: boolean } {
+    this.expireDue();
+    const lines: string[] = [];
+    let bytes = 0;
+    let slot = Math.max(0, from);
+    for (; slot < this.lineOf.length; slot++) {
+      const line = this.lineOf[slot]!;
+      if (line === FREE) continue;
+      const n = size(line);
+      if (lines.length > 0 && bytes + n > maxBytes) break;
+      lines.push(line);
+      bytes += n;
+    }
+    return { lines, next: slot, done: slot >= this.lineOf.length };
+  }
+
+  /**
+   * Starts replacing the whole content part by part, across turns of the
+   * event loop (a resync from the primary arrives in frame-sized parts):
+   * {@link replacePart} applies each part as it comes, {@link finishReplace}
+   * then removes what no part held. Between parts the store holds a mix of
+   * the old content and the new.
+   */
+  beginReplace(): Replacement {
+    return new Replacement(this.version, this.lineOf.length);
+  }
+
+  /**
+   * Applies one part of a {@link beginReplace} replacement: every upsert
+   * line, keeping the line (expired ones are skipped; an unchanged binding
+   * costs a lookup). Listeners hear of each binding that changed. Returns
+   * the number of malformed lines, which are skipped: the caller decides
+   * whether the rest stands.
+   */
+  replacePart(replacement: Replacement, lines: readonly string[], origin: ChangeOrigin): number {
+    if (replacement.version !== this.version) replacement.interrupted = true;
+    this.expireDue();
+    const now = this.clock.now();
+    const tell = this.listeners.size > 0;
+    const changes: Array<[BindingChange, string]> = [];
+    let malformed = 0;
+    for (const line of lines) {
+      const keys = scanUpsert(line);
+      if (!keys) {
+        malformed++;
+        continue;
+      }
+      if (keys.expiresAt <= now) continue;
+      let slot = this.slotOf(keys.aor, keys.contact);
+      if (slot < 0 || this.lineOf[slot] !== line) {
+        slot = this.put({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q }, false);
+        this.expiries.push(keys.expiresAt, slot);
+        if (tell) changes.push([new LazyUpsert(line), line]);
+      }
+      replacement.keep(slot);
+    }
+    if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
+    this.schedule();
+    this.notifyAll(changes, origin);
+    return malformed;
+  }
+
+  /**
+   * Ends a {@link beginReplace} replacement: removes every binding no part
+   * held, and listeners hear of each removal (a `clear-aor` for an AOR none
+   * of whose Contacts is left). Returns `false`, removing nothing, when the
+   * store was changed otherwise since the replacement began (its parts were
+   * applied, but they are no longer the whole content).
+   */
+  finishReplace(replacement: Replacement, origin: ChangeOrigin): boolean {
+    if (replacement.interrupted || replacement.version !== this.version) return false;
+    this.expireDue();
+    const changes: Array<[BindingChange, string]> = [];
+    const gone: string[] = [];
+    for (const [aor, entry] of this.byAor) {
+      if (typeof entry === 'number') {
+        if (!replacement.kept(entry)) gone.push(aor);
+        continue;
+      }
+      let kept = 0;
+      for (const slot of entry) if (replacement.kept(slot)) kept++;
+      if (kept === 0) gone.push(aor);
+      else if (kept < entry.length) for (const slot of entry) if (!replacement.kept(slot)) changes.push(this.removal(slot));
+    }
+    for (const [change] of changes) if (change.op === 'remove') this.drop(this.slotOf(change.aor, change.contact));
+    for (const aor of gone) {
+      this.dropAor(aor);
+      const change: BindingChange = { op: 'clear-aor', aor };
+      changes.push([change, encodeChange(change)]);
+    }
+    for (const [change, line] of changes) rememberEncoding(change, line);
+    this.schedule(true);
+    this.notifyAll(changes, origin);
+    return true;
+  }
+
+  /**
    * Replaces the whole content (journal load, replication snapshot); expired
    * entries of `bindings` are skipped. Listeners see the difference as
    * ordinary changes (removals first), so a journal or a replica that
@@ -253,6 +361,7 @@ export class ContactStore {
     }
     if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
     this.schedule();
+    this.version++;
     this.notifyAll(changes, origin);
     return malformed;
   }
@@ -275,6 +384,7 @@ export class ContactStore {
   /** Installs `entries` as the whole content: removals, then upserts, then one notification pass. */
   private install(entries: readonly Entry[], origin: ChangeOrigin): void {
     this.expireDue();
+    this.version++;
     const changes: Array<[BindingChange, string]> = [];
     if (this.size > 0) {
       const kept = new Uint8Array(this.lineOf.length);
@@ -469,6 +579,7 @@ export class ContactStore {
   // ---- listeners -----------------------------------------------------------
 
   private notify(change: BindingChange, line: string, origin: ChangeOrigin): BindingChange {
+    this.version++;
     rememberEncoding(change, line);
     if (this.listeners.size > 0) this.notifyAll([[change, line]], origin);
     return change;
@@ -492,6 +603,34 @@ export class ContactStore {
       }
     }
     if (failure) throw failure.error;
+  }
+}
+
+/** A replacement of the whole content in parts ({@link ContactStore.beginReplace}): the slots its parts held. */
+export class Replacement {
+  /** Set when the store changed otherwise under it: its end removes nothing. */
+  interrupted = false;
+  private marks: Uint8Array;
+
+  /** @internal made by {@link ContactStore.beginReplace} */
+  constructor(
+    readonly version: number,
+    slots: number,
+  ) {
+    this.marks = new Uint8Array(Math.max(INITIAL_SLOTS, slots));
+  }
+
+  keep(slot: number): void {
+    if (slot >= this.marks.length) {
+      const grown = new Uint8Array(Math.max(slot + 1, this.marks.length * 2));
+      grown.set(this.marks);
+      this.marks = grown;
+    }
+    this.marks[slot] = 1;
+  }
+
+  kept(slot: number): boolean {
+    return this.marks[slot] === 1;
   }
 }
 

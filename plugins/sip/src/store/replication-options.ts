@@ -60,7 +60,8 @@ export interface BindingReplicatorOptions {
   /**
    * Runs `flush` at the end of this turn of the event loop; default
    * `setImmediate`. The local changes made until then travel in one
-   * message (one frame, one write). Tests pass `(flush) => flush()` for a
+   * message (one frame, one write); each part of a `base` after the first
+   * is sent in a turn of its own, through the same call. Tests pass `(flush) => flush()` for a
    * message per change, or hold flushes to play a turn's end themselves.
    */
   defer?: (flush: () => void) => void;

@@ -143,22 +143,3 @@ function isTerm(value: unknown): boolean {
 export function lineBytes(line: string): number {
   return Buffer.byteLength(line) + 3;
 }
-
-/** Splits `lines` into parts whose JSON stays under `maxBytes` (one line over it gets a part of its own). */
-export function chunkLines(lines: readonly string[], maxBytes: number): string[][] {
-  const parts: string[][] = [];
-  let part: string[] = [];
-  let bytes = 0;
-  for (const line of lines) {
-    const size = lineBytes(line);
-    if (part.length > 0 && bytes + size > maxBytes) {
-      parts.push(part);
-      part = [];
-      bytes = 0;
-    }
-    part.push(line);
-    bytes += size;
-  }
-  if (part.length > 0 || parts.length === 0) parts.push(part);
-  return parts;
-}

@@ -3,12 +3,11 @@ import type { Channel, TimerHandle } from '@switchyard/sdk';
 import type { BindingChange } from './binding';
 import { CODEC_VERSION, encodeChange } from './binding-codec';
 import { AckTracker, type ReplicationOutcome } from './ack-tracker';
-import type { ChangeOrigin } from './contact-store';
+import type { ChangeOrigin, Replacement } from './contact-store';
 import { BULK_BINDINGS, type BindingReplicatorOptions, type ReplicationRole, type ReplicationStatus } from './replication-options';
 import {
   BINDINGS_CHANNEL,
   REPLICATION_VERSION_ERROR,
-  chunkLines,
   isReplicationMessage,
   isReplicationSnapshot,
   lineBytes,
@@ -75,7 +74,8 @@ export class BindingReplicator {
   private synced = false;
   /** Backup: our content is the primary's as of `lastSeenSeq`. */
   private haveBase = false;
-  private baseParts: { from: string; next: number; bindings: string[] } | undefined;
+  /** Backup: the primary's base being taken, part by part, as each arrives. */
+  private baseParts: { from: string; next: number; replacement: Replacement; count: number } | undefined;
   private resyncAsked: { stream: string | undefined } | undefined;
   private outOfSyncReason = 'waiting for the primary';
   private lastAck: { of: string; seq: number } | undefined;
@@ -106,6 +106,12 @@ export class BindingReplicator {
   private baseSeq: number | undefined;
   /** Primary: the first part of the base in flight (sent, not yet acknowledged), at its term. */
   private baseInFlight: { first: number; term: number } | undefined;
+  /**
+   * Primary: the base being sent, one part a turn of the event loop (so a
+   * large store never blocks the loop), and the batches of changes made
+   * meanwhile, held back until its last part is out.
+   */
+  private baseOut: { term: number; next: number; part: number; count: number; held: Batch[] } | undefined;
   /** The digest of the peer's copy, from its last `resync`: if it is ours, `base` says `same` instead of sending the content. */
   private peerDigest: string | undefined;
   /** Backup: the primary said `same` and our copy was not: ask without a digest, for the whole content. */
@@ -180,7 +186,8 @@ export class BindingReplicator {
   status(): ReplicationStatus {
     const role = this.checkRole();
     const connected = this.options.connected?.() ?? true;
-    const lag = role === 'primary' ? this.tracker.lag + (this.batch?.lines.length ?? 0) : 0;
+    const held = this.baseOut?.held.reduce((n, batch) => n + batch.lines.length, 0) ?? 0;
+    const lag = role === 'primary' ? this.tracker.lag + held + (this.batch?.lines.length ?? 0) : 0;
     return {
       mode: this.options.mode,
       role,
@@ -199,7 +206,9 @@ export class BindingReplicator {
   /** Stops replicating: handlers and timers are removed; waiting changes resolve `skipped`. */
   stop(): void {
     if (this.stopped) return;
-    if (this.batch) this.flushBatch(); // what was made before the stop still goes out
+    // What was made before the stop still goes out (the rest of a base does not).
+    this.abortBase();
+    if (this.batch) this.flushBatch();
     this.stopped = true;
     for (const off of this.unsubscribe) off();
     // Under `reject`, a change still waiting was not acknowledged: never report it as accepted.
@@ -241,6 +250,8 @@ export class BindingReplicator {
     // Our content is the new primary's only if it acknowledged all we sent.
     // And only if we applied all it sent meanwhile (a peer promoted before we heard of it sends changes we ignored).
     // Changes made as primary go out at the term they were made in, as if sent at once (a peer of a newer term refuses them).
+    // A base still being sent stops where it is: the peer, missing its last part, asks again when it needs to.
+    this.abortBase();
     this.flushBatch();
     // Nor if we refused content of the peer's (older) term meanwhile: the peer, primary again later, still holds it.
     const clean =
@@ -320,6 +331,11 @@ export class BindingReplicator {
     const batch = this.batch;
     if (!batch || this.stopped) return;
     this.batch = undefined;
+    if (this.baseOut) this.baseOut.held.push(batch); // after the base's last part
+    else this.sendBatch(batch);
+  }
+
+  private sendBatch(batch: Batch): void {
     if (this.tracker.lag === 0) this.contentTerm = batch.term;
     const seq = this.channel.send({ kind: 'changes', v: CODEC_VERSION, from: this.stream, term: batch.term, changes: batch.lines });
     const waiting = this.tracker.track(seq, batch.waiting !== undefined, batch.lines.length);
@@ -345,12 +361,25 @@ export class BindingReplicator {
     this.reportHealth();
   }
 
+  /**
+   * Sends our whole content: `same` when the peer's digest is ours, else the
+   * stored lines in frame-sized `base` parts, one part a turn of the event
+   * loop. Changes made meanwhile go out after the last part, so the peer
+   * ends with the content as of then: each part holds its bindings as they
+   * were when it was read, and every change made since the first part
+   * follows (a change applied again is a no-op). A base begun again (a new
+   * `resync`, a newer term) starts over at part 0; the peer's replacement
+   * starts over with it.
+   */
   private sendBase(): void {
     this.flushBatch();
     this.resyncWanted = false;
     this.updatePoll();
     const term = this.options.term();
     this.contentTerm = term; // the whole content makes up for everything unacknowledged before it
+    const held = this.baseOut?.held ?? [];
+    this.baseOut = undefined;
+    this.baseSeq = undefined;
     const digest = this.options.store.digest();
     const same = this.peerDigest === digest;
     this.peerDigest = undefined;
@@ -360,18 +389,43 @@ export class BindingReplicator {
       this.tracker.track(seq, false);
       this.baseSeq = seq;
       this.baseInFlight = { first: seq, term };
+      this.sendHeld(held);
       return;
     }
-    // The stored lines themselves: nothing is encoded for a resync.
-    const lines = this.options.store.encoded();
-    const parts = chunkLines(lines, this.basePartBytes);
-    parts.forEach((bindings, part) => {
-      const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term, part, last: part === parts.length - 1, bindings });
-      this.tracker.track(seq, false);
-      this.baseSeq = seq;
-      if (part === 0) this.baseInFlight = { first: seq, term };
-    });
-    if (lines.length >= BULK_BINDINGS) this.options.onBulkWork?.(`sent its ${lines.length} bindings to the peer`);
+    this.baseOut = { term, next: 0, part: 0, count: 0, held };
+    this.sendBasePart(this.baseOut);
+  }
+
+  /** Sends the next part of `out` (the stored lines themselves: nothing is encoded for a resync), and asks for a turn for the one after. */
+  private sendBasePart(out: NonNullable<BindingReplicator['baseOut']>): void {
+    if (this.baseOut !== out || this.stopped) return; // begun again, or given up
+    const { lines, next, done } = this.options.store.encodedFrom(out.next, this.basePartBytes, lineBytes);
+    const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term: out.term, part: out.part, last: done, bindings: lines });
+    this.tracker.track(seq, false);
+    if (out.part === 0) this.baseInFlight = { first: seq, term: out.term };
+    out.part++;
+    out.next = next;
+    out.count += lines.length;
+    if (!done) {
+      this.defer(() => this.sendBasePart(out));
+      return;
+    }
+    this.baseSeq = seq; // its ack says the peer holds the whole content
+    this.baseOut = undefined;
+    this.sendHeld(out.held);
+    if (out.count >= BULK_BINDINGS) this.options.onBulkWork?.(`sent its ${out.count} bindings to the peer`);
+  }
+
+  /** Gives up the base being sent (a role change, a stop); the changes held back go out now, in order. */
+  private abortBase(): void {
+    const out = this.baseOut;
+    if (!out) return;
+    this.baseOut = undefined;
+    this.sendHeld(out.held);
+  }
+
+  private sendHeld(held: readonly Batch[]): void {
+    for (const batch of held) this.sendBatch(batch);
   }
 
   /** The channel's snapshot: our content if we are primary and it fits in a frame; else `null` (the backup asks for `base`). */
@@ -384,10 +438,11 @@ export class BindingReplicator {
       const digest = this.wantWholeBase ? {} : { digest: this.options.store.digest() };
       return { v: CODEC_VERSION, from: this.stream, term, bindings: null, needsBase: true, ...digest };
     }
-    const bindings = this.options.store.encoded();
+    // Read no further than a frame holds: a large store is sent as `base` parts instead.
+    const { lines, done } = this.options.store.encodedFrom(0, this.snapshotBytes, lineBytes);
     let bytes = 0;
-    for (const line of bindings) if ((bytes += lineBytes(line)) > this.snapshotBytes) break;
-    return { v: CODEC_VERSION, from: this.stream, term, bindings: bytes <= this.snapshotBytes ? bindings : null };
+    for (const line of lines) bytes += lineBytes(line);
+    return { v: CODEC_VERSION, from: this.stream, term, bindings: done && bytes <= this.snapshotBytes ? lines : null };
   }
 
   private onAck(message: Extract<ReceivedReplicationMessage, { kind: 'ack' }>): void {
@@ -498,32 +553,59 @@ export class BindingReplicator {
     this.scheduleAck();
   }
 
+  /**
+   * One part of the primary's base, applied as it arrives (each part is a
+   * few milliseconds of work; the whole content at once would block the
+   * loop for as long as it is large). The last part removes what no part held.
+   */
   private onBasePart(message: Extract<ReceivedReplicationMessage, { kind: 'base' }>, seq: number, contiguous: boolean): void {
+    const store = this.options.store;
     if (message.same !== undefined) {
       this.baseParts = undefined;
-      if (this.options.store.digest() !== message.same) {
+      if (store.digest() !== message.same) {
         this.wantWholeBase = true;
         this.askResync('this node’s bindings differ from the primary’s', true);
         return;
       }
       this.synced = true;
-      this.adoptBase(null, seq);
+      this.adoptBase(0, seq);
       return;
     }
-    if (message.part === 0) this.baseParts = { from: message.from, next: 0, bindings: [] };
+    if (message.part === 0) {
+      // Until the last part our copy is part old, part new: not the primary's.
+      this.haveBase = false;
+      this.outOfSyncReason = 'taking the primary’s full content';
+      this.baseParts = { from: message.from, next: 0, replacement: store.beginReplace(), count: 0 };
+    }
     const parts = this.baseParts;
     if (!parts || parts.from !== message.from || parts.next !== message.part || (message.part > 0 && !contiguous)) {
       this.baseParts = undefined;
       this.askResync('an incomplete full resync');
       return;
     }
-    parts.bindings.push(...message.bindings);
     parts.next++;
+    parts.count += message.bindings.length;
+    if (store.replacePart(parts.replacement, message.bindings, 'replica') > 0) {
+      this.baseParts = undefined;
+      this.unreadableBase();
+      return;
+    }
     if (!message.last) return;
     this.baseParts = undefined;
+    if (!store.finishReplace(parts.replacement, 'replica')) {
+      this.askResync('the bindings changed while the primary’s content arrived', true);
+      return;
+    }
     // The answer to our request: we now follow the primary's stream live.
     this.synced = true;
-    this.adoptBase(parts.bindings, seq);
+    this.adoptBase(parts.count, seq);
+  }
+
+  /** The primary's content held malformed lines (the rest was applied): our copy is not the primary's. */
+  private unreadableBase(): void {
+    this.warnOnce('malformed-base', `ignoring malformed bindings in the primary's content on channel ${BINDINGS_CHANNEL}`);
+    this.haveBase = false;
+    this.askResync('unreadable content from the primary', true);
   }
 
   private onSnapshot(data: unknown, seq: number): void {
@@ -550,7 +632,11 @@ export class BindingReplicator {
     if (this.refuseStale(data.from, termOf(data), 1)) return;
     if (data.bindings) {
       this.peerActsAsPrimary();
-      this.adoptBase(data.bindings, seq);
+      // At most a frame of bindings: taken in this turn.
+      const replacement = this.options.store.beginReplace();
+      if (this.options.store.replacePart(replacement, data.bindings, 'replica') > 0) return this.unreadableBase();
+      this.options.store.finishReplace(replacement, 'replica');
+      this.adoptBase(data.bindings.length, seq);
     } else {
       this.haveBase = false;
       this.askResync('the primary sent no snapshot (too large for one frame)');
@@ -568,14 +654,8 @@ export class BindingReplicator {
     this.reportHealth();
   }
 
-  /** The primary's whole content (`null`: ours, checked by digest) is ours as of `seq`. */
-  private adoptBase(bindings: readonly string[] | null, seq: number): void {
-    if (bindings && this.options.store.replaceAllEncoded(bindings, 'replica') > 0) {
-      this.warnOnce('malformed-base', `ignoring the primary's content on channel ${BINDINGS_CHANNEL}: it holds malformed bindings`);
-      this.haveBase = false;
-      this.askResync('unreadable content from the primary', true);
-      return;
-    }
+  /** The primary's whole content (`count` bindings taken; 0 when ours was found the same by digest) is ours as of `seq`. */
+  private adoptBase(count: number, seq: number): void {
     this.haveBase = true;
     this.divergent = false;
     this.wantWholeBase = false;
@@ -585,7 +665,7 @@ export class BindingReplicator {
     this.lastAppliedSeq = seq;
     this.sendAck(); // rare and large: let the primary know at once
     if (this.synced) this.reportHealth(); // mid catch-up, onSynced reports
-    if (bindings && bindings.length >= BULK_BINDINGS) this.options.onBulkWork?.(`took the primary's ${bindings.length} bindings`);
+    if (count >= BULK_BINDINGS) this.options.onBulkWork?.(`took the primary's ${count} bindings`);
   }
 
   private followStream(from: string | undefined): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lagBetween, lagBuckets, lagQuantileMs } from '../src/scenarios/false-switchovers';
+import { lagBetween, lagBuckets, lagLessFreeze, lagQuantileMs } from '../src/loop-lag';
 
 const metrics = (a: number[], b: number[]) =>
   [
@@ -10,7 +10,7 @@ const metrics = (a: number[], b: number[]) =>
     'switchyard_event_loop_lag_seconds_count{node="sip-a"} 0',
   ].join('\n');
 
-describe('false-switchovers: reading the event-loop lag histogram', () => {
+describe('reading the event-loop lag histogram (false-switchovers, catch-up)', () => {
   it('reads the cumulative buckets by node, whatever the label order', () => {
     const buckets = lagBuckets(metrics([1, 2, 3, 4], [5, 6, 7, 8]));
     expect([...buckets.keys()]).toEqual(['sip-a', 'sip-b']);
@@ -41,5 +41,16 @@ describe('false-switchovers: reading the event-loop lag histogram', () => {
     const end = lagBuckets(metrics([1_000, 1_000, 1_000, 1_001], [0, 0, 0, 0])).get('sip-a')!;
     expect(lagQuantileMs(lagBetween(start, end), 1)).toBe(Number.POSITIVE_INFINITY);
     expect(lagQuantileMs(lagBetween(thawed, end, lagBetween(start, atFreeze)), 1)).toBe(1);
+  });
+
+  it('leaves out the one turn a freeze longer than the last bucket made late, and only that one', () => {
+    const start = lagBuckets(metrics([0, 0, 0, 0], [0, 0, 0, 0])).get('sip-a');
+    // 300 turns: 280 under 1 ms, 19 under 100 ms (the catch-up's), and the freeze's.
+    const end = lagBuckets(metrics([280, 290, 299, 300], [0, 0, 0, 0])).get('sip-a')!;
+    expect(lagQuantileMs(lagBetween(start, end), 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(lagQuantileMs(lagLessFreeze(lagBetween(start, end)), 1)).toBe(100);
+    // A second turn over the last bucket is the node's own, and stays.
+    const twice = lagBuckets(metrics([280, 290, 298, 300], [0, 0, 0, 0])).get('sip-a')!;
+    expect(lagQuantileMs(lagLessFreeze(lagBetween(start, twice)), 1)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -1,0 +1,42 @@
+/** Reading the nodes' event-loop lag histogram (`switchyard_event_loop_lag_seconds`) from the pair's /metrics. */
+
+export const LAG_METRIC = 'switchyard_event_loop_lag_seconds';
+
+/** Cumulative bucket counts of the event-loop lag histogram, by node, from a /metrics text. */
+export function lagBuckets(text: string): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>();
+  const line = new RegExp(`^${LAG_METRIC}_bucket\\{(.*)\\} (\\d+(?:\\.\\d+)?)$`);
+  for (const l of text.split('\n')) {
+    const m = line.exec(l);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
+    if (!labels.node || labels.le === undefined) continue;
+    const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
+    const node = out.get(labels.node) ?? new Map<number, number>();
+    node.set(le, Number(m[2]));
+    out.set(labels.node, node);
+  }
+  return out;
+}
+
+/** The turns counted between two reads of the cumulative buckets (`before` absent: since the start), plus `plus`. */
+export function lagBetween(before: Map<number, number> | undefined, after: Map<number, number>, plus?: Map<number, number>): Map<number, number> {
+  return new Map([...after.entries()].map(([le, n]) => [le, n - (before?.get(le) ?? 0) + (plus?.get(le) ?? 0)]));
+}
+
+/** The bucket bound (ms) under which `q` of the counted turns fell (`Infinity` past the last bucket); null when none was counted. */
+export function lagQuantileMs(counts: Map<number, number>, q: number): number | null {
+  const bounds = [...counts.keys()].sort((a, b) => a - b);
+  const total = counts.get(bounds.at(-1)!) ?? 0;
+  if (total <= 0) return null;
+  return bounds.find((le) => (counts.get(le) ?? 0) >= q * total)! * 1000;
+}
+
+/**
+ * `counts` less the one turn a freeze (SIGSTOP) made late, its first after
+ * SIGCONT: the caller froze the node for longer than the last finite bucket
+ * (2 s), so that turn is counted in the +Inf bucket alone.
+ */
+export function lagLessFreeze(counts: Map<number, number>): Map<number, number> {
+  return new Map([...counts.entries()].map(([le, n]) => [le, le === Number.POSITIVE_INFINITY ? Math.max(0, n - 1) : n]));
+}

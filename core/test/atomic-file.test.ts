@@ -30,6 +30,32 @@ describe('writeFileAtomic', () => {
     expect(fs.readdirSync(dir)).toEqual(['state.json']);
   });
 
+  it('writes data that comes in chunks, in order, each after the last (multi-byte text across chunks too)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'snapshot');
+    fs.writeFileSync(file, 'a much longer old content than the new one');
+    async function* chunks() {
+      yield 'header\n';
+      for (let i = 0; i < 3; i++) yield `line ${i} é\n`;
+    }
+    await writeFileAtomic(file, chunks());
+    expect(fs.readFileSync(file, 'utf8')).toBe('header\nline 0 é\nline 1 é\nline 2 é\n');
+    expect(fs.readdirSync(dir)).toEqual(['snapshot']);
+  });
+
+  it('keeps the old content and removes its temp file when a chunk cannot be made', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'snapshot');
+    fs.writeFileSync(file, 'old');
+    async function* failing() {
+      yield 'half';
+      throw new Error('the store went away');
+    }
+    await expect(writeFileAtomic(file, failing())).rejects.toThrow('the store went away');
+    expect(fs.readFileSync(file, 'utf8')).toBe('old');
+    expect(fs.readdirSync(dir)).toEqual(['snapshot']);
+  });
+
   it('keeps the old content and removes its temp file when the write fails', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'state.json');

@@ -13,14 +13,19 @@ export interface AtomicWriteOptions {
  * so never written through a file or link planted at that name), fsync,
  * exact mode, rename over the old file, fsync of the folder. The folder
  * must exist. On failure the temp file is removed and the error rethrown.
+ * `data` may come in chunks (an async iterable, each chunk written as it
+ * comes), so a large file never has to be one string in memory, nor be
+ * encoded in one turn of the event loop.
  */
-export async function writeFileAtomic(file: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | AsyncIterable<string>, options: AtomicWriteOptions = {}): Promise<void> {
   const mode = options.mode ?? 0o600;
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await fs.open(temp, 'wx', mode);
     try {
-      await handle.writeFile(data, 'utf8');
+      if (typeof data === 'string') await handle.writeFile(data, 'utf8');
+      // Each writeFile on the handle writes on from where the last one ended.
+      else for await (const chunk of data) await handle.writeFile(chunk, 'utf8');
       await handle.chmod(mode);
       await handle.sync();
     } finally {

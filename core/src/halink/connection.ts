@@ -38,6 +38,13 @@ export interface ConnectionHandlers {
 /** How long a refused peer gets to read our `deny` before the socket is destroyed. */
 const DENY_LINGER_MS = 1000;
 const ERROR_CODE_FORMAT = /^SWY_ERR_[A-Z_]{1,40}$/;
+/**
+ * Bytes of frames handled in one turn of the event loop, at least one frame:
+ * a backlog (a peer's resync, what queued while this process was stopped)
+ * is read a slice a turn, with the socket paused between slices, so it never
+ * blocks the loop (SIP answers, heartbeats) for more than a few milliseconds.
+ */
+export const RECEIVE_TURN_BYTES = 256 * 1024;
 
 /**
  * One TCP connection to the peer, from connect to close: framing, the
@@ -56,6 +63,8 @@ export class LinkConnection {
   private heartbeatTimer: TimerHandle | undefined;
   private silenceTimer: TimerHandle | undefined;
   private sealer: FrameSealer | undefined;
+  /** Frames left for the next turn (the socket is paused until they are handled). */
+  private nextTurn: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -71,7 +80,10 @@ export class LinkConnection {
     this.tcpConnected = direction === 'accepted';
     socket.setNoDelay(true);
     socket.on('error', (error) => this.finish(`socket error: ${describeError(error)}`));
-    socket.on('close', () => this.finish('the peer closed the connection'));
+    socket.on('close', () => {
+      this.drain(Number.POSITIVE_INFINITY); // what the peer sent before it closed is read, not dropped
+      this.finish('the peer closed the connection');
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.handshakeTimer = ctx.clock.setTimeout(() => this.onHandshakeTimeout(), ctx.handshakeTimeoutMs);
     if (direction === 'accepted') {
@@ -131,13 +143,45 @@ export class LinkConnection {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    // Frame by frame: the handshake's last frame switches the decoder to
-    // sealed frames before the next one in the same chunk is read.
     try {
       this.decoder.feed(chunk);
-      for (let frame = this.decoder.next(); frame; frame = this.closed ? undefined : this.decoder.next()) {
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (!this.nextTurn) this.drain(RECEIVE_TURN_BYTES);
+  }
+
+  /**
+   * Handles the buffered frames, frame by frame (the handshake's last frame
+   * switches the decoder to sealed frames before the next one in the same
+   * chunk is read), until `budget` bytes of them are handled; the rest waits
+   * for the next turn, with the socket paused until it is handled.
+   */
+  private drain(budget: number): void {
+    if (this.nextTurn) {
+      clearImmediate(this.nextTurn);
+      this.nextTurn = undefined;
+    }
+    if (this.state === 'closed') return;
+    let handled = 0;
+    try {
+      for (;;) {
+        const before = this.decoder.bufferedBytes;
+        const frame = this.decoder.next();
+        if (!frame) break;
         this.lastFrameAt = this.ctx.clock.monotonic();
         this.onFrame(frame);
+        if (this.closed) return;
+        handled += before - this.decoder.bufferedBytes;
+        if (handled >= budget && this.decoder.bufferedBytes > 0) {
+          this.socket.pause();
+          this.nextTurn = setImmediate(() => {
+            this.drain(RECEIVE_TURN_BYTES);
+            if (!this.nextTurn && !this.closed) this.socket.resume();
+          });
+          return;
+        }
       }
     } catch (error) {
       this.fail(error);
@@ -185,7 +229,8 @@ export class LinkConnection {
   // One timer re-armed to the deadline, rather than one per received frame.
   private checkSilence(confirming = false): void {
     if (this.state !== 'established') return;
-    const quiet = this.ctx.clock.monotonic() - this.lastFrameAt;
+    // Frames waiting for the next turn (a backlog read a slice a turn) are the peer's: it is not silent.
+    const quiet = this.nextTurn ? 0 : this.ctx.clock.monotonic() - this.lastFrameAt;
     const limit = this.ctx.silenceLimitMs;
     if (quiet < limit) {
       this.silenceTimer = this.ctx.clock.setTimeout(() => this.checkSilence(), limit - quiet);
@@ -258,6 +303,8 @@ export class LinkConnection {
     this.handshakeTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.silenceTimer?.cancel();
+    if (this.nextTurn) clearImmediate(this.nextTurn);
+    this.nextTurn = undefined;
     if (flush && !this.socket.destroyed) {
       this.socket.end();
       const linger = this.ctx.clock.setTimeout(() => this.socket.destroy(), DENY_LINGER_MS);

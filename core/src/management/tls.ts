@@ -45,7 +45,9 @@ async function readPem(file: string, configDir: string, key: string): Promise<st
 
 /** Reads and checks the certificate and key (they must parse and belong together). */
 export async function loadServerTls(tls: ManagementTlsConfig, configDir: string): Promise<ManagementTlsServerMaterial> {
-  const [cert, key] = await Promise.all([readPem(tls.cert, configDir, 'management.tls.cert'), readPem(tls.key, configDir, 'management.tls.key')]);
+  // One after the other: with both unreadable, the error always names the certificate first (in parallel, whichever failed first).
+  const cert = await readPem(tls.cert, configDir, 'management.tls.cert');
+  const key = await readPem(tls.key, configDir, 'management.tls.key');
   try {
     createSecureContext({ cert, key });
   } catch (error) {

@@ -254,6 +254,29 @@ describe('BindingJournal', () => {
     expect(errors).toEqual([]);
   });
 
+  it('writes a snapshot a chunk a turn, and changes made while it is written (to lines read already and not yet) reload as the store holds them', async () => {
+    const { clock, now, store, journal, errors } = await openAttached();
+    const count = 10_000; // about 1 MB of lines: several chunks of the snapshot
+    for (let i = 0; i < count; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
+    let done = false;
+    const compacting = journal.compact().then(() => (done = true));
+    let turns = 0;
+    while (!done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      store.upsert(binding(now, { aor: `sip:u${turns}@example.com`, contact: `sip:u${turns}@h`, cseq: 100 + turns }));
+      store.remove(`sip:u${count - 1 - turns}@example.com`, `sip:u${count - 1 - turns}@h`);
+      store.upsert(binding(now, { aor: `sip:new${turns}@example.com`, contact: `sip:new${turns}@h` }));
+      turns++;
+    }
+    await compacting;
+    expect(turns).toBeGreaterThan(3); // the loop ran while the snapshot was written
+    await journal.close();
+    const again = open(clock);
+    expect(sortByContact(await again.journal.load())).toEqual(sortByContact(store.all()));
+    await again.journal.close();
+    expect(errors).toEqual([]);
+  });
+
   it('loads a snapshot larger than one decoding piece (4 MiB) whole: lines across piece ends, multi-byte characters, one line longer than a piece', async () => {
     const { clock, now, store, journal, errors } = await openAttached();
     // ~40,000 lines of ~250 bytes: about 10 MiB, so pieces end mid-file; é and 😀 are 2 and 4 bytes in UTF-8.

@@ -38,8 +38,8 @@ export const JOURNAL_SNAPSHOT_FILE = 'bindings.snapshot';
 export const JOURNAL_SNAPSHOT_FILE_V1 = 'bindings.snapshot.json';
 const FORMAT = 'switchyard-bindings';
 const MAX_RETRY_MS = 30_000;
-/** Lines joined between two yields to the event loop while a snapshot is built. */
-const SNAPSHOT_CHUNK = 5_000;
+/** Characters of lines read from the store and written as one chunk of a snapshot (one write, between two turns of the event loop). */
+const SNAPSHOT_CHUNK_CHARS = 256 * 1024;
 /** Lines loaded into the store between two yields to the event loop. */
 const LOAD_CHUNK = 20_000;
 
@@ -293,10 +293,9 @@ export class BindingJournal {
     this.pending = [];
     // Changes from here on go to the log after this snapshot; a failure asks for another snapshot.
     this.compactRequested = false;
-    const bindings = this.content?.encoded() ?? [];
     const head: FileHeader = { format: FORMAT, version: CODEC_VERSION, generation, savedAt: this.clock.now() };
     try {
-      await writeFileAtomic(this.snapshotFile, await joinLines(JSON.stringify(head), bindings), { mode: JOURNAL_FILE_MODE });
+      await writeFileAtomic(this.snapshotFile, snapshotChunks(JSON.stringify(head), this.content), { mode: JOURNAL_FILE_MODE });
     } catch (cause) {
       // The next attempt writes a snapshot again, which covers these lines.
       this.compactRequested = true;
@@ -495,12 +494,20 @@ function legacyLine(line: string): string {
   }
 }
 
-/** `header` and `lines`, one a line, built a chunk at a time with a yield between chunks, so a large snapshot never blocks the event loop (SIP answers, heartbeats) for long. */
-async function joinLines(header: string, lines: readonly string[]): Promise<string> {
-  const parts = [`${header}\n`];
-  for (let i = 0; i < lines.length; i += SNAPSHOT_CHUNK) {
-    parts.push(`${lines.slice(i, i + SNAPSHOT_CHUNK).join('\n')}\n`);
-    if (i + SNAPSHOT_CHUNK < lines.length) await yieldTurn();
+/**
+ * The snapshot's text: `header`, then the store's lines, one a line, read a
+ * chunk at a time as the file is written (each write lets the event loop
+ * run: SIP answers, heartbeats). Changes made while it is read are in the
+ * log that follows this snapshot: each line holds its binding as it was when
+ * read, and replaying the log over the snapshot gives the content as of its end.
+ */
+async function* snapshotChunks(header: string, store: ContactStore | undefined): AsyncGenerator<string> {
+  yield `${header}\n`;
+  if (!store) return;
+  for (let from = 0, done = false; !done; ) {
+    const part = store.encodedFrom(from, SNAPSHOT_CHUNK_CHARS);
+    if (part.lines.length > 0) yield `${part.lines.join('\n')}\n`;
+    from = part.next;
+    done = part.done;
   }
-  return parts.join('');
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+// First: the nodes `up` / `node` will run start loading their modules while this process loads its own.
+import './prefork';
 import 'reflect-metadata';
+import { discardPreforked } from '../supervisor/node-prefork';
 import { runCli } from './program';
 
 // A reader that went away (`switchyard status | head`) is not an error of ours: stop quietly.
@@ -11,6 +14,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 function exit(code: number): void {
+  discardPreforked();
   // Exit once stdout has drained, so piped output is never cut short.
   process.stdout.write('', () => process.exit(code));
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+// What every plugin loads (through @switchyard/sdk): loaded while the node waits for `init` (a preforked one, long before it).
+import '../index';
 import { describeError, isSwitchyardError } from '../errors';
 import { isSupervisorMessage, type NodeMessage, type SupervisorMessage } from '../ipc/messages';
 import { NodeRuntime } from './node-runtime';

@@ -1,7 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { isNodeMessage, type NodeMessage, type SupervisorMessage } from '../ipc/messages';
+import { NODE_MAIN, forkNode, takePreforked } from './node-prefork';
+
+export { NODE_MAIN } from './node-prefork';
 
 export interface NodeProcessEvents {
   message(message: NodeMessage): void;
@@ -9,9 +11,6 @@ export interface NodeProcessEvents {
   /** A line the node printed on stdout/stderr (crashes, runtime warnings). */
   output(line: string): void;
 }
-
-/** Path of the node entry point, next to this file's compiled folder. */
-export const NODE_MAIN = path.resolve(__dirname, '..', 'node', 'main.js');
 
 /** One forked node process: spawn, message, signal, wait for exit. */
 export class NodeProcess {
@@ -33,12 +32,8 @@ export class NodeProcess {
   }
 
   spawn(init: Extract<SupervisorMessage, { t: 'init' }>): number {
-    const child = fork(this.entry, [], {
-      // --expose-gc: the node returns memory after bulk work (MemoryRelease).
-      execArgv: [...process.execArgv, '--expose-gc'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, SWITCHYARD_NODE_ID: this.nodeId },
-    });
+    // One forked as the CLI started, if there is one: its modules are loaded already.
+    const child = takePreforked(this.entry) ?? forkNode(this.entry);
     this.child = child;
     this.startedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) {

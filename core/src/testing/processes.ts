@@ -175,7 +175,7 @@ export function startUp(configFile: string, extraArgs: readonly string[] = []): 
 }
 
 /** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -186,7 +186,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
       lastError = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -152,7 +152,11 @@ export class SipService implements SipApi {
       debug: (message) => engine.logger.debug(message),
     });
     this.publicAddress = options.public ? this.createPublicAddress(options.public) : null;
-    this.warmup = new StandbyWarmup({ clock: this.clock, primary: () => engine.node.role === 'primary', limits: { maxMessageBytes: options.maxMessageBytes } });
+    this.warmup = new StandbyWarmup({
+      clock: this.clock,
+      primary: () => engine.node.role === 'primary',
+      ordered: () => engine.node.term > 0,
+      limits: { maxMessageBytes: options.maxMessageBytes } });
     this.policy = new BindPolicy({
       clock: this.clock,
       retryInterval: options.bindRetryInterval,

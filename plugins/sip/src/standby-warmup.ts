@@ -12,6 +12,8 @@ export const WARMUP_FIRST_ROUND = 2_000;
 export const WARMUP_ROUND = 200;
 /** Milliseconds between rounds while this node is not primary. */
 export const WARMUP_INTERVAL_MS = 5_000;
+/** Milliseconds between two looks at whether the node has its first role yet. */
+export const WARMUP_ORDER_POLL_MS = 20;
 /** Answers run between two yields to the event loop. */
 const SLICE = 50;
 
@@ -22,6 +24,13 @@ export interface StandbyWarmupOptions {
   clock: Clock;
   /** Whether this node is primary now (rounds run only while it is not). */
   primary(): boolean;
+  /**
+   * Whether the node has had its first role from the arbiter (default: at
+   * once). The first round waits for it: a node starting beside its peer and
+   * the supervisor leaves them the CPU until the pair is formed, and a node
+   * ordered primary never rehearses at all.
+   */
+  ordered?(): boolean;
   /** The listener's parse limits, so the rehearsal parses as the listener does. */
   limits?: Partial<ParseLimits>;
   /** Each rehearsed answer's method and status (tests). */
@@ -86,7 +95,8 @@ export class StandbyWarmup {
     if (this.stopped) return;
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = undefined;
-      if (this.options.primary()) this.schedule(WARMUP_INTERVAL_MS);
+      if (this.options.ordered && !this.options.ordered()) this.schedule(WARMUP_ORDER_POLL_MS);
+      else if (this.options.primary()) this.schedule(WARMUP_INTERVAL_MS);
       else this.run(this.roundsDone === 0 ? WARMUP_FIRST_ROUND : WARMUP_ROUND);
     }, ms);
   }

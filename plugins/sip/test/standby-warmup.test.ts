@@ -1,6 +1,6 @@
 import { ManualClock } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
-import { StandbyWarmup, WARMUP_FIRST_ROUND, WARMUP_INTERVAL_MS } from '../src/standby-warmup';
+import { StandbyWarmup, WARMUP_FIRST_ROUND, WARMUP_INTERVAL_MS, WARMUP_ORDER_POLL_MS } from '../src/standby-warmup';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -43,5 +43,33 @@ describe('standby warm-up (keeps a backup answer path compiled)', () => {
     await clock.advance(WARMUP_INTERVAL_MS * 3);
     for (let i = 0; i < 20; i++) await turn();
     expect(warmup.rounds).toBe(3);
+  });
+
+  it('waits for the node’s first role before its first round: none while starting, none at all for a node ordered primary', async () => {
+    const clock = new ManualClock();
+    let term = 0;
+    let primary = false;
+    const warmup = new StandbyWarmup({ clock, primary: () => primary, ordered: () => term > 0 });
+    warmup.start();
+    await clock.advance(WARMUP_ORDER_POLL_MS * 10);
+    for (let i = 0; i < 20; i++) await turn();
+    expect(warmup.rounds).toBe(0);
+    // Ordered backup: the first round starts at the next look.
+    term = 1;
+    await clock.advance(WARMUP_ORDER_POLL_MS);
+    await until(() => warmup.rounds === 1);
+    warmup.stop();
+
+    // A node whose first order makes it primary: no answer is ever rehearsed.
+    let answered = 0;
+    const observed = new StandbyWarmup({ clock, primary: () => primary, ordered: () => term > 1, observe: () => answered++ });
+    observed.start();
+    await clock.advance(WARMUP_ORDER_POLL_MS * 5);
+    term = 2;
+    primary = true;
+    await clock.advance(WARMUP_INTERVAL_MS * 2);
+    for (let i = 0; i < 20; i++) await turn();
+    expect(answered).toBe(0);
+    observed.stop();
   });
 });

@@ -1,0 +1,67 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** Path of the node entry point, next to this file's compiled folder. */
+export const NODE_MAIN = path.resolve(__dirname, '..', 'node', 'main.js');
+
+/** How a node process is forked: --expose-gc lets the node return memory after bulk work (MemoryRelease). */
+export function forkNode(entry = NODE_MAIN): ChildProcess {
+  return fork(entry, [], { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+}
+
+/**
+ * Node processes forked ahead of need. A node spends most of its start
+ * loading modules (some 500 files); forked as the CLI starts, the nodes
+ * load them while the CLI loads its own and checks the config, on the
+ * other core, instead of after. A preforked node waits for its `init`
+ * message (nothing identifies it before); one not taken is killed by
+ * {@link discardPreforked}, and exits by itself if this process goes away
+ * (the IPC channel closes).
+ */
+const spare: ChildProcess[] = [];
+
+/** Forks `count` nodes for later use (see {@link takePreforked}); they do not keep this process alive. `entry`: tests. */
+export function preforkNodes(count: number, entry = NODE_MAIN): void {
+  for (let i = 0; i < count; i++) {
+    const child = forkNode(entry);
+    child.on('error', () => undefined); // a failed fork is simply not used
+    child.unref();
+    child.channel?.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    spare.push(child);
+  }
+}
+
+/** A preforked node of `entry`, still alive and connected, now kept alive again; undefined when none is left. */
+export function takePreforked(entry = NODE_MAIN): ChildProcess | undefined {
+  for (let i = 0; i < spare.length; ) {
+    const child = spare[i]!;
+    if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
+      spare.splice(i, 1); // gone: of no use
+      continue;
+    }
+    if (!child.spawnargs.includes(entry)) {
+      i++;
+      continue;
+    }
+    spare.splice(i, 1);
+    child.ref();
+    child.channel?.ref();
+    for (const stream of [child.stdout, child.stderr]) (stream as { ref?: () => void } | null)?.ref?.();
+    return child;
+  }
+  return undefined;
+}
+
+/** Kills the preforked nodes nobody took (the command failed, or needed fewer). */
+export function discardPreforked(): void {
+  for (const child of spare.splice(0)) child.kill('SIGKILL');
+}
+
+/** How many nodes a command line will run on this host: `up` two, `node` one; none for anything else or for help. */
+export function nodesFor(argv: readonly string[]): number {
+  const args = argv.slice(2);
+  if (args.some((a) => a === '-h' || a === '--help' || a === 'help')) return 0;
+  const command = args.find((a) => !a.startsWith('-'));
+  return command === 'up' ? 2 : command === 'node' ? 1 : 0;
+}

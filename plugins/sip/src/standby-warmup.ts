@@ -13,7 +13,7 @@ export const WARMUP_ROUND = 200;
 /** Milliseconds between rounds while this node is not primary. */
 export const WARMUP_INTERVAL_MS = 5_000;
 /** Milliseconds between two looks at whether the node has its first role yet. */
-export const WARMUP_ORDER_POLL_MS = 20;
+export const WARMUP_ORDER_POLL_MS = 5;
 /** Answers run between two yields to the event loop. */
 const SLICE = 50;
 

@@ -272,6 +272,19 @@ describe('BindingReplicator over a loopback HA link', () => {
     expect(b.replicator.status()).toMatchObject({ role: 'primary', inSync: true, lag: 0 });
   });
 
+  it('a primary demoted between two parts of its base, with nobody telling it, sends no further part', () => {
+    const turns: Array<() => void> = [];
+    const { a, b, roles } = setup({ preload: 200, maxFrameBytes: 8192, defer: (flush) => void turns.push(flush) });
+    const partial = b.store.count;
+    const sent = a.replicator.status().lastSentSeq;
+    roles.a = 'backup'; // no roleChanged(): the next part notices
+    while (turns.length > 0) turns.shift()!();
+    expect(b.store.count).toBe(partial);
+    // Nothing but its own resync request went out after the demotion (it was divergent: its base never completed).
+    expect(a.replicator.status().lastSentSeq).toBe(sent + 1);
+    expect(a.replicator.status().role).toBe('backup');
+  });
+
   it('sync mode: resolves acked when the backup applied it; fallback (and the event) after syncTimeout when it is away', async () => {
     const { clock, a, b, ca, upsert, of } = setup({ mode: 'sync', syncTimeout: 0.5 });
     expect(await a.replicator.replicate(upsert(a, 1))).toBe('acked');

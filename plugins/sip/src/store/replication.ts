@@ -399,6 +399,11 @@ export class BindingReplicator {
   /** Sends the next part of `out` (the stored lines themselves: nothing is encoded for a resync), and asks for a turn for the one after. */
   private sendBasePart(out: NonNullable<BindingReplicator['baseOut']>): void {
     if (this.baseOut !== out || this.stopped) return; // begun again, or given up
+    // Demoted between two parts (noticed here if nobody said so): becoming backup gives the base up.
+    if (this.options.role() !== 'primary') {
+      this.checkRole();
+      return;
+    }
     const { lines, next, done } = this.options.store.encodedFrom(out.next, this.basePartBytes, lineBytes);
     const seq = this.channel.send({ kind: 'base', v: CODEC_VERSION, from: this.stream, term: out.term, part: out.part, last: done, bindings: lines });
     this.tracker.track(seq, false);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { discardPreforked, nodesFor, preforkNodes, takePreforked } from '../src/supervisor/node-prefork';
+import { discardPreforked, forkNode, nodesFor, preforkNodes, takePreforked } from '../src/supervisor/node-prefork';
 import { tempDir } from '../src/testing/cleanup';
 
 /** A stand-in node entry: it waits for messages, as a node waits for `init`, and answers each. */
@@ -99,5 +99,21 @@ describe('preforked nodes (forked as the CLI starts, taken when the supervisor s
     expect(takePreforked(file)).toBeUndefined();
     for (let i = 0; i < 200 && running(file).length > 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(running(file)).toEqual([mine.pid]);
+  });
+
+  it('forks a node whose young generation stays small (its RSS under load) and that can run a full collection', async () => {
+    const file = path.join(tempDir('switchyard-prefork-'), 'young.js');
+    // Much short-lived garbage, as a SIP load makes; then the young generation's size, and whether gc() is there.
+    fs.writeFileSync(
+      file,
+      "const v8 = require('v8'); let keep = []; for (let i = 0; i < 2e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }\n" +
+        "const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;\n" +
+        "process.send({ young, gc: typeof globalThis.gc }, () => process.exit(0));\n",
+    );
+    const child = forkNode(file);
+    taken.push(child);
+    const report = (await new Promise((resolve) => child.once('message', resolve))) as { young: number; gc: string };
+    expect(report.gc).toBe('function');
+    expect(report.young).toBeLessThanOrEqual(8 * 1024 * 1024); // 2 × 4 MiB semi-spaces; V8's default grows to 32 MiB
   });
 });

@@ -4,9 +4,21 @@ import path from 'node:path';
 /** Path of the node entry point, next to this file's compiled folder. */
 export const NODE_MAIN = path.resolve(__dirname, '..', 'node', 'main.js');
 
-/** How a node process is forked: --expose-gc lets the node return memory after bulk work (MemoryRelease). */
+/**
+ * V8 flags of a node process. `--expose-gc`: the node returns memory after
+ * bulk work (MemoryRelease). `--max-semi-space-size=4` (MiB, V8's default 16):
+ * a smaller young generation. Measured with 100,000 bindings (bench
+ * `catch-up`, `footprint`): 117 and 130 MiB of RSS a node instead of 146
+ * and 151, with the same REGISTER and OPTIONS throughput (17,315 / 17,308
+ * / 23,601 calls/s against 17,281 / 18,046 / 23,650 in the run before) and
+ * the same replication lag (p99 8.1–8.8 ms against 8.0–8.6, max 31–37 ms
+ * against 31–68).
+ */
+export const NODE_V8_FLAGS = ['--expose-gc', '--max-semi-space-size=4'];
+
+/** How a node process is forked. */
 export function forkNode(entry = NODE_MAIN): ChildProcess {
-  return fork(entry, [], { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  return fork(entry, [], { execArgv: [...process.execArgv, ...NODE_V8_FLAGS], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 }
 
 /**

@@ -229,30 +229,7 @@ export class ContactStore {
    */
   replacePart(replacement: Replacement, lines: readonly string[], origin: ChangeOrigin): number {
     if (replacement.version !== this.version) replacement.interrupted = true;
-    this.expireDue();
-    const now = this.clock.now();
-    const tell = this.listeners.size > 0;
-    const changes: Array<[BindingChange, string]> = [];
-    let malformed = 0;
-    for (const line of lines) {
-      const keys = scanUpsert(line);
-      if (!keys) {
-        malformed++;
-        continue;
-      }
-      if (keys.expiresAt <= now) continue;
-      let slot = this.slotOf(keys.aor, keys.contact);
-      if (slot < 0 || this.lineOf[slot] !== line) {
-        slot = this.put({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q }, false);
-        this.expiries.push(keys.expiresAt, slot);
-        if (tell) changes.push([new LazyUpsert(line), line]);
-      }
-      replacement.keep(slot);
-    }
-    if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
-    this.schedule();
-    this.notifyAll(changes, origin);
-    return malformed;
+    return this.putLines(lines, origin, replacement);
   }
 
   /**
@@ -342,6 +319,17 @@ export class ContactStore {
    * number of malformed lines. Listeners hear of each binding (decoded when read).
    */
   putEncoded(lines: readonly string[], origin: ChangeOrigin): number {
+    this.version++;
+    return this.putLines(lines, origin);
+  }
+
+  /**
+   * Stores each unexpired upsert line of `lines` (the lines kept as they
+   * are) and tells listeners of each that changed a binding; the slot of
+   * every line, changed or not, is kept in `replacement`. Returns the
+   * number of malformed lines (skipped).
+   */
+  private putLines(lines: readonly string[], origin: ChangeOrigin, replacement?: Replacement): number {
     this.expireDue();
     const now = this.clock.now();
     const tell = this.listeners.size > 0;
@@ -355,13 +343,14 @@ export class ContactStore {
       }
       if (keys.expiresAt <= now) continue;
       const slot = this.put({ line, aor: keys.aor, contact: keys.contact, expiresAt: keys.expiresAt, updatedAt: keys.updatedAt, q: keys.q }, false);
-      if (slot < 0) continue;
-      this.expiries.push(keys.expiresAt, slot);
-      if (tell) changes.push([new LazyUpsert(line), line]);
+      if (slot >= 0) {
+        this.expiries.push(keys.expiresAt, slot);
+        if (tell) changes.push([new LazyUpsert(line), line]);
+      }
+      replacement?.keep(slot >= 0 ? slot : this.slotOf(keys.aor, keys.contact));
     }
     if (this.expiries.size > 2 * this.size + STALE_SLACK) this.rebuildExpiries();
     this.schedule();
-    this.version++;
     this.notifyAll(changes, origin);
     return malformed;
   }

@@ -27,7 +27,8 @@ export interface StandbyWarmupOptions {
   /**
    * Whether the node has had its first role from the arbiter (default: at
    * once). The first round waits for it: a node starting beside its peer and
-   * the supervisor leaves them the CPU until the pair is formed.
+   * the supervisor leaves them the CPU until the pair is formed, and a node
+   * ordered primary never rehearses at all.
    */
   ordered?(): boolean;
   /** The listener's parse limits, so the rehearsal parses as the listener does. */
@@ -95,24 +96,15 @@ export class StandbyWarmup {
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = undefined;
       if (this.options.ordered && !this.options.ordered()) this.schedule(WARMUP_ORDER_POLL_MS);
-      else if (this.skipsRound()) this.schedule(WARMUP_INTERVAL_MS);
+      else if (this.options.primary()) this.schedule(WARMUP_INTERVAL_MS);
       else this.run(this.roundsDone === 0 ? WARMUP_FIRST_ROUND : WARMUP_ROUND);
     }, ms);
-  }
-
-  /**
-   * A primary's answer path is warm from its traffic: no rounds while
-   * primary, but for the first, which also warms a node whose first order
-   * made it primary before its first requests arrive.
-   */
-  private skipsRound(): boolean {
-    return this.roundsDone > 0 && this.options.primary();
   }
 
   /** Answers `left` rehearsed requests, {@link SLICE} per event-loop turn, then waits for the next round. */
   private run(left: number): void {
     if (this.stopped) return;
-    if ((left <= 0 && this.cursor === 0) || this.skipsRound()) {
+    if ((left <= 0 && this.cursor === 0) || this.options.primary()) {
       if (left <= 0) this.roundsDone += 1;
       this.schedule(WARMUP_INTERVAL_MS);
       return;

@@ -140,7 +140,7 @@ describe('ContactStore', () => {
     expect(parts.flat()).toEqual(store.encoded());
     // A line larger than the size asked still makes a part of its own.
     expect(store.encodedFrom(0, 1).lines).toHaveLength(1);
-    expect(new ContactStore(new ManualClock()).encodedFrom(0, 1000)).toEqual({ lines: [], next: 0, done: true });
+    expect(new ContactStore(new ManualClock()).encodedFrom(0, 1000)).toEqual({ lines: [], bytes: 0, next: 0, done: true });
   });
 
   it('replaces its content part by part: each part applied as it comes, the end removing what no part held; a follower of the changes ends up equal', () => {

@@ -186,14 +186,19 @@ export class ContactStore {
   /**
    * The content read in parts (a resync, a snapshot written across turns of
    * the event loop): the upsert lines of the slots from `from` on, until
-   * their `size` reaches `maxBytes` (one line at least). `next` is where the
-   * next part starts; `done` when no slot is left. Slots never move, so the
-   * parts together hold every binding that stayed put while they were read,
+   * their `size` reaches `maxBytes` (one line at least), and that size.
+   * `next` is where the next part starts; `done` when no slot is left.
+   * Slots never move, so the parts together hold every binding that stayed
+   * put while they were read,
    * and each binding changed meanwhile in one of its states: a reader that
    * also passes on the changes made since the first part (as the HA link
    * and the journal's log do) ends up with the content as of the last.
    */
-  encodedFrom(from: number, maxBytes: number, size: (line: string) => number = (line) => line.length): { lines: string[]; next: number; done: boolean } {
+  encodedFrom(
+    from: number,
+    maxBytes: number,
+    size: (line: string) => number = (line) => line.length,
+  ): { lines: string[]; bytes: number; next: number; done: boolean } {
     this.expireDue();
     const lines: string[] = [];
     let bytes = 0;
@@ -206,7 +211,7 @@ export class ContactStore {
       lines.push(line);
       bytes += n;
     }
-    return { lines, next: slot, done: slot >= this.lineOf.length };
+    return { lines, bytes, next: slot, done: slot >= this.lineOf.length };
   }
 
   /**
@@ -242,24 +247,7 @@ export class ContactStore {
   finishReplace(replacement: Replacement, origin: ChangeOrigin): boolean {
     if (replacement.interrupted || replacement.version !== this.version) return false;
     this.expireDue();
-    const changes: Array<[BindingChange, string]> = [];
-    const gone: string[] = [];
-    for (const [aor, entry] of this.byAor) {
-      if (typeof entry === 'number') {
-        if (!replacement.kept(entry)) gone.push(aor);
-        continue;
-      }
-      let kept = 0;
-      for (const slot of entry) if (replacement.kept(slot)) kept++;
-      if (kept === 0) gone.push(aor);
-      else if (kept < entry.length) for (const slot of entry) if (!replacement.kept(slot)) changes.push(this.removal(slot));
-    }
-    for (const [change] of changes) if (change.op === 'remove') this.drop(this.slotOf(change.aor, change.contact));
-    for (const aor of gone) {
-      this.dropAor(aor);
-      const change: BindingChange = { op: 'clear-aor', aor };
-      changes.push([change, encodeChange(change)]);
-    }
+    const changes = this.dropUnkept((slot) => replacement.kept(slot));
     for (const [change, line] of changes) rememberEncoding(change, line);
     this.schedule(true);
     this.notifyAll(changes, origin);
@@ -381,21 +369,7 @@ export class ContactStore {
         const slot = this.slotOf(e.aor, e.contact);
         if (slot >= 0) kept[slot] = 1;
       }
-      const gone: string[] = [];
-      for (const [aor, entry] of this.byAor) {
-        const slots = typeof entry === 'number' ? [entry] : entry;
-        if (slots.every((slot) => kept[slot] === 0)) {
-          gone.push(aor);
-          continue;
-        }
-        for (const slot of slots) if (kept[slot] === 0) changes.push(this.removal(slot));
-      }
-      for (const [change] of changes) if (change.op === 'remove') this.drop(this.slotOf(change.aor, change.contact));
-      for (const aor of gone) {
-        this.dropAor(aor);
-        const change: BindingChange = { op: 'clear-aor', aor };
-        changes.push([change, encodeChange(change)]);
-      }
+      changes.push(...this.dropUnkept((slot) => kept[slot] === 1));
     }
     const tell = this.listeners.size > 0;
     for (const e of entries) {
@@ -406,6 +380,33 @@ export class ContactStore {
     this.schedule(true);
     for (const [change, line] of changes) if (!(change instanceof LazyUpsert)) rememberEncoding(change, line);
     this.notifyAll(changes, origin);
+  }
+
+  /**
+   * Drops every binding not `kept`: a `remove` for each, or one `clear-aor`
+   * for an AOR none of whose bindings is kept (removals first). Returns the
+   * changes, for the listeners.
+   */
+  private dropUnkept(kept: (slot: number) => boolean): Array<[BindingChange, string]> {
+    const changes: Array<[BindingChange, string]> = [];
+    const gone: string[] = [];
+    for (const [aor, entry] of this.byAor) {
+      if (typeof entry === 'number') {
+        if (!kept(entry)) gone.push(aor);
+        continue;
+      }
+      let count = 0;
+      for (const slot of entry) if (kept(slot)) count++;
+      if (count === 0) gone.push(aor);
+      else if (count < entry.length) for (const slot of entry) if (!kept(slot)) changes.push(this.removal(slot));
+    }
+    for (const [change] of changes) if (change.op === 'remove') this.drop(this.slotOf(change.aor, change.contact));
+    for (const aor of gone) {
+      this.dropAor(aor);
+      const change: BindingChange = { op: 'clear-aor', aor };
+      changes.push([change, encodeChange(change)]);
+    }
+    return changes;
   }
 
   private removal(slot: number): [BindingChange, string] {

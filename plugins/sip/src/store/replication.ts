@@ -444,9 +444,7 @@ export class BindingReplicator {
       return { v: CODEC_VERSION, from: this.stream, term, bindings: null, needsBase: true, ...digest };
     }
     // Read no further than a frame holds: a large store is sent as `base` parts instead.
-    const { lines, done } = this.options.store.encodedFrom(0, this.snapshotBytes, lineBytes);
-    let bytes = 0;
-    for (const line of lines) bytes += lineBytes(line);
+    const { lines, bytes, done } = this.options.store.encodedFrom(0, this.snapshotBytes, lineBytes);
     return { v: CODEC_VERSION, from: this.stream, term, bindings: done && bytes <= this.snapshotBytes ? lines : null };
   }
 

@@ -189,8 +189,8 @@ export class ContactStore {
    * their `size` reaches `maxBytes` (one line at least), and that size.
    * `next` is where the next part starts; `done` when no slot is left.
    * Slots never move, so the parts together hold every binding that stayed
-   * put while they were read,
-   * and each binding changed meanwhile in one of its states: a reader that
+   * put while they were read, and each binding changed meanwhile in one of
+   * its states: a reader that
    * also passes on the changes made since the first part (as the HA link
    * and the journal's log do) ends up with the content as of the last.
    */

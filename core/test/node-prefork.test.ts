@@ -73,14 +73,14 @@ describe('preforked nodes (forked as the CLI starts, taken when the supervisor s
     const file = entry();
     const other = entry();
     preforkNodes(1, other);
-    preforkNodes(1, file);
-    const [doomed] = running(file);
-    process.kill(doomed!, 'SIGKILL');
+    const [doomed] = preforkNodes(1, file);
+    process.kill(doomed!.pid!, 'SIGKILL');
     await noneRunning(file);
+    await exited(doomed!); // this process has seen it die (the exit event can come after /proc has forgotten it)
     preforkNodes(1, file); // a live one behind the dead one
     const live = takePreforked(file);
     expect(live?.pid).toBeDefined();
-    expect(live!.pid).not.toBe(doomed);
+    expect(live!.pid).not.toBe(doomed!.pid);
     taken.push(live!);
     expect(takePreforked(file)).toBeUndefined(); // the other entry's is not handed out for this one
     const theOther = takePreforked(other);

@@ -32,8 +32,12 @@ export function forkNode(entry = NODE_MAIN): ChildProcess {
  */
 const spare: ChildProcess[] = [];
 
-/** Forks `count` nodes for later use (see {@link takePreforked}); they do not keep this process alive. `entry`: tests. */
-export function preforkNodes(count: number, entry = NODE_MAIN): void {
+/**
+ * Forks `count` nodes for later use (see {@link takePreforked}); they do
+ * not keep this process alive. Returns them (tests). `entry`: tests.
+ */
+export function preforkNodes(count: number, entry = NODE_MAIN): readonly ChildProcess[] {
+  const forked: ChildProcess[] = [];
   for (let i = 0; i < count; i++) {
     const child = forkNode(entry);
     child.on('error', () => undefined); // a failed fork is simply not used
@@ -41,7 +45,9 @@ export function preforkNodes(count: number, entry = NODE_MAIN): void {
     child.channel?.unref();
     for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
     spare.push(child);
+    forked.push(child);
   }
+  return forked;
 }
 
 /** A preforked node of `entry`, still alive and connected, now kept alive again; undefined when none is left. */

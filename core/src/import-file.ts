@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -5,7 +6,10 @@ import { pathToFileURL } from 'node:url';
  * Loads config files and plugin modules, JavaScript or TypeScript, from a
  * CommonJS package. TypeScript goes through tsx's `tsImport` (about 160 ms,
  * against 0.5-1 s for cosmiconfig's TypeScript loader); tsx is loaded only
- * when a TypeScript file is met.
+ * when a TypeScript file is met. A CommonJS file is required rather than
+ * imported: import() would start Node's ES module loader (its own modules,
+ * and a parse of each CommonJS file for its export names), some 10-20 ms of
+ * a node's start that `switchyard up` waits for.
  */
 
 /** Extensions loaded through tsx. */
@@ -21,8 +25,42 @@ export async function importFile(file: string): Promise<Record<string, unknown>>
     const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(url, { parentURL: url })) as Record<string, unknown>;
   }
+  if (isCommonJs(file)) return namespaceOf(require(file) as unknown);
   // module NodeNext keeps this a real import() in the CommonJS output, so .mjs works too.
   return (await import(url)) as Record<string, unknown>;
+}
+
+/** Whether Node runs `file` as CommonJS: `.cjs`, or `.js` whose nearest package.json does not say `"type": "module"`. */
+export function isCommonJs(file: string): boolean {
+  const ext = path.extname(file);
+  if (ext === '.cjs') return true;
+  if (ext !== '.js') return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+    } catch {
+      // none here: look further up
+    }
+    if (text !== undefined) {
+      try {
+        return (JSON.parse(text) as { type?: unknown }).type !== 'module';
+      } catch {
+        return false; // Node's own loader will report the broken package.json
+      }
+    }
+    if (path.dirname(dir) === dir) return true;
+  }
+}
+
+/** What import() gives for a CommonJS module: its exports as `default`, and their own names beside it. */
+function namespaceOf(exports: unknown): Record<string, unknown> {
+  const namespace: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (typeof exports === 'object' && exports !== null) {
+    for (const name of Object.keys(exports).sort()) if (name !== 'default') namespace[name] = (exports as Record<string, unknown>)[name];
+  }
+  namespace['default'] = exports;
+  return namespace;
 }
 
 function hasDefault(value: unknown): value is { default: unknown } {

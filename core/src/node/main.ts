@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: TurboFan held back while the modules load (until the first role order).
+import './hold-tiering';
 import 'reflect-metadata';
 // What every plugin loads (through @switchyard/sdk): loaded while the node waits for `init` (a preforked one, long before it).
 import '../index';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type winston from 'winston';
-import { SystemClock, type TimerHandle } from '../clock';
+import { SystemClock, type Clock, type TimerHandle } from '../clock';
 import { validateConfig } from '../config/validate';
 import { CoreTokens } from '../core-tokens';
 import { Engine } from '../engine/engine';
@@ -16,6 +16,7 @@ import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { LAG_CHECK_MS, LoopLagMonitor } from './loop-lag';
+import { RESUME_AFTER_MS, resumeOptimisingCompiler } from './startup-tiering';
 import { LOOP_LAG_BUCKETS, NODE_METRICS } from '../metrics/definitions';
 
 type InitMessage = Extract<SupervisorMessage, { t: 'init' }>;
@@ -29,9 +30,10 @@ export class NodeRuntime {
   private haLink: HaLink | null = null;
   private logger: winston.Logger | null = null;
   private heartbeat: TimerHandle | null = null;
+  /** Lets TurboFan run again should no role order come soon (see startup-tiering.ts). */
+  private tieringFallback: TimerHandle | null = null;
   private loopLag: LoopLagMonitor | null = null;
   private stopping: Promise<void> | null = null;
-  private readonly clock = new SystemClock();
   private readonly pendingSwitchovers = new Map<number, (result: SwitchoverResult) => void>();
   private nextRequestId = 1;
 
@@ -41,6 +43,8 @@ export class NodeRuntime {
   constructor(
     private readonly init: InitMessage,
     private readonly send: (message: NodeMessage) => void,
+    /** Tests: virtual time. */
+    private readonly clock: Clock = new SystemClock(),
   ) {
     this.primarySockets = new PrimarySockets(init.primarySockets ?? [], (name) => this.send({ t: 'primary-socket-released', name }));
   }
@@ -140,6 +144,7 @@ export class NodeRuntime {
     this.loopLag.start();
     engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
     this.sendHeartbeat();
+    this.tieringFallback = this.clock.setTimeout(resumeOptimisingCompiler, RESUME_AFTER_MS);
   }
 
   /** Handles one message from the supervisor (`handle`: the socket handle a `primary-socket` carries). Never throws. */
@@ -157,6 +162,9 @@ export class NodeRuntime {
         if (!engine) return;
         await engine.applyOrder(message.order).catch(() => undefined); // a stale order is logged by the engine
         this.sendHeartbeat();
+        // Started and given a role: the SIP path is optimised from now on.
+        this.tieringFallback?.cancel();
+        resumeOptimisingCompiler();
         return;
       case 'grant':
         engine?.grant(message.until);
@@ -203,6 +211,7 @@ export class NodeRuntime {
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.heartbeat?.cancel();
+      this.tieringFallback?.cancel();
       this.loopLag?.stop();
       try {
         await this.engine?.stop(reason);

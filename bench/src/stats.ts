@@ -51,7 +51,7 @@ export function summarize(name: string, unit: string, values: readonly number[],
  * `result` with a target: its `stat` must be at most `limit` (or, with `at`
  * 'least', at least `limit`, as throughput must be); a missing figure misses it.
  */
-export function withTarget(result: ScenarioResult, stat: 'median' | 'max', limit: number, at: 'most' | 'least' = 'most'): ScenarioResult {
+export function withTarget(result: ScenarioResult, stat: 'median' | 'p99' | 'max', limit: number, at: 'most' | 'least' = 'most'): ScenarioResult {
   const value = result[stat];
   const met = value !== null && (at === 'most' ? value <= limit : value >= limit);
   return { ...result, target: { text: `${stat} ${at === 'most' ? '≤' : '≥'} ${limit}`, met } };

@@ -20,32 +20,63 @@ function readTrace(dir: string, node: string, origin: 'local' | 'replica'): Map<
 }
 
 /**
+ * Seconds of the same load run before the measured one. A fresh pair's
+ * first second of load runs code V8 has not optimised yet on both nodes
+ * (some hundreds of bindings then take 5-15 ms); that is the start's
+ * figure, not the steady rate's, and it is reported on its own row
+ * (replication-lag-cold) rather than mixed into the steady one.
+ */
+export const LAG_WARMUP_SECONDS = 2;
+
+/** Issue 12's target for the steady lag's p99 at 5,000 REGISTER/s. */
+export const LAG_P99_TARGET_MS = 5;
+
+/** Lag of each binding of `user`'s (AoR `sip:<user><n>@…`): the backup's apply time less the primary's store time, in ms. */
+export function lagsOf(local: Map<string, number>, replica: Map<string, number>, user: string): number[] {
+  const lags: number[] = [];
+  for (const [aor, t] of local) {
+    if (!aor.startsWith(`sip:${user}`)) continue;
+    const r = replica.get(aor);
+    if (r !== undefined) lags.push(Math.round((r - t) * 100) / 100);
+  }
+  return lags;
+}
+
+/**
  * replication-lag: REGISTERs at a fixed rate; for every binding, the delay
  * from the primary storing it to the backup applying it (both timestamped
- * by a trace plugin on a wall clock shared by the two processes).
+ * by a trace plugin on a wall clock shared by the two processes). The
+ * measured run follows {@link LAG_WARMUP_SECONDS} of the same load on the
+ * fresh pair, whose figures are the cold row.
  */
 export const replicationLagScenario: Scenario = {
   name: 'replication-lag',
   async run(ctx: ScenarioContext): Promise<ScenarioResult[]> {
     const rate = ctx.quick ? 500 : 5000;
     const seconds = ctx.quick ? 2 : 10;
+    const warmup = ctx.quick ? 1 : LAG_WARMUP_SECONDS;
     const calls = rate * seconds;
     const pair = new BenchPair({ trace: true });
     await pair.start();
-    let achieved = 0;
+    const achieved = { cold: 0, steady: 0 };
+    let stored = 0;
     let primaryId = '';
     let backupId = '';
     try {
       const { primary, backup } = await pair.stable();
       primaryId = primary.id;
       backupId = backup.id;
+      ctx.progress.update(`replication-lag: ${rate * warmup} REGISTERs at ${rate}/s on the fresh pair (the cold row)`);
+      const cold = await runSipp('register.xml', pair.portOf(primary), { calls: rate * warmup, rate, cwd: pair.dir, user: 'cold', timeoutMs: warmup * 4_000 + 10_000 });
+      achieved.cold = cold.rate;
       ctx.progress.update(`replication-lag: ${calls} REGISTERs at ${rate}/s`);
       const stats = await runSipp('register.xml', pair.portOf(primary), { calls, rate, cwd: pair.dir, user: 'lag', timeoutMs: seconds * 4_000 + 10_000 });
-      achieved = stats.rate;
+      achieved.steady = stats.rate;
+      stored = cold.successful + stats.successful;
       await waitFor(async () => {
         const v = await pair.status();
         const b = v.nodes.find((n) => n.id === backupId);
-        return b && pair.sipOf(b).bindings >= stats.successful ? true : undefined;
+        return b && pair.sipOf(b).bindings >= stored ? true : undefined;
       }, 30_000, 'the backup to hold every binding');
     } finally {
       await pair.stop({ keepDir: true }); // the traces are read below
@@ -58,15 +89,15 @@ export const replicationLagScenario: Scenario = {
     } finally {
       pair.removeDir();
     }
-    const lags: number[] = [];
-    for (const [aor, t] of local) {
-      const r = replica.get(aor);
-      if (r !== undefined) lags.push(Math.round((r - t) * 100) / 100);
-    }
+    const steady = lagsOf(local, replica, 'lag');
+    const cold = lagsOf(local, replica, 'cold');
+    const row = summarize('replication-lag', 'ms', steady, [
+      `${steady.length} bindings at ${Math.round(achieved.steady)} calls/s (target ${rate}/s), after ${warmup} s of the same load; ${local.size} stored by the primary in all, ${replica.size} applied by the backup`,
+    ], true);
     return [
-      summarize('replication-lag', 'ms', lags, [
-        `${local.size} bindings stored by the primary at ${Math.round(achieved)} calls/s (target ${rate}/s); ${lags.length} matched on the backup`,
-      ], true),
+      // Issue 12's target is for the full run's 5,000/s; --quick runs 500/s.
+      ctx.quick ? row : withTarget(row, 'p99', LAG_P99_TARGET_MS),
+      summarize('replication-lag-cold', 'ms', cold, [`the first ${warmup} s of load on the fresh pair: ${cold.length} bindings at ${Math.round(achieved.cold)} calls/s`], true),
     ];
   },
 };

@@ -2,10 +2,13 @@
 
 export const LAG_METRIC = 'switchyard_event_loop_lag_seconds';
 
-/** Cumulative bucket counts of the event-loop lag histogram, by node, from a /metrics text. */
-export function lagBuckets(text: string): Map<string, Map<number, number>> {
+/** Node's garbage-collection pauses, by kind (`collectProcessMetrics`: on the lag histogram's buckets). */
+export const GC_METRIC = 'nodejs_gc_duration_seconds';
+
+/** Cumulative bucket counts of the histogram `metric` by node, from a /metrics text (its other labels, as a GC's kind, summed). */
+export function histogramBuckets(text: string, metric: string): Map<string, Map<number, number>> {
   const out = new Map<string, Map<number, number>>();
-  const line = new RegExp(`^${LAG_METRIC}_bucket\\{(.*)\\} (\\d+(?:\\.\\d+)?)$`);
+  const line = new RegExp(`^${metric}_bucket\\{(.*)\\} (\\d+(?:\\.\\d+)?)$`);
   for (const l of text.split('\n')) {
     const m = line.exec(l);
     if (!m) continue;
@@ -13,11 +16,17 @@ export function lagBuckets(text: string): Map<string, Map<number, number>> {
     if (!labels.node || labels.le === undefined) continue;
     const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
     const node = out.get(labels.node) ?? new Map<number, number>();
-    node.set(le, Number(m[2]));
+    node.set(le, (node.get(le) ?? 0) + Number(m[2]));
     out.set(labels.node, node);
   }
   return out;
 }
+
+/** Cumulative bucket counts of the event-loop lag histogram, by node, from a /metrics text. */
+export const lagBuckets = (text: string) => histogramBuckets(text, LAG_METRIC);
+
+/** Cumulative bucket counts of the GC pauses of every kind, by node. */
+export const gcBuckets = (text: string) => histogramBuckets(text, GC_METRIC);
 
 /** The turns counted between two reads of the cumulative buckets (`before` absent: since the start), plus `plus`. */
 export function lagBetween(before: Map<number, number> | undefined, after: Map<number, number>, plus?: Map<number, number>): Map<number, number> {
@@ -39,4 +48,10 @@ export function lagQuantileMs(counts: Map<number, number>, q: number): number | 
  */
 export function lagLessFreeze(counts: Map<number, number>): Map<number, number> {
   return new Map([...counts.entries()].map(([le, n]) => [le, le === Number.POSITIVE_INFINITY ? Math.max(0, n - 1) : n]));
+}
+
+/** What a loop-lag row says of the node's garbage collections between two reads of {@link gcBuckets}: the longest pause's bucket bound. */
+export function gcNote(before: Map<number, number> | undefined, after: Map<number, number> | undefined): string {
+  const longest = after ? lagQuantileMs(lagBetween(before, after), 1) : null;
+  return longest === null ? `no garbage collection in that time (${GC_METRIC})` : `its longest garbage collection in that time ≤ ${longest} ms (${GC_METRIC})`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lagBetween, lagBuckets, lagLessFreeze, lagQuantileMs } from '../src/loop-lag';
+import { gcBuckets, gcNote, lagBetween, lagBuckets, lagLessFreeze, lagQuantileMs } from '../src/loop-lag';
 
 const metrics = (a: number[], b: number[]) =>
   [
@@ -52,5 +52,33 @@ describe('reading the event-loop lag histogram (false-switchovers, catch-up)', (
     // A second turn over the last bucket is the node's own, and stays.
     const twice = lagBuckets(metrics([280, 290, 298, 300], [0, 0, 0, 0])).get('sip-a')!;
     expect(lagQuantileMs(lagLessFreeze(lagBetween(start, twice)), 1)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('garbage collections beside the lag (nodejs_gc_duration_seconds)', () => {
+  const gc = (major: number[], minor: number[]) =>
+    [
+      ...['0.001', '0.01', '0.05', '+Inf'].map((le, i) => `nodejs_gc_duration_seconds_bucket{le="${le}",kind="major",node="sip-a"} ${major[i]}`),
+      ...['0.001', '0.01', '0.05', '+Inf'].map((le, i) => `nodejs_gc_duration_seconds_bucket{le="${le}",kind="minor",node="sip-a"} ${minor[i]}`),
+      'nodejs_gc_duration_seconds_bucket{le="0.05",kind="major",node="supervisor"} 9',
+    ].join('\n');
+
+  it('sums the kinds of a node into one set of cumulative buckets', () => {
+    const buckets = gcBuckets(gc([0, 1, 2, 2], [10, 20, 20, 20]));
+    expect([...buckets.keys()]).toEqual(['sip-a', 'supervisor']);
+    expect([...buckets.get('sip-a')!.entries()]).toEqual([
+      [0.001, 10],
+      [0.01, 21],
+      [0.05, 22],
+      [Number.POSITIVE_INFINITY, 22],
+    ]);
+  });
+
+  it("names the longest pause's bucket between two reads, or none", () => {
+    const before = gcBuckets(gc([0, 1, 1, 1], [10, 20, 20, 20])).get('sip-a');
+    const after = gcBuckets(gc([0, 1, 2, 2], [15, 25, 25, 25])).get('sip-a'); // one major of 10-50 ms since
+    expect(gcNote(before, after)).toBe('its longest garbage collection in that time ≤ 50 ms (nodejs_gc_duration_seconds)');
+    expect(gcNote(after, after)).toBe('no garbage collection in that time (nodejs_gc_duration_seconds)');
+    expect(gcNote(undefined, undefined)).toBe('no garbage collection in that time (nodejs_gc_duration_seconds)');
   });
 });

@@ -1,7 +1,7 @@
 import { BenchPair } from '../bench-pair';
 import { runSipp } from '../sipp';
 import { summarize, withTarget, type ScenarioResult } from '../stats';
-import { LAG_METRIC, lagBetween, lagBuckets, lagQuantileMs } from '../loop-lag';
+import { LAG_METRIC, gcBuckets, gcNote, lagBetween, lagBuckets, lagQuantileMs } from '../loop-lag';
 import { sleep, type Scenario, type ScenarioContext } from './context';
 
 /**
@@ -26,7 +26,9 @@ export const falseSwitchoversScenario: Scenario = {
     try {
       const { view, primary, backup } = await pair.stable();
       const startTerm = view.arbiter.term;
-      const before = lagBuckets(await metrics());
+      const firstRead = await metrics();
+      const before = lagBuckets(firstRead);
+      const gcBefore = gcBuckets(firstRead);
       let failed = 0;
       let calls = 0;
       const started = performance.now();
@@ -54,7 +56,9 @@ export const falseSwitchoversScenario: Scenario = {
       await frozen;
       await sleep(2_000);
       const end = await pair.status();
-      const after = lagBuckets(await metrics());
+      const lastRead = await metrics();
+      const after = lagBuckets(lastRead);
+      const gcAfter = gcBuckets(lastRead);
       const switchovers = end.arbiter.term - startTerm;
       results.push(
         withTarget(
@@ -76,7 +80,7 @@ export const falseSwitchoversScenario: Scenario = {
         if (p99 !== null && max !== null) {
           results.push(
             summarize(`loop-lag-${role}`, 'ms', [p99, max], [
-              `${node.id} (${role}) during the load: event-loop lag p99 ≤ ${p99} ms, max ≤ ${max} ms (bucket bounds of ${LAG_METRIC}; min = p99, max = max${role === 'backup' ? '; the freeze itself not counted' : ''})`,
+              `${node.id} (${role}) during the load: event-loop lag p99 ≤ ${p99} ms, max ≤ ${max} ms (bucket bounds of ${LAG_METRIC}; min = p99, max = max${role === 'backup' ? '; the freeze itself not counted' : ''}); ${gcNote(gcBefore.get(node.id), gcAfter.get(node.id))}`,
             ]),
           );
         }

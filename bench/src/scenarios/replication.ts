@@ -4,7 +4,7 @@ import { waitFor } from '@switchyard/sdk/testing';
 import { BenchPair } from '../bench-pair';
 import { cpuSeconds, rssMiB } from '../machine';
 import { runSipp } from '../sipp';
-import { LAG_METRIC, lagBetween, lagBuckets, lagLessFreeze, lagQuantileMs } from '../loop-lag';
+import { LAG_METRIC, gcBuckets, gcNote, lagBetween, lagBuckets, lagLessFreeze, lagQuantileMs } from '../loop-lag';
 import { summarize, withTarget, type ScenarioResult } from '../stats';
 import { sleep, type Scenario, type ScenarioContext } from './context';
 
@@ -131,7 +131,9 @@ export const catchUpScenario: Scenario = {
       await sleep(500);
       ctx.shared['rss-idle-primary'] = rssMiB(primary.pid!) ?? 0;
       ctx.shared['rss-idle-backup'] = rssMiB(backup.pid!) ?? 0;
-      const lagBefore = lagBuckets(await pair.metrics());
+      const firstRead = await pair.metrics();
+      const lagBefore = lagBuckets(firstRead);
+      const gcBefore = gcBuckets(firstRead);
       const frozenAt = performance.now();
       process.kill(backup.pid!, 'SIGSTOP');
       let stats;
@@ -159,7 +161,9 @@ export const catchUpScenario: Scenario = {
       times.push(Math.round(performance.now() - t0));
       ctx.shared['catch-up-cpu'] = (cpuSeconds(backup.pid!) ?? cpu0) - cpu0;
       await sleep(100); // the lag monitor's last turns of the catch-up (it ticks every 20 ms)
-      const lagAfter = lagBuckets(await pair.metrics());
+      const lastRead = await pair.metrics();
+      const lagAfter = lagBuckets(lastRead);
+      const gcAfter = gcBuckets(lastRead);
       for (const node of [primary, backup]) {
         const role = node.id === primary.id ? 'primary' : 'backup';
         const after = lagAfter.get(node.id);
@@ -173,7 +177,7 @@ export const catchUpScenario: Scenario = {
         lagResults.push(
           withTarget(
             summarize(`catch-up-loop-lag-${role}`, 'ms', [p99, max], [
-              `${node.id} (${role}) during ${during}: event-loop lag p99 ≤ ${p99} ms, max ≤ ${max} ms (bucket bounds of ${LAG_METRIC}; min = p99, max = max)`,
+              `${node.id} (${role}) during ${during}: event-loop lag p99 ≤ ${p99} ms, max ≤ ${max} ms (bucket bounds of ${LAG_METRIC}; min = p99, max = max); ${gcNote(gcBefore.get(node.id), gcAfter.get(node.id))}`,
             ]),
             'max',
             CATCH_UP_LOOP_LAG_TARGET_MS,

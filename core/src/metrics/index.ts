@@ -1,6 +1,6 @@
 export { AGENT_METRICS, NODE_METRICS, type MetricDefinition } from './definitions';
 export { clusterMetrics, type ClusterSnapshot, type MetricJson, type NodeSnapshot } from './cluster-metrics';
-export { labelNode, METRICS_CONTENT_TYPE, processRegistry, renderMetrics } from './render';
+export { collectProcessMetrics, labelNode, METRICS_CONTENT_TYPE, processRegistry, renderMetrics } from './render';
 export {
   createPluginMetrics,
   nodeRegistry,

@@ -6,15 +6,25 @@
  */
 import { AggregatorRegistry, collectDefaultMetrics, Registry } from 'prom-client';
 import type { MetricJson } from './cluster-metrics';
+import { LOOP_LAG_BUCKETS } from './definitions';
 
 /** The content type Prometheus expects for the text format. */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** A registry with prom-client's default process metrics (`process_*`, `nodejs_*`) of this process. */
+/**
+ * Adds prom-client's default process metrics (`process_*`, `nodejs_*`) of
+ * this process to `register`; `nodejs_gc_duration_seconds` on the buckets
+ * of `switchyard_event_loop_lag_seconds`, so a slow turn can be set beside
+ * the garbage collections of the same time.
+ */
+export function collectProcessMetrics<R extends Registry>(register: R): R {
+  collectDefaultMetrics({ register, gcDurationBuckets: LOOP_LAG_BUCKETS });
+  return register;
+}
+
+/** A registry with this process's default process metrics ({@link collectProcessMetrics}). */
 export function processRegistry(): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  return registry;
+  return collectProcessMetrics(new Registry());
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../clock';
 export const LAG_CHECK_MS = 20;
 /** At most one report in this long; the slow turns in between are counted into it. */
 export const LAG_REPORT_MS = 10_000;
-/** Synchronous plugin work (a tap) from this long on is remembered as a possible culprit. */
+/** Synchronous plugin work (a tap) or a garbage collection from this long on is remembered as a possible culprit. */
 export const SLOW_WORK_MS = 10;
 
 /** What one report says. */
@@ -20,8 +20,9 @@ export interface LoopLagReport {
 }
 
 /**
- * Remembers the slowest synchronous piece of plugin work (a hook tap, timed
- * by the hook view) lately, for a slow-loop report to name.
+ * Remembers the slowest synchronous piece of work lately (a plugin's hook
+ * tap, timed by the hook view; a garbage collection, reported by Node), for
+ * a slow-loop report to name.
  */
 export class SlowWork {
   private worst: { what: string; ms: number; at: number } | undefined;
@@ -44,8 +45,10 @@ export class SlowWork {
 /**
  * Watches this node's event loop: a timer asks to run every
  * {@link LAG_CHECK_MS}, and how late it runs is how long the loop was
- * blocked. A lag of `warnMs` or more is reported (at most one report a
- * {@link LAG_REPORT_MS}, counting the slow turns in between) before it
+ * blocked. A lag of `warnMs` or more is reported at the next check (at
+ * most one report a {@link LAG_REPORT_MS}, counting the slow turns in
+ * between; the check's wait lets a garbage collection that Node reports
+ * after the turn be named as the culprit) before it
  * becomes a switchover: the peer and the arbiter count `budgetMs` of
  * silence as down, and a heartbeat is only ever sent by this loop.
  */
@@ -84,17 +87,20 @@ export class LoopLagMonitor {
     const now = this.clock.monotonic();
     const lag = Math.max(0, now - expected);
     this.options.observe?.(lag);
+    // Slow turns seen at an earlier check: what is only known after such a
+    // turn (Node reports a garbage collection once it is over) is noted by now.
+    const ready = this.pending !== undefined;
     if (lag >= this.options.warnMs) {
       const p = (this.pending ??= { max: 0, count: 0, since: now - lag });
       p.max = Math.max(p.max, lag);
       p.count++;
     }
-    if (this.pending && now - this.lastReport >= LAG_REPORT_MS) {
+    if (ready && this.pending && now - this.lastReport >= LAG_REPORT_MS) {
       const { max, count, since } = this.pending;
       this.pending = undefined;
       this.lastReport = now;
       const culprit =
-        this.options.slowWork?.since(since - LAG_CHECK_MS) ?? 'no hook tap ran that long (work in a socket, timer or I/O callback, or garbage collection)';
+        this.options.slowWork?.since(since - LAG_CHECK_MS) ?? 'no hook tap or garbage collection ran that long (work in a socket, timer or I/O callback)';
       this.options.report({ ms: Math.round(max), budget: Math.round(this.options.budgetMs), count, culprit });
     }
     this.schedule();

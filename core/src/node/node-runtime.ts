@@ -11,11 +11,13 @@ import { HaLink } from '../halink/link';
 import { runsIn } from '../plugin/define';
 import type { MetricJson } from '../metrics/cluster-metrics';
 import { nodeRegistry } from '../metrics/plugin-metrics';
-import { Histogram, collectDefaultMetrics } from 'prom-client';
+import { Histogram } from 'prom-client';
+import { collectProcessMetrics } from '../metrics/render';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { LAG_CHECK_MS, LoopLagMonitor } from './loop-lag';
+import { observeGcPauses } from './gc-pauses';
 import { RESUME_AFTER_MS, resumeOptimisingCompiler } from './startup-tiering';
 import { LOOP_LAG_BUCKETS, NODE_METRICS } from '../metrics/definitions';
 
@@ -33,6 +35,8 @@ export class NodeRuntime {
   /** Lets TurboFan run again should no role order come soon (see startup-tiering.ts). */
   private tieringFallback: TimerHandle | null = null;
   private loopLag: LoopLagMonitor | null = null;
+  /** Stops naming long garbage collections as a slow loop's culprit. */
+  private stopGcWatch: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
   private readonly pendingSwitchovers = new Map<number, (result: SwitchoverResult) => void>();
   private nextRequestId = 1;
@@ -84,7 +88,7 @@ export class NodeRuntime {
     });
     this.engine = engine;
     // Process metrics of this node, beside the ones its plugins define (engine.metrics).
-    collectDefaultMetrics({ register: nodeRegistry(engine) });
+    collectProcessMetrics(nodeRegistry(engine));
     this.haLink = new HaLink({
       nodeId: self.id,
       cluster: config.cluster,
@@ -141,6 +145,7 @@ export class NodeRuntime {
       observe: (lagMs) => lagHistogram.observe(lagMs / 1000),
       report: (report) => engine.emit(CoreEvent.LoopBlocked, { ...report }),
     });
+    this.stopGcWatch = observeGcPauses((kind, ms) => engine.slowWork.note(`garbage collection (${kind})`, ms));
     this.loopLag.start();
     engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
     this.sendHeartbeat();
@@ -213,6 +218,7 @@ export class NodeRuntime {
       this.heartbeat?.cancel();
       this.tieringFallback?.cancel();
       this.loopLag?.stop();
+      this.stopGcWatch?.();
       try {
         await this.engine?.stop(reason);
       } catch (error) {

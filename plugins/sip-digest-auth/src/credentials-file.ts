@@ -11,6 +11,41 @@ export type Ha1Table = ReadonlyMap<string, string>;
 
 const key = (user: string, realm: string, algorithm: DigestAlgorithm) => `${user}\u0000${realm}\u0000${algorithm}`;
 
+/** Lines a reload parses per event-loop turn (a few ms of work), so a large file never blocks the loop for its whole size. */
+export const LINES_PER_TURN = 2_000;
+
+/** An HA1 of each algorithm's length, lower- or upper-case hex. */
+const HA1_FORMS: Record<DigestAlgorithm, RegExp> = {
+  MD5: new RegExp(`^[0-9a-fA-F]{${hexLength('MD5')}}$`),
+  'SHA-256': new RegExp(`^[0-9a-fA-F]{${hexLength('SHA-256')}}$`),
+};
+
+/** Adds line `index` (0-based) of `file` to `table`, or throws SWY_ERR_DIGEST_CREDENTIALS_LINE. */
+function addLine(table: Map<string, string>, raw: string, index: number, file: string): void {
+  const line = raw.trim();
+  if (line === '' || line.startsWith('#')) return;
+  const where = `${file}:${index + 1}`;
+  const fail = (why: string): never => {
+    throw new DigestAuthError('SWY_ERR_DIGEST_CREDENTIALS_LINE', `${where}: ${why}; expected user:realm:algorithm:HA1 (MD5 or SHA-256), e.g. made with switchyard-digest-ha1`);
+  };
+  const fields = line.split(':');
+  if (fields.length < 4) fail(`${fields.length} fields where 4 are needed`);
+  const user = fields[0]!;
+  const ha1 = fields[fields.length - 1]!;
+  const algorithmName = fields[fields.length - 2]!;
+  const realm = fields.slice(1, -2).join(':');
+  if (user === '') fail('the user is empty');
+  if (realm === '') fail('the realm is empty');
+  const algorithm = digestAlgorithm(algorithmName);
+  if (!algorithm) fail(`the algorithm is not MD5 or SHA-256`);
+  if (!HA1_FORMS[algorithm!].test(ha1)) {
+    fail(`the HA1 is not ${hexLength(algorithm!)} hex digits (a ${algorithm} hash; never put a password in this file)`);
+  }
+  const k = key(user, realm, algorithm!);
+  if (table.has(k)) fail(`user ${user} has a second ${algorithm} line for realm ${realm}`);
+  table.set(k, ha1.toLowerCase());
+}
+
 /**
  * Parses a credentials file: one `user:realm:algorithm:HA1` a line (the
  * realm may itself hold colons; the user may not), blank lines and
@@ -20,33 +55,27 @@ const key = (user: string, realm: string, algorithm: DigestAlgorithm) => `${user
  */
 export function parseCredentials(text: string, file: string): Ha1Table {
   const table = new Map<string, string>();
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const where = `${file}:${index + 1}`;
-    const fail = (why: string): never => {
-      throw new DigestAuthError('SWY_ERR_DIGEST_CREDENTIALS_LINE', `${where}: ${why}; expected user:realm:algorithm:HA1 (MD5 or SHA-256), e.g. made with switchyard-digest-ha1`);
-    };
-    const fields = line.split(':');
-    if (fields.length < 4) fail(`${fields.length} fields where 4 are needed`);
-    const user = fields[0]!;
-    const ha1 = fields[fields.length - 1]!;
-    const algorithmName = fields[fields.length - 2]!;
-    const realm = fields.slice(1, -2).join(':');
-    if (user === '') fail('the user is empty');
-    if (realm === '') fail('the realm is empty');
-    const algorithm = digestAlgorithm(algorithmName);
-    if (!algorithm) fail(`the algorithm is not MD5 or SHA-256`);
-    if (!new RegExp(`^[0-9a-fA-F]{${hexLength(algorithm!)}}$`).test(ha1)) {
-      fail(`the HA1 is not ${hexLength(algorithm!)} hex digits (a ${algorithm} hash; never put a password in this file)`);
-    }
-    const k = key(user, realm, algorithm!);
-    if (table.has(k)) fail(`user ${user} has a second ${algorithm} line for realm ${realm}`);
-    table.set(k, ha1.toLowerCase());
-  });
+  text.split(/\r?\n/).forEach((raw, index) => addLine(table, raw, index, file));
   return table;
 }
+
+/**
+ * {@link parseCredentials} a {@link LINES_PER_TURN} lines a turn, the
+ * event loop running between them (`nextTurn`: a `setImmediate`), for a
+ * reload on a running node.
+ */
+export async function parseCredentialsInTurns(text: string, file: string, nextTurn: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<Ha1Table> {
+  const table = new Map<string, string>();
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    if (index > 0 && index % LINES_PER_TURN === 0) await nextTurn();
+    addLine(table, lines[index]!, index, file);
+  }
+  return table;
+}
+
+const readError = (file: string, error: unknown) =>
+  new DigestAuthError('SWY_ERR_DIGEST_CREDENTIALS_READ', `credentials file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path and its permissions`, { cause: error });
 
 /** Reads and parses `file`, with coded errors (`SWY_ERR_DIGEST_CREDENTIALS_READ` / `_LINE`). */
 export function readCredentials(file: string): Ha1Table {
@@ -54,9 +83,20 @@ export function readCredentials(file: string): Ha1Table {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new DigestAuthError('SWY_ERR_DIGEST_CREDENTIALS_READ', `credentials file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path and its permissions`, { cause: error });
+    throw readError(file, error);
   }
   return parseCredentials(text, file);
+}
+
+/** {@link readCredentials} off the event loop: the file read by libuv's pool, parsed in turns. */
+export async function readCredentialsInTurns(file: string): Promise<Ha1Table> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch (error) {
+    throw readError(file, error);
+  }
+  return parseCredentialsInTurns(text, file);
 }
 
 export interface CredentialsFileDeps {
@@ -69,14 +109,22 @@ export interface CredentialsFileDeps {
 /**
  * The built-in {@link CredentialStore}: an HA1 file, loaded at start and
  * reloaded when it changes (`fs.watch` on its folder, so an atomic rename
- * is seen too; a periodic stat as the safety net). A file that no longer
- * reads or parses is reported (00-04272) and the previous table stays.
+ * is seen too; a periodic stat as the safety net). A reload reads the file
+ * off the loop and parses it {@link LINES_PER_TURN} lines a turn, answering
+ * from the previous table until the new one is whole (one reload at a
+ * time; a change seen meanwhile is read once it ends). A file that no
+ * longer reads or parses is reported (00-04272) and the previous table stays.
  */
 export class CredentialsFile implements CredentialStore {
   private table: Ha1Table = new Map();
   private signature = '';
   private watcher: fs.FSWatcher | undefined;
   private timer: TimerHandle | undefined;
+  /** The reload under way, if any. */
+  private reloading: Promise<void> | undefined;
+  /** A change was seen while a reload ran: check again when it ends. */
+  private again = false;
+  private stopped = false;
 
   constructor(
     readonly file: string,
@@ -99,24 +147,45 @@ export class CredentialsFile implements CredentialStore {
     this.loaded();
     try {
       this.watcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, name) => {
-        if (name === null || name.toString() === path.basename(this.file)) this.reload();
+        if (name === null || name.toString() === path.basename(this.file)) void this.reload();
       });
       this.watcher.on('error', () => undefined); // the periodic stat still runs
     } catch {
       this.watcher = undefined; // e.g. inotify limits: the periodic stat still runs
     }
-    this.timer = this.deps.clock.setInterval(() => this.reload(), this.deps.reloadIntervalMs);
+    this.timer = this.deps.clock.setInterval(() => void this.reload(), this.deps.reloadIntervalMs);
   }
 
   stop(): void {
+    this.stopped = true;
     this.watcher?.close();
     this.watcher = undefined;
     this.timer?.cancel();
     this.timer = undefined;
   }
 
-  /** Reloads when the file changed since the last attempt; keeps the previous table on any failure. */
-  reload(): void {
+  /**
+   * Reloads when the file changed since the last attempt; keeps the previous
+   * table on any failure. Resolves once this and any reload it had to wait
+   * for are over.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.again = false;
+        await this.reloadOnce();
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async reloadOnce(): Promise<void> {
     let signature: string;
     try {
       signature = this.stat();
@@ -127,12 +196,15 @@ export class CredentialsFile implements CredentialStore {
     }
     if (signature === this.signature) return;
     this.signature = signature;
+    let table: Ha1Table;
     try {
-      this.table = readCredentials(this.file);
+      table = await readCredentialsInTurns(this.file);
     } catch (error) {
-      this.rejected(error);
+      if (!this.stopped) this.rejected(error);
       return;
     }
+    if (this.stopped) return;
+    this.table = table;
     this.loaded();
   }
 
@@ -141,7 +213,7 @@ export class CredentialsFile implements CredentialStore {
       const s = fs.statSync(this.file);
       return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.mode}`;
     } catch (error) {
-      throw new DigestAuthError('SWY_ERR_DIGEST_CREDENTIALS_READ', `credentials file ${this.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path and its permissions`, { cause: error });
+      throw readError(this.file, error);
     }
   }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '@switchyard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CredentialsFile, DigestEvent, parseCredentialsFile, readCredentials } from '../src/index';
+import { CredentialsFile, DigestEvent, LINES_PER_TURN, parseCredentialsFile, parseCredentialsInTurns, readCredentials } from '../src/index';
 import { ha1Line } from './support/udp-client';
 
 const dirs: string[] = [];
@@ -68,6 +68,52 @@ describe('credentials file format', () => {
 
   it('a missing file is SWY_ERR_DIGEST_CREDENTIALS_READ naming it', () => {
     expect(() => readCredentials('/nonexistent/users.ha1')).toThrow(expect.objectContaining({ code: 'SWY_ERR_DIGEST_CREDENTIALS_READ', message: expect.stringContaining('/nonexistent/users.ha1 cannot be read (ENOENT)') }));
+  });
+});
+
+describe('a reload parses in turns (issue 16: no reload blocks the loop for its whole size)', () => {
+  const users = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ha1Line('MD5', `u${from + i}`, 'r', 'pw')).join('\n');
+
+  it('gives the table the one-turn parser gives, yielding every LINES_PER_TURN lines', async () => {
+    const text = `${users(LINES_PER_TURN * 2 + 500)}\n`;
+    let turns = 0;
+    const table = await parseCredentialsInTurns(text, 'f', async () => {
+      turns++;
+    });
+    expect(turns).toBe(2);
+    expect([...table.entries()]).toEqual([...parseCredentialsFile(text, 'f').entries()]);
+  });
+
+  it('names a malformed line of a later turn by its number in the file', async () => {
+    const text = `${users(LINES_PER_TURN + 10)}\nalice:r:MD5:hunter2\n`;
+    await expect(parseCredentialsInTurns(text, 'f')).rejects.toMatchObject({
+      code: 'SWY_ERR_DIGEST_CREDENTIALS_LINE',
+      message: expect.stringContaining(`f:${LINES_PER_TURN + 11}:`),
+    });
+  });
+
+  it('a node answers from the previous users while a large file is being parsed, and the loop turns meanwhile', async () => {
+    const file = tempFile(`${users(10)}\n`);
+    const store = new CredentialsFile(file, { clock: new ManualClock(), emit: () => undefined, reloadIntervalMs: 5_000 });
+    files.push(store);
+    store.start();
+    fs.writeFileSync(file, `${users(LINES_PER_TURN * 10, 1_000_000)}\n`);
+    const seen: boolean[] = []; // per loop turn during the reload: the new users visible yet?
+    let done = false;
+    const reload = store.reload().then(() => {
+      done = true;
+    });
+    while (!done) {
+      seen.push(store.lookup('u1000000', 'r', 'MD5') !== undefined);
+      expect(store.lookup('u0', 'r', 'MD5')).toBeDefined(); // the old users until the new table is whole
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await reload;
+    expect(seen.filter((v) => !v).length).toBeGreaterThanOrEqual(9); // at least a turn between each part
+    expect(seen.some((v) => v)).toBe(false);
+    expect(store.lookup('u1000000', 'r', 'MD5')).toBeDefined();
+    expect(store.lookup('u0', 'r', 'MD5')).toBeUndefined();
+    expect(store.count).toBe(LINES_PER_TURN * 10);
   });
 });
 

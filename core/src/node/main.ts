@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// First: TurboFan held back while the modules load (until the first role order).
+// First: TurboFan held back while the modules load (until the plugins start).
 import './hold-tiering';
 import 'reflect-metadata';
 // What every plugin loads (through @switchyard/sdk): loaded while the node waits for `init` (a preforked one, long before it).

@@ -18,7 +18,7 @@ import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
 import { LAG_CHECK_MS, LoopLagMonitor } from './loop-lag';
 import { observeGcPauses } from './gc-pauses';
-import { RESUME_AFTER_MS, resumeOptimisingCompiler } from './startup-tiering';
+import { resumeOptimisingCompiler } from './startup-tiering';
 import { LOOP_LAG_BUCKETS, NODE_METRICS } from '../metrics/definitions';
 
 type InitMessage = Extract<SupervisorMessage, { t: 'init' }>;
@@ -32,8 +32,6 @@ export class NodeRuntime {
   private haLink: HaLink | null = null;
   private logger: winston.Logger | null = null;
   private heartbeat: TimerHandle | null = null;
-  /** Lets TurboFan run again should no role order come soon (see startup-tiering.ts). */
-  private tieringFallback: TimerHandle | null = null;
   private loopLag: LoopLagMonitor | null = null;
   /** Stops naming long garbage collections as a slow loop's culprit. */
   private stopGcWatch: (() => void) | null = null;
@@ -132,6 +130,8 @@ export class NodeRuntime {
     await this.haLink.start();
     engine.onStateChange(() => this.sendHeartbeat());
     this.heartbeat = this.clock.setInterval(() => this.sendHeartbeat(), config.haLink.heartbeatInterval * 1000);
+    // Modules loaded: TurboFan is back before the plugins start (a journal of 1M bindings loads at start; see startup-tiering.ts).
+    resumeOptimisingCompiler();
     await engine.start();
     engine.memory.watchIdle(); // returns the memory a burst of load left behind, once it is over
     // A blocked loop sends no heartbeat: say so (01-10047) at a third of the silence the peer counts as down.
@@ -149,7 +149,6 @@ export class NodeRuntime {
     this.loopLag.start();
     engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
     this.sendHeartbeat();
-    this.tieringFallback = this.clock.setTimeout(resumeOptimisingCompiler, RESUME_AFTER_MS);
   }
 
   /** Handles one message from the supervisor (`handle`: the socket handle a `primary-socket` carries). Never throws. */
@@ -167,9 +166,6 @@ export class NodeRuntime {
         if (!engine) return;
         await engine.applyOrder(message.order).catch(() => undefined); // a stale order is logged by the engine
         this.sendHeartbeat();
-        // Started and given a role: the SIP path is optimised from now on.
-        this.tieringFallback?.cancel();
-        resumeOptimisingCompiler();
         return;
       case 'grant':
         engine?.grant(message.until);
@@ -216,7 +212,6 @@ export class NodeRuntime {
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.heartbeat?.cancel();
-      this.tieringFallback?.cancel();
       this.loopLag?.stop();
       this.stopGcWatch?.();
       try {

@@ -1,19 +1,17 @@
 import v8 from 'node:v8';
 
 /**
- * V8's optimising compiler (TurboFan) held back while a node starts.
- * Loading some 500 modules makes the loader's and zod's functions hot;
- * TurboFan compiles them on background threads that the CLI and the other
- * node need on a 2-core machine, for code that runs once. Held back until
- * the node's first role order (or {@link RESUME_AFTER_MS} after its start,
- * whichever comes first), `switchyard up` to both nodes running took
- * 30-35 ms less (bench `footprint`, up-to-running); the SIP path is
- * optimised from then on, before the standby warm-up and before load.
- * Functions that got hot meanwhile are optimised once it is back.
+ * V8's optimising compiler (TurboFan) held back while a node loads its
+ * code. Loading some 500 modules makes the loader's and zod's functions
+ * hot; TurboFan compiles them on background threads that the CLI and the
+ * other node need on a 2-core machine, for code that runs once. The node
+ * runtime gives it back once the modules and the config are loaded, before
+ * its plugins start: a plugin's start can be bulk work (the SIP journal of
+ * 1,000,000 bindings took 9.1 s to load without TurboFan, 2.3-3.4 s with
+ * it). Functions that got hot meanwhile are optimised once it is back.
  *
  * Not held back when the node was started with `--no-opt` itself.
  */
-export const RESUME_AFTER_MS = 1_000;
 
 let held = false;
 

@@ -59,6 +59,7 @@ export type {
 export { ManagementClient } from './management/client';
 export * from './alarms/index';
 export { writeFileAtomic, syncDirectory, type AtomicWriteOptions } from './fs/atomic-file';
+export { coalescedRun, type CoalescedRun } from './coalesced-run';
 export {
   METRIC_ERROR_CODES,
   MetricError,

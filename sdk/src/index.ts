@@ -18,6 +18,8 @@ export {
   ManualClock,
   withTimeout,
   writeFileAtomic,
+  coalescedRun,
+  type CoalescedRun,
   LoopbackChannels,
   silentLogger,
   escapePeerText,

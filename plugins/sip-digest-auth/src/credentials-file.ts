@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Clock, TimerHandle } from '@switchyard/sdk';
+import { coalescedRun, type CoalescedRun, type Clock, type TimerHandle } from '@switchyard/sdk';
 import type { CredentialStore } from './credential-store';
 import { digestAlgorithm, hexLength, type DigestAlgorithm } from './digest';
 import { DigestAuthError } from './errors';
@@ -120,10 +120,6 @@ export class CredentialsFile implements CredentialStore {
   private signature = '';
   private watcher: fs.FSWatcher | undefined;
   private timer: TimerHandle | undefined;
-  /** The reload under way, if any. */
-  private reloading: Promise<void> | undefined;
-  /** A change was seen while a reload ran: check again when it ends. */
-  private again = false;
   private stopped = false;
 
   constructor(
@@ -166,24 +162,13 @@ export class CredentialsFile implements CredentialStore {
 
   /**
    * Reloads when the file changed since the last attempt; keeps the previous
-   * table on any failure. Resolves once this and any reload it had to wait
-   * for are over.
+   * table on any failure. One reload at a time: a call during one resolves
+   * after one more check that follows it.
    */
-  reload(): Promise<void> {
-    if (this.reloading) {
-      this.again = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      do {
-        this.again = false;
-        await this.reloadOnce();
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
-  }
+  readonly reload: CoalescedRun = coalescedRun(
+    () => this.reloadOnce(),
+    () => !this.stopped,
+  );
 
   private async reloadOnce(): Promise<void> {
     let signature: string;

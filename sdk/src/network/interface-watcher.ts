@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@switchyard/core';
+import { coalescedRun, type CoalescedRun, type Clock, type TimerHandle } from '@switchyard/core';
 import { canonicalAddress, isUnspecified } from './ip-address';
 import type { InterfaceFeed, InterfaceSource } from './interface-source';
 import { Iproute2Interfaces } from './iproute2';
@@ -54,8 +54,6 @@ export class InterfaceWatcher {
   private readonly listeners = new Set<NicStateListener>();
   private feed: InterfaceFeed | undefined;
   private timer: TimerHandle | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   private active = false;
   private checkedAt: number | null = null;
 
@@ -116,28 +114,17 @@ export class InterfaceWatcher {
     const feed = this.feed;
     this.feed = undefined;
     await feed?.stop();
-    await this.running;
+    await this.check.running;
   }
 
   /**
    * Reads the interfaces now and updates the verdict. Calls made while a read
    * runs share one more read after it, so the last change is always seen.
    */
-  check(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.readAndJudge();
-      } while (this.again && this.active);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
+  readonly check: CoalescedRun = coalescedRun(
+    () => this.readAndJudge(),
+    () => this.active,
+  );
 
   private async readAndJudge(): Promise<void> {
     let next: NicState;

@@ -9,6 +9,7 @@ import {
   JOURNAL_LOG_FILE,
   JOURNAL_SNAPSHOT_FILE,
   JOURNAL_SNAPSHOT_FILE_V1,
+  APPEND_CHUNK_LINES,
   decodeChange,
   type Binding,
   type JournalError,
@@ -206,6 +207,33 @@ describe('BindingJournal', () => {
     await journal.close();
     const again = open(clock);
     expect((await again.journal.load()).map((b) => b.contact)).toEqual(['sip:new@h']);
+    await again.journal.close();
+  });
+
+  it('appends a large flush APPEND_CHUNK_LINES lines a write (the loop turns between them), and reloads every line', async () => {
+    const { journal, store, now } = await openAttached();
+    const count = APPEND_CHUNK_LINES * 3 + 7; // under compactAfter: appended, not compacted
+    for (let i = 0; i < count; i++) store.upsert(binding(now, { aor: `sip:u${i}@example.com`, contact: `sip:u${i}@h` }));
+    const handle = await fs.open(path.join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(handle) as { appendFile: (...args: unknown[]) => Promise<void> };
+    await handle.close();
+    const appended: number[] = []; // lines per write
+    const real = proto.appendFile;
+    proto.appendFile = function (this: unknown, data: unknown, ...rest: unknown[]) {
+      if (typeof data === 'string') appended.push(data.split('\n').length - 1);
+      return real.call(this, data, ...rest);
+    };
+    try {
+      await journal.flush();
+    } finally {
+      proto.appendFile = real;
+    }
+    const entries = appended.filter((n) => n !== 1); // the log's one-line header is its own write
+    expect(entries).toEqual([APPEND_CHUNK_LINES, APPEND_CHUNK_LINES, APPEND_CHUNK_LINES, 7]);
+    expect(journal.stats()).toMatchObject({ pending: 0, logEntries: count });
+    await journal.close();
+    const again = open(new ManualClock());
+    expect(await again.journal.load()).toHaveLength(count);
     await again.journal.close();
   });
 

@@ -10,6 +10,7 @@ export {
   JOURNAL_LOG_FILE,
   JOURNAL_SNAPSHOT_FILE,
   JOURNAL_SNAPSHOT_FILE_V1,
+  APPEND_CHUNK_LINES,
   type BindingJournalOptions,
   type JournalStats,
 } from './journal';

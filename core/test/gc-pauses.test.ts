@@ -8,6 +8,12 @@ import { gcKindName, observeGcPauses } from '../src/node/gc-pauses';
 import { collectProcessMetrics } from '../src/metrics/render';
 import { LOOP_LAG_BUCKETS } from '../src/metrics/definitions';
 
+/** A full collection on demand: the global gc of a fresh context, once V8 is told to expose it. */
+function forcedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 describe('observeGcPauses', () => {
   it("names Node's gc entry kinds", () => {
     expect(gcKindName(constants.NODE_PERFORMANCE_GC_MAJOR)).toBe('major');
@@ -17,8 +23,7 @@ describe('observeGcPauses', () => {
   });
 
   it('reports a real full collection of this process with its pause, and nothing once stopped', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void; // the global gc of a fresh context, now that it is exposed
+    const gc = forcedGc();
     const pauses: Array<{ kind: string; ms: number }> = [];
     const stop = observeGcPauses((kind, ms) => pauses.push({ kind, ms }));
     gc();
@@ -37,8 +42,7 @@ describe('observeGcPauses', () => {
 
 describe('process metrics', () => {
   it("put a real collection's pause in nodejs_gc_duration_seconds on the event-loop lag's buckets", async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = forcedGc();
     const registry = collectProcessMetrics(new Registry());
     gc();
     const text = await waitFor(

@@ -22,7 +22,7 @@ function readTrace(dir: string, node: string, origin: 'local' | 'replica'): Map<
 /**
  * Seconds of the same load run before the measured one. A fresh pair's
  * first second of load runs code V8 has not optimised yet on both nodes
- * (some hundreds of bindings then take 5-15 ms); that is the start's
+ * (some hundreds of bindings then take 5-30 ms); that is the start's
  * figure, not the steady rate's, and it is reported on its own row
  * (replication-lag-cold) rather than mixed into the steady one.
  */

@@ -16,7 +16,7 @@ import { collectProcessMetrics } from '../metrics/render';
 import type { NodeMessage, SupervisorMessage } from '../ipc/messages';
 import type { SwitchoverResult } from '../management/types';
 import { closeWinstonLogger, createWinstonLogger, writeLogEvent } from '../logging/winston-logger';
-import { LAG_CHECK_MS, LoopLagMonitor } from './loop-lag';
+import { LAG_CHECK_MS, LoopLagMonitor, SLOW_WORK_MS } from './loop-lag';
 import { observeGcPauses } from './gc-pauses';
 import { resumeOptimisingCompiler } from './startup-tiering';
 import { LOOP_LAG_BUCKETS, NODE_METRICS } from '../metrics/definitions';
@@ -145,7 +145,10 @@ export class NodeRuntime {
       observe: (lagMs) => lagHistogram.observe(lagMs / 1000),
       report: (report) => engine.emit(CoreEvent.LoopBlocked, { ...report }),
     });
-    this.stopGcWatch = observeGcPauses((kind, ms) => engine.slowWork.note(`garbage collection (${kind})`, ms));
+    // Every scavenge is reported (tens a second under load): only a long one makes a culprit string.
+    this.stopGcWatch = observeGcPauses((kind, ms) => {
+      if (ms >= SLOW_WORK_MS) engine.slowWork.note(`garbage collection (${kind})`, ms);
+    });
     this.loopLag.start();
     engine.emit(CoreEvent.NodeStarted, { pid: process.pid });
     this.sendHeartbeat();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ManagementClient, type ClusterStatusView, type NodeStatusView } from '@switchyard/core';
 import { freePort, linkNodeModules, startUp, tempDir, waitFor, type UpProcess } from '@switchyard/sdk/testing';
+import { serviceEnv } from './service-env';
 
 export interface BenchPairOptions {
   sip?: Record<string, unknown>;
@@ -9,6 +10,8 @@ export interface BenchPairOptions {
   trace?: boolean;
   /** More `arbiter` options (e.g. `fence`). */
   arbiter?: Record<string, unknown>;
+  /** Environment of `switchyard up`: a service's ({@link serviceEnv}) unless given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SipNodeSection {
@@ -55,10 +58,15 @@ export class BenchPair {
     fs.writeFileSync(this.file, JSON.stringify(config, null, 2));
     this.client = new ManagementClient({ host: '127.0.0.1', port: mgmt, timeoutMs: 2_000 });
     this.startedAt = performance.now();
-    this.up = startUp(this.file);
+    this.up = this.startUp();
     // Looked at every 10 ms: the figure is the start's, not the poll interval's (50 ms added up to 50 ms).
     await this.stable(1, 30_000, STARTUP_POLL_MS);
     return performance.now() - this.startedAt;
+  }
+
+  /** Starts `switchyard up` on this pair's config, in its environment (a restart after a kill, too). */
+  startUp(): UpProcess {
+    return startUp(this.file, [], { env: this.options.env ?? serviceEnv() });
   }
 
   /** The management API's /metrics text (every node's series). */

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { isAlive, startUp, waitFor } from '@switchyard/sdk/testing';
+import { isAlive, waitFor } from '@switchyard/sdk/testing';
 import { BenchPair } from '../bench-pair';
 import { OptionsProber, type ProbeAnswer } from '../prober';
 import { summarize, type ScenarioResult } from '../stats';
@@ -60,7 +60,7 @@ export const supervisorRestartScenario: Scenario = {
         const tGone = performance.now();
         nodesStopped.push(tGone - t0);
         // What Restart=always does once the unit's processes are gone (RestartSec adds to the gap).
-        pair.up = startUp(pair.file);
+        pair.up = pair.startUp();
         const back = await waitFor(
           () => prober.answers.find((a) => a.at >= tGone && a.status === 200),
           30_000,

@@ -154,9 +154,12 @@ export interface UpProcess {
   stop(): Promise<number | null>;
 }
 
-/** `switchyard up --config configFile`, with `extraArgs` (e.g. `--log-stdout`) before `--config`. */
-export function startUp(configFile: string, extraArgs: readonly string[] = []): UpProcess {
-  const child = spawn(process.execPath, [CLI, 'up', ...extraArgs, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `switchyard up --config configFile`, with `extraArgs` (e.g. `--log-stdout`)
+ * before `--config`; `env`: its environment (this process's by default).
+ */
+export function startUp(configFile: string, extraArgs: readonly string[] = [], opts: { env?: NodeJS.ProcessEnv } = {}): UpProcess {
+  const child = spawn(process.execPath, [CLI, 'up', ...extraArgs, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

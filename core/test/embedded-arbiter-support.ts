@@ -8,7 +8,7 @@ import { EmbeddedArbiter } from '../src/supervisor/embedded-arbiter';
  * `switchTimeout` 1 s. `log` has what the agent was asked, in order
  * (`order <node> <role> t<term>`, `fence <node> for <to>: <reason>`).
  */
-export function simulatedPair(opts: { verdict?: SwitchoverVerdict; fence?: boolean } = {}) {
+export function simulatedPair(opts: { verdict?: SwitchoverVerdict; fence?: boolean; afterIo?: (fn: () => void) => { cancel(): void } } = {}) {
   const clock = new ManualClock();
   const orders: { node: string; order: RoleOrder }[] = [];
   const events: { id: string; fields: Record<string, unknown> }[] = [];
@@ -26,6 +26,7 @@ export function simulatedPair(opts: { verdict?: SwitchoverVerdict; fence?: boole
     switchTimeout: 1,
     startupTimeout: 10,
     ...(opts.fence === undefined ? {} : { fence: opts.fence }),
+    ...(opts.afterIo ? { afterIo: opts.afterIo } : {}),
     port: {
       order(node, order) {
         orders.push({ node, order });

@@ -83,6 +83,44 @@ describe('embedded arbiter', () => {
     expect(s.events.some((e) => e.id === CoreEvent.HeartbeatsResumed)).toBe(true);
   });
 
+  it('does not count the time the arbiter itself was stalled as silence (the host stopped every process at once)', async () => {
+    const s = setup();
+    await startPair(s);
+    // The whole host stalls 1.5 s (switchTimeout is 1 s): no heartbeat was sent, and the arbiter did not run either.
+    s.clock.thaw(1_500);
+    await s.clock.advance(0); // the overdue look runs first, before any node had a turn
+    await s.run(500);
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed)).toEqual([]);
+    expect(s.arbiter.primary).toBe('sip-a');
+    expect(s.arbiter.term).toBe(1);
+    // A primary that really stops is still replaced, after switchTimeout of the arbiter's own running time.
+    await s.run(800, ['sip-a']);
+    expect(s.arbiter.primary).toBe('sip-a');
+    await s.run(400, ['sip-a']);
+    expect(s.arbiter.primary).toBe('sip-b');
+  });
+
+  it('counts a silent look only once the heartbeats read in the same turn are in', async () => {
+    // Timers run before the loop reads its sockets: the confirmation a silent look asks for is run by hand here.
+    const confirmations: (() => void)[] = [];
+    const s = simulatedPair({ afterIo: (fn) => (confirmations.push(fn), { cancel: () => undefined }) });
+    await startPair(s);
+    await s.run(1_100, ['sip-a']); // the look at 1 s of silence asks for a confirmation, and only one
+    expect(confirmations).toHaveLength(1);
+    expect(s.arbiter.primary).toBe('sip-a');
+    // sip-a's heartbeat was waiting on its channel: read in this turn's I/O, before the confirmation.
+    s.beat('sip-a');
+    confirmations.shift()!();
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed)).toEqual([]);
+    expect(s.arbiter.primary).toBe('sip-a');
+    // Without that heartbeat the confirmation counts the silence.
+    await s.run(1_100, ['sip-a']);
+    expect(confirmations).toHaveLength(1);
+    confirmations.shift()!();
+    expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed).map((e) => e.fields.node)).toEqual(['sip-a']);
+    expect(s.arbiter.primary).toBe('sip-b');
+  });
+
   it('gives a node still starting startupTimeout, not switchTimeout, before its silence counts as missed heartbeats (startup grace)', async () => {
     const s = setup();
     await startPair(s);

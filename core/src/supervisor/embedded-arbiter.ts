@@ -21,6 +21,17 @@ export interface EmbeddedArbiterOptions {
    * thaws).
    */
   fence?: boolean;
+  /**
+   * Runs `fn` once this turn's I/O is read (default `setImmediate`): how a
+   * look that found a node silent is confirmed. Tests pass their own.
+   */
+  afterIo?: (fn: () => void) => { cancel(): void };
+}
+
+/** `setImmediate`: the check phase comes after the poll phase, where the IPC channels are read. */
+function afterIo(fn: () => void): { cancel(): void } {
+  const immediate = setImmediate(fn);
+  return { cancel: () => clearImmediate(immediate) };
 }
 
 interface Member extends ArbiterNodeView {
@@ -47,6 +58,12 @@ export class EmbeddedArbiter implements Arbiter {
   private startupExpired = false;
   private deciding = false;
   private vetoedUntil = 0;
+  /** Milliseconds between two looks at the heartbeats. */
+  private tickMs = 0;
+  /** When this arbiter last looked (monotonic), null before its first look. */
+  private lastLookAt: number | null = null;
+  /** A look that found silence, confirmed once this turn's I/O is read ({@link checkHeartbeats}). */
+  private confirming: { cancel(): void } | null = null;
 
   constructor(private readonly options: EmbeddedArbiterOptions) {
     for (const node of options.nodes) {
@@ -73,7 +90,9 @@ export class EmbeddedArbiter implements Arbiter {
 
   start(): void {
     const { clock, switchTimeout, startupTimeout } = this.options;
-    this.ticker = clock.setInterval(() => this.checkHeartbeats(), Math.max(10, (switchTimeout * 1000) / 10));
+    this.tickMs = Math.max(10, (switchTimeout * 1000) / 10);
+    this.lastLookAt = clock.monotonic();
+    this.ticker = clock.setInterval(() => this.checkHeartbeats(), this.tickMs);
     this.startupTimer = clock.setTimeout(() => {
       this.startupExpired = true;
       this.evaluate();
@@ -83,6 +102,8 @@ export class EmbeddedArbiter implements Arbiter {
   stop(): void {
     this.ticker?.cancel();
     this.startupTimer?.cancel();
+    this.confirming?.cancel();
+    this.confirming = null;
     this.ticker = null;
     this.startupTimer = null;
   }
@@ -166,15 +187,48 @@ export class EmbeddedArbiter implements Arbiter {
     this.send(m, m.role, 'reconciling with the arbiter');
   }
 
+  /**
+   * A look at the heartbeats (every tenth of `switchTimeout`). Silence is
+   * what the nodes did not send while this process was running:
+   * - Time this process itself was not running (its own long turn, or the
+   *   host stopping or starving every process at once, nodes included) is
+   *   not counted: when a look comes a tick or more late, every node's
+   *   silence is credited with that lateness. A pair on one host must not
+   *   switch over because the host, not the primary, stalled.
+   * - Timers run before the loop reads its sockets, so heartbeats may be
+   *   waiting unread on the IPC channels: a look that finds a node silent
+   *   looks again once this turn's I/O is read, and only then counts it.
+   */
   private checkHeartbeats(): void {
     const now = this.options.clock.monotonic();
+    const late = this.lastLookAt === null ? 0 : now - this.lastLookAt - this.tickMs;
+    this.lastLookAt = now;
+    if (late >= this.tickMs) {
+      for (const m of this.members.values()) if (m.lastHeartbeat !== null) m.lastHeartbeat = Math.min(now, m.lastHeartbeat + late);
+    }
+    if (this.confirming || !this.silentMembers(now).length) return;
+    this.confirming = (this.options.afterIo ?? afterIo)(() => {
+      this.confirming = null;
+      this.judgeSilence(this.options.clock.monotonic());
+    });
+  }
+
+  /** Members alive and responsive whose silence reached their limit at `now`, with it. */
+  private silentMembers(now: number): { m: Member; silence: number }[] {
+    const silent: { m: Member; silence: number }[] = [];
     for (const m of this.members.values()) {
       if (!m.alive || !m.responsive || m.lastHeartbeat === null) continue;
       const silence = now - m.lastHeartbeat;
       // Startup grace: a node still starting (loading its modules and journal on a busy host) is not frozen
       // until startupTimeout; it holds no role to take over meanwhile.
       const limit = (m.status === 'starting' ? Math.max(this.options.startupTimeout, this.options.switchTimeout) : this.options.switchTimeout) * 1000;
-      if (silence < limit) continue;
+      if (silence >= limit) silent.push({ m, silence });
+    }
+    return silent;
+  }
+
+  private judgeSilence(now: number): void {
+    for (const { m, silence } of this.silentMembers(now)) {
       m.responsive = false;
       this.options.port.emit(CoreEvent.HeartbeatsMissed, { node: m.id, silence: (silence / 1000).toFixed(2) });
       if (this.primaryId === m.id) this.failover(m.id, `primary ${m.id} missed heartbeats for ${(silence / 1000).toFixed(2)}s`, true);

@@ -91,6 +91,7 @@ describe('embedded arbiter', () => {
     await s.clock.advance(0); // the overdue look runs first, before any node had a turn
     await s.run(500);
     expect(s.events.filter((e) => e.id === CoreEvent.HeartbeatsMissed)).toEqual([]);
+    expect(s.events.filter((e) => e.id === CoreEvent.ArbiterStalled).map((e) => e.fields)).toEqual([{ late: 1_400 }]);
     expect(s.arbiter.primary).toBe('sip-a');
     expect(s.arbiter.term).toBe(1);
     // A primary that really stops is still replaced, after switchTimeout of the arbiter's own running time.

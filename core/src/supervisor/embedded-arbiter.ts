@@ -205,6 +205,7 @@ export class EmbeddedArbiter implements Arbiter {
     this.lastLookAt = now;
     if (late >= this.tickMs) {
       for (const m of this.members.values()) if (m.lastHeartbeat !== null) m.lastHeartbeat = Math.min(now, m.lastHeartbeat + late);
+      if (late >= (this.options.switchTimeout * 1000) / 3) this.options.port.emit(CoreEvent.ArbiterStalled, { late: Math.round(late) });
     }
     if (this.confirming || !this.silentMembers(now).length) return;
     this.confirming = (this.options.afterIo ?? afterIo)(() => {

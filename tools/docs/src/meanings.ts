@@ -78,6 +78,7 @@ export const EVENT_MEANINGS: Readonly<Record<string, string>> = {
   "01-10051": "management API refused a request (no or bad token). What to do: if it is not your own client, find who calls the management API without the token.",
   "01-10060": "supervisor started",
   "01-10061": "supervisor stopping",
+  "01-10062": "the embedded arbiter (in `switchyard up`) ran its heartbeat check at least a third of `arbiter.switchTimeout` late: the agent itself did not run (its own long turn, or the host stopping or starving every process at once). The nodes' silence in that time is not counted, so it is no switchover; a real freeze of the primary is still replaced, that much later. What to do: if it repeats, look for CPU starvation, swap or a host that pauses (a VM's steal time) before the delay grows.",
   "01-10070": "alarm raised, severity critical or major (alarm, severity, event, node, text). What to do: handle the cause the alarm names, then clear it (`switchyard alarms clear <id>`) unless a cancel event or `clearAfter` clears it.",
   "01-10071": "alarm raised, severity minor",
   "01-10072": "alarm raised, severity info",

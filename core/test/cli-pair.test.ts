@@ -131,6 +131,24 @@ describe('switchyard up (real processes)', () => {
     expect(thawed.p.id).toBe('sip-b');
   });
 
+  it('does not switch over when the agent itself stalls (SIGSTOP of switchyard up), and says so (01-10062)', async () => {
+    const dir = tempDir();
+    const config = await writePairConfig(dir);
+    up = startUp(config);
+    const first = await pair(config);
+    frozen = up.child.pid!;
+    process.kill(frozen, 'SIGSTOP');
+    // The stimulus: the agent stopped for 1 s, over three times switchTimeout (0.3 s), while both nodes keep beating.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    process.kill(frozen, 'SIGCONT');
+    frozen = undefined;
+    await waitFor(() => (/01-10062 /.test(up!.output()) ? true : undefined), 10_000, 'the agent to report its own stall');
+    const after = await pair(config);
+    expect(after.v.arbiter.term).toBe(first.v.arbiter.term);
+    expect(after.p).toMatchObject({ id: first.p.id, pid: first.p.pid });
+    expect(up.output()).not.toMatch(/01-10042 /);
+  });
+
   it('performs a manual switchover through the CLI, with the token from the runtime dir', async () => {
     const dir = tempDir();
     const config = await writePairConfig(dir);

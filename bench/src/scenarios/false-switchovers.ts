@@ -1,7 +1,9 @@
+import { CoreEvent } from '@switchyard/core';
 import { BenchPair } from '../bench-pair';
 import { runSipp } from '../sipp';
 import { summarize, withTarget, type ScenarioResult } from '../stats';
 import { LAG_METRIC, gcBuckets, gcNote, lagBetween, lagBuckets, lagQuantileMs } from '../loop-lag';
+import { eventSummary, loggedEvents } from '../pair-events';
 import { sleep, type Scenario, type ScenarioContext } from './context';
 
 /**
@@ -60,10 +62,14 @@ export const falseSwitchoversScenario: Scenario = {
       const after = lagBuckets(lastRead);
       const gcAfter = gcBuckets(lastRead);
       const switchovers = end.arbiter.term - startTerm;
+      // What the pair logged about stalls and silence (warn level), so a count above 0 comes with its why.
+      const logged = loggedEvents(pair.dir, [CoreEvent.ArbiterStalled, CoreEvent.HeartbeatsMissed, CoreEvent.LoopBlocked, CoreEvent.Switchover]);
+      const reasons = logged.filter((e) => e.eventId === CoreEvent.Switchover).map((e) => JSON.stringify(String(e.reason)));
       results.push(
         withTarget(
           summarize('false-switchovers', 'count', [switchovers], [
             `${Math.round((performance.now() - started) / 1000)}s of REGISTER at ${rate}/s (${ctx.quick ? '--quick' : capacity ? `80 % of the ${capacity}/s measured` : 'no capacity measured in this run: 80 % of 7,500'}), ${calls} calls, ${failed} failed; backup frozen ${freeze}s in the middle, then caught up; journal compactions every 50,000 changes; a switchover is the arbiter's term moving`,
+            `logged (the backup's own freeze is one missed heartbeat and one slow loop): ${eventSummary(logged, CoreEvent.Switchover, 'switchovers')}; ${eventSummary(logged, CoreEvent.HeartbeatsMissed, 'missed heartbeats')}; ${eventSummary(logged, CoreEvent.ArbiterStalled, 'agent stalls', 'late')}; ${eventSummary(logged, CoreEvent.LoopBlocked, 'slow node loops', 'ms')}${reasons.length > 0 ? `; switchover reasons: ${reasons.slice(0, 3).join(', ')}` : ''}`,
           ]),
           'max',
           0,

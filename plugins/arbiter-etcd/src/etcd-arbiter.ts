@@ -208,7 +208,7 @@ export class EtcdArbiter implements Arbiter {
     const node = this.local;
     const state = node.state;
     this.publisher.publish(this.local);
-    if (!node.alive || !node.responsive || !state) return;
+    if (!node.alive || !node.responsive || !state || node.suspected(now)) return;
 
     if (leader && leader.nodeId === this.local.id && now < this.yieldUntil) {
       // This node stepped down on purpose and the key is on its way out (or etcd could not be told yet):

@@ -10,6 +10,16 @@ export interface LocalNodeOptions {
   nodeTimeout: number;
   /** The node froze and its last grant has passed: it cannot serve. */
   onFrozen(reason: string): void;
+  /**
+   * Runs `fn` once this turn's I/O is read (default `setImmediate`): how a
+   * look that found the node silent is confirmed. Tests pass their own.
+   */
+  afterIo?: (fn: () => void) => void;
+}
+
+/** `setImmediate`: the check phase comes after the poll phase, where the node's IPC channel is read. */
+function afterIo(fn: () => void): void {
+  setImmediate(fn);
 }
 
 /**
@@ -81,12 +91,40 @@ export class LocalNode {
     Object.assign(this, { alive: false, responsive: false, state: null, link: null, grantedUntil: null });
   }
 
-  /** A frozen node: stop granting; once its last grant has passed it cannot serve, so the lease can go. */
+  /**
+   * A frozen node: stop granting; once its last grant has passed it cannot
+   * serve, so the lease can go. Timers run before the loop reads its
+   * sockets: after a long turn of the agent (or a stall of the host), the
+   * node's heartbeats may be waiting unread, so a look that finds it silent
+   * looks again once this turn's I/O is read, and only then counts it.
+   */
   checkResponsive(now: number): void {
+    if (this.confirming || this.silence(now) === null) return;
+    this.confirming = true;
+    (this.options.afterIo ?? afterIo)(() => {
+      this.confirming = false;
+      const at = this.options.clock.monotonic();
+      const silence = this.silence(at);
+      if (silence !== null) this.frozen(at, silence);
+    });
+  }
+
+  private confirming = false;
+
+  /** Found silent and not yet confirmed (nor heard from since): granted nothing meanwhile. */
+  suspected(now: number): boolean {
+    return this.confirming && this.silence(now) !== null;
+  }
+
+  /** How long the node has been silent at `now` when that reaches nodeTimeout; null otherwise. */
+  private silence(now: number): number | null {
     // A node that has not reported yet is starting (loading plugins), not frozen; it holds no grant either.
-    if (!this.alive || !this.responsive || this.lastHeartbeat === null || this.state === null) return;
+    if (!this.alive || !this.responsive || this.lastHeartbeat === null || this.state === null) return null;
     const silence = now - this.lastHeartbeat;
-    if (silence < this.options.nodeTimeout * 1000) return;
+    return silence < this.options.nodeTimeout * 1000 ? null : silence;
+  }
+
+  private frozen(now: number, silence: number): void {
     this.responsive = false;
     this.options.port.emit(CoreEvent.HeartbeatsMissed, { node: this.id, pid: '?', silence: (silence / 1000).toFixed(2) });
     const until = this.grantedUntil ?? now;

@@ -60,6 +60,7 @@ export { ManagementClient } from './management/client';
 export * from './alarms/index';
 export { writeFileAtomic, syncDirectory, type AtomicWriteOptions } from './fs/atomic-file';
 export { coalescedRun, type CoalescedRun } from './coalesced-run';
+export { afterIo, type AfterIo } from './after-io';
 export {
   METRIC_ERROR_CODES,
   MetricError,

@@ -20,6 +20,8 @@ export {
   writeFileAtomic,
   coalescedRun,
   type CoalescedRun,
+  afterIo,
+  type AfterIo,
   LoopbackChannels,
   silentLogger,
   escapePeerText,

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { afterIo } from '../after-io';
 import type { Clock, TimerHandle } from '../clock';
 import { SwitchyardError, describeError, isSwitchyardError } from '../errors';
 import { CoreEvent } from '../events/core-events';
@@ -237,8 +238,7 @@ export class LinkConnection {
     } else if (!confirming) {
       // Timers run before the loop reads its sockets: after a long turn of this process (bulk work),
       // the peer's frames may be waiting unread. Look again once this turn's I/O is read.
-      const immediate = setImmediate(() => this.checkSilence(true));
-      this.silenceTimer = { cancel: () => clearImmediate(immediate) };
+      this.silenceTimer = afterIo(() => this.checkSilence(true));
     } else {
       this.finish(`no frame from the peer for ${(quiet / 1000).toFixed(2)} s (missed heartbeats)`);
     }

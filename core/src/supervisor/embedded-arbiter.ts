@@ -1,3 +1,4 @@
+import { afterIo, type AfterIo } from '../after-io';
 import type { Clock, TimerHandle } from '../clock';
 import { CoreEvent } from '../events/core-events';
 import type { NodeState, SwitchoverProposal } from '../engine/types';
@@ -22,16 +23,10 @@ export interface EmbeddedArbiterOptions {
    */
   fence?: boolean;
   /**
-   * Runs `fn` once this turn's I/O is read (default `setImmediate`): how a
-   * look that found a node silent is confirmed. Tests pass their own.
+   * Runs `fn` once this turn's I/O is read (default {@link afterIo}): how
+   * a look that found a node silent is confirmed. Tests pass their own.
    */
-  afterIo?: (fn: () => void) => { cancel(): void };
-}
-
-/** `setImmediate`: the check phase comes after the poll phase, where the IPC channels are read. */
-function afterIo(fn: () => void): { cancel(): void } {
-  const immediate = setImmediate(fn);
-  return { cancel: () => clearImmediate(immediate) };
+  afterIo?: AfterIo;
 }
 
 interface Member extends ArbiterNodeView {

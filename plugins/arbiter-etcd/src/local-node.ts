@@ -1,4 +1,4 @@
-import { CoreEvent, type ArbiterNodeView, type ArbiterPort, type Clock, type LinkView, type NodeState } from '@switchyard/sdk';
+import { CoreEvent, afterIo, type AfterIo, type ArbiterNodeView, type ArbiterPort, type Clock, type LinkView, type NodeState } from '@switchyard/sdk';
 
 /** What a {@link LocalNode} needs from its arbiter. */
 export interface LocalNodeOptions {
@@ -11,15 +11,10 @@ export interface LocalNodeOptions {
   /** The node froze and its last grant has passed: it cannot serve. */
   onFrozen(reason: string): void;
   /**
-   * Runs `fn` once this turn's I/O is read (default `setImmediate`): how a
-   * look that found the node silent is confirmed. Tests pass their own.
+   * Runs `fn` once this turn's I/O is read (default `afterIo`): how a look
+   * that found the node silent is confirmed. Tests pass their own.
    */
-  afterIo?: (fn: () => void) => void;
-}
-
-/** `setImmediate`: the check phase comes after the poll phase, where the node's IPC channel is read. */
-function afterIo(fn: () => void): void {
-  setImmediate(fn);
+  afterIo?: AfterIo;
 }
 
 /**

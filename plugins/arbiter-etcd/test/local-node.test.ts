@@ -17,7 +17,7 @@ function localNode() {
     port: { emit: (id) => void emitted.push(id), order: () => undefined },
     nodeTimeout: 0.3,
     onFrozen: (reason) => void frozen.push(reason),
-    afterIo: (fn) => void confirmations.push(fn),
+    afterIo: (fn) => (confirmations.push(fn), { cancel: () => undefined }),
   });
   node.spawned();
   node.heard(RUNNING, undefined, 3);

@@ -1,35 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readNodeLog, type LogLine } from '@switchyard/sdk/testing';
 
 /** One logged event of a pair: its id and its fields (the JSON log line). */
-export type LoggedEvent = Record<string, unknown> & { eventId: string };
+export type LoggedEvent = LogLine & { eventId: string };
 
 /**
  * The events with one of `ids` in a pair's JSON logs (every `*.log` in
  * `<dir>/.switchyard/logs`, the default runtime folder of a bench pair's
- * config), in file order. Lines that are not JSON are skipped.
+ * config), file by file in name order. Lines that are not JSON are skipped.
  */
 export function loggedEvents(dir: string, ids: readonly string[]): LoggedEvent[] {
-  const logs = path.join(dir, '.switchyard', 'logs');
-  let files: string[];
+  const runtimeDir = path.join(dir, '.switchyard');
+  let names: string[];
   try {
-    files = fs.readdirSync(logs).filter((f) => f.endsWith('.log'));
+    names = fs.readdirSync(path.join(runtimeDir, 'logs')).filter((f) => f.endsWith('.log'));
   } catch {
     return [];
   }
-  const events: LoggedEvent[] = [];
-  for (const file of files.sort()) {
-    for (const line of fs.readFileSync(path.join(logs, file), 'utf8').split('\n')) {
-      if (!ids.some((id) => line.includes(id))) continue;
-      try {
-        const entry = JSON.parse(line) as Partial<LoggedEvent>;
-        if (typeof entry.eventId === 'string' && ids.includes(entry.eventId)) events.push(entry as LoggedEvent);
-      } catch {
-        // not a JSON line
-      }
-    }
-  }
-  return events;
+  return names
+    .sort()
+    .flatMap((file) => readNodeLog(runtimeDir, file.slice(0, -'.log'.length)))
+    .filter((line): line is LoggedEvent => typeof line.eventId === 'string' && ids.includes(line.eventId));
 }
 
 /**

@@ -49,6 +49,8 @@ export class LocalNode {
   /** Largest deadline granted so far: the node may serve until then even if the agent stops hearing from it. */
   grantedUntil: number | null = null;
   private lastOrder: { role: 'primary' | 'backup'; term: number; at: number } | null = null;
+  /** A look found the node silent; confirmed once the turn's I/O is read ({@link checkResponsive}). */
+  private confirming = false;
 
   constructor(private readonly options: LocalNodeOptions) {
     this.id = options.id;
@@ -103,8 +105,6 @@ export class LocalNode {
       if (silence !== null) this.frozen(at, silence);
     });
   }
-
-  private confirming = false;
 
   /** Found silent and not yet confirmed (nor heard from since): granted nothing meanwhile. */
   suspected(now: number): boolean {
